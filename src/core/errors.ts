@@ -1,0 +1,66 @@
+/**
+ * One error class for everything the engine refuses. Each error carries a
+ * stable `code` string (match on it, not on the message) and the close code
+ * the connection ends with (RFC 6455 section 7.4.1), or 1006 where no close
+ * frame can be sent (handshake failures, a transport that went away).
+ */
+
+/** Close codes (RFC 6455 section 7.4.1). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  UNSUPPORTED_DATA: 1003,
+  NO_STATUS: 1005,
+  ABNORMAL: 1006,
+  INVALID_DATA: 1007,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  MANDATORY_EXTENSION: 1010,
+  INTERNAL_ERROR: 1011,
+  TLS_HANDSHAKE: 1015,
+} as const;
+
+/** Every stable error code, with the close code it maps to. */
+export const ErrorCodes = {
+  WS_ERR_INVALID_OPCODE: 1002,
+  WS_ERR_UNEXPECTED_RSV_1: 1002,
+  WS_ERR_UNEXPECTED_RSV_2: 1002,
+  WS_ERR_UNEXPECTED_RSV_3: 1002,
+  WS_ERR_EXPECTED_FIN: 1002,
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 1002,
+  WS_ERR_INVALID_CONTINUATION_FRAME: 1002,
+  WS_ERR_EXPECTED_CONTINUATION_FRAME: 1002,
+  WS_ERR_EXPECTED_MASK: 1002,
+  WS_ERR_UNEXPECTED_MASK: 1002,
+  WS_ERR_INVALID_CLOSE_CODE: 1002,
+  WS_ERR_INVALID_CLOSE_PAYLOAD: 1002,
+  WS_ERR_DATA_AFTER_CLOSE: 1002,
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_INVALID_UTF8: 1007,
+  WS_ERR_INFLATE: 1007,
+  WS_ERR_EXTENSION: 1011,
+  WS_ERR_INTERNAL: 1011,
+  WS_ERR_UNEXPECTED_EOF: 1006,
+  WS_ERR_CLOSE_TIMEOUT: 1006,
+  WS_ERR_HANDSHAKE: 1006,
+  WS_ERR_HTTP_PARSE: 1006,
+  WS_ERR_HTTP_LIMIT: 1006,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class WebSocketError extends Error {
+  /** Stable identifier, e.g. `WS_ERR_INVALID_UTF8`. */
+  readonly code: ErrorCode;
+  /** The close code this failure ends the connection with. */
+  readonly closeCode: number;
+
+  constructor(code: ErrorCode, message: string, closeCode: number = ErrorCodes[code]) {
+    super(message);
+    this.name = "WebSocketError";
+    this.code = code;
+    this.closeCode = closeCode;
+  }
+}
