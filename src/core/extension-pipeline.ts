@@ -1,0 +1,128 @@
+/**
+ * Runs negotiated extension sessions over whole messages and keeps order.
+ *
+ *   outgoing: session[0] -> session[1] -> ... -> frames
+ *   incoming: session[n-1] -> ... -> session[0] -> message
+ *
+ * A session may answer synchronously or with a promise. Results are released
+ * strictly in submission order through an OrderedQueue, so an asynchronous
+ * compressor never reorders messages, and anything queued behind a message
+ * (a close, say) waits for it.
+ */
+import { WebSocketError } from "./errors.ts";
+import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
+
+type Direction = "in" | "out";
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown })?.then === "function";
+}
+
+/** Maps anything an extension throws to a WebSocketError with a close code. */
+export function extensionError(err: unknown): WebSocketError {
+  if (err instanceof WebSocketError) return err;
+  const closeCode = (err as { closeCode?: unknown })?.closeCode;
+  const message = `Extension error: ${(err as Error)?.message ?? String(err)}`;
+  return new WebSocketError("WS_ERR_EXTENSION", message, typeof closeCode === "number" ? closeCode : undefined);
+}
+
+export class ExtensionPipeline {
+  constructor(private readonly active: ActiveExtension[]) {}
+
+  get rsvMask(): number {
+    let mask = 0;
+    for (const { extension } of this.active) {
+      mask |= (extension.rsv1 ? 4 : 0) | (extension.rsv2 ? 2 : 0) | (extension.rsv3 ? 1 : 0);
+    }
+    return mask;
+  }
+
+  get empty(): boolean {
+    return this.active.length === 0;
+  }
+
+  /** The processed message, a promise of it, or a WebSocketError. */
+  process(direction: Direction, message: ExtensionMessage): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
+    const n = this.active.length;
+    return direction === "out" ? this.run(direction, message, 0, n, 1) : this.run(direction, message, n - 1, -1, -1);
+  }
+
+  private run(
+    direction: Direction,
+    message: ExtensionMessage,
+    from: number,
+    to: number,
+    step: number,
+  ): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
+    for (let i = from; i !== to; i += step) {
+      const session = this.active[i]!.session;
+      let result: ExtensionMessage | PromiseLike<ExtensionMessage>;
+      try {
+        result = direction === "out" ? session.processOutgoingMessage(message) : session.processIncomingMessage(message);
+      } catch (err) {
+        return extensionError(err);
+      }
+      if (isThenable(result)) {
+        return result.then(
+          (next) => this.run(direction, next, i + step, to, step),
+          (err) => extensionError(err),
+        );
+      }
+      message = result;
+    }
+    return message;
+  }
+
+  /** Releases every session (compressors) once. */
+  close(): void {
+    for (const { session } of this.active.splice(0)) {
+      try {
+        session.close?.();
+      } catch {
+        // A failing cleanup must not take the connection's own close with it.
+      }
+    }
+  }
+}
+
+interface Slot<T> {
+  done: boolean;
+  value: T | undefined;
+}
+
+/**
+ * Releases values in the order they were queued, however they settle.
+ * `add` for a value known now, `reserve` + `settle` for one that comes later.
+ */
+export class OrderedQueue<T> {
+  private slots: Slot<T>[] = [];
+
+  constructor(private readonly release: (value: T) => void) {}
+
+  get idle(): boolean {
+    return this.slots.length === 0;
+  }
+
+  add(value: T): void {
+    if (this.slots.length === 0) this.release(value);
+    else this.slots.push({ done: true, value });
+  }
+
+  reserve(): Slot<T> {
+    const slot: Slot<T> = { done: false, value: undefined };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  settle(slot: Slot<T>, value: T): void {
+    slot.done = true;
+    slot.value = value;
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      this.release(this.slots.shift()!.value as T);
+    }
+  }
+
+  clear(): void {
+    this.slots = [];
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Frame layout (RFC 6455 section 5.2) and the serializer.
+ *
+ *    0                   1                   2                   3
+ *   +-+-+-+-+-------+-+-------------+-------------------------------+
+ *   |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+ *   |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+ *   |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+ *   | |1|2|3|       |K|             |                               |
+ *   +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+ *   |     Extended payload length continued, if payload len == 127  |
+ *   + - - - - - - - - - - - - - - - +-------------------------------+
+ *   |                               |Masking-key, if MASK set to 1  |
+ *   +-------------------------------+-------------------------------+
+ *   | Masking-key (continued)       |          Payload Data         |
+ *   +-------------------------------- - - - - - - - - - - - - - - - +
+ */
+import { applyMask } from "./mask.ts";
+import { defaultRandom, type RandomSource } from "./platform.ts";
+
+export const Opcode = {
+  CONTINUATION: 0x0,
+  TEXT: 0x1,
+  BINARY: 0x2,
+  CLOSE: 0x8,
+  PING: 0x9,
+  PONG: 0xa,
+} as const;
+
+/** RSV bits as a 3-bit field: rsv1 = 4, rsv2 = 2, rsv3 = 1. */
+export const RSV1 = 4;
+export const RSV2 = 2;
+export const RSV3 = 1;
+
+export interface Frame {
+  fin: boolean;
+  /** RSV1..RSV3 packed as bits 2..0. */
+  rsv: number;
+  opcode: number;
+  payload: Uint8Array;
+}
+
+/** Payloads up to this size are copied behind the header: one write per frame. */
+const COPY_LIMIT = 64 * 1024;
+
+/**
+ * Hands out 4-byte masking keys from a pooled block of random bytes, so that
+ * each frame does not call into the random source.
+ */
+export class MaskSource {
+  private pool: Uint8Array = new Uint8Array(0);
+  private offset = 0;
+  constructor(private readonly random: RandomSource = defaultRandom) {}
+
+  next(): Uint8Array {
+    if (this.offset + 4 > this.pool.length) {
+      this.pool = this.random(new Uint8Array(1024));
+      this.offset = 0;
+    }
+    const key = this.pool.subarray(this.offset, this.offset + 4);
+    this.offset += 4;
+    return key;
+  }
+}
+
+/**
+ * Serializes one frame. Returns one Uint8Array (header and payload together)
+ * unless the payload is large and unmasked, where it returns the header and
+ * the caller's payload untouched: no copy of big server-side payloads.
+ * A client (`mask` given) never mutates the caller's payload.
+ */
+export function encodeFrame(
+  opcode: number,
+  payload: Uint8Array,
+  fin = true,
+  rsv = 0,
+  mask: MaskSource | null = null,
+): Uint8Array[] {
+  const length = payload.length;
+  // RFC 6455 section 5.2: 7-bit length, or 126 + 16-bit, or 127 + 64-bit.
+  const lenBytes = length < 126 ? 0 : length < 65536 ? 2 : 8;
+  const headerLength = 2 + lenBytes + (mask ? 4 : 0);
+  const together = mask !== null || length <= COPY_LIMIT;
+  const out = new Uint8Array(together ? headerLength + length : headerLength);
+  out[0] = (fin ? 0x80 : 0) | (rsv << 4) | opcode;
+  const maskBit = mask ? 0x80 : 0;
+  if (lenBytes === 0) {
+    out[1] = maskBit | length;
+  } else if (lenBytes === 2) {
+    out[1] = maskBit | 126;
+    out[2] = length >>> 8;
+    out[3] = length & 0xff;
+  } else {
+    out[1] = maskBit | 127;
+    const high = Math.floor(length / 0x100000000);
+    out[2] = 0; out[3] = 0; // lengths stay below 2^53
+    out[4] = (high >>> 8) & 0xff;
+    out[5] = high & 0xff;
+    out[6] = (length >>> 24) & 0xff;
+    out[7] = (length >>> 16) & 0xff;
+    out[8] = (length >>> 8) & 0xff;
+    out[9] = length & 0xff;
+  }
+  if (!together) return [out, payload];
+  out.set(payload, headerLength);
+  if (mask) {
+    // RFC 6455 section 5.3: a fresh, unpredictable key for every frame.
+    const key = mask.next();
+    const keyAt = headerLength - 4;
+    out[keyAt] = key[0]!;
+    out[keyAt + 1] = key[1]!;
+    out[keyAt + 2] = key[2]!;
+    out[keyAt + 3] = key[3]!;
+    applyMask(out, key, headerLength, out.length);
+  }
+  return [out];
+}
