@@ -1,0 +1,8 @@
+/**
+ * omnisocket on Node.
+ */
+export { WebSocket, type ServerWebSocketOptions } from "./websocket.ts";
+export { CloseEvent, ErrorEvent, MessageEvent } from "../../web/events.ts";
+export type { WebSocketOptions, BinaryType } from "../../web/websocket.ts";
+export { WebSocketError, ErrorCodes, CloseCode } from "../../core/errors.ts";
+export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../../core/extension.ts";

@@ -1,0 +1,62 @@
+/**
+ * node:net / node:tls sockets as the ByteSocket port. Listeners are added
+ * once per socket and forward to whichever handler is attached.
+ */
+import type { Socket } from "node:net";
+import type { ByteSocket, ByteSocketHandler } from "../../web/transport.ts";
+
+export class NodeByteSocket implements ByteSocket {
+  private handler: ByteSocketHandler | null = null;
+  private closed = false;
+
+  constructor(readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.handler?.onData(chunk));
+    socket.on("end", () => this.handler?.onEnd());
+    socket.on("drain", () => this.handler?.onDrain());
+    socket.on("error", () => {
+      // 'close' follows every 'error'; the handler learns of it there.
+    });
+    socket.on("close", () => {
+      this.closed = true;
+      this.handler?.onClose();
+    });
+  }
+
+  attach(handler: ByteSocketHandler): void {
+    this.handler = handler;
+    if (this.closed) {
+      handler.onClose();
+      return;
+    }
+    this.socket.resume();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  write(chunks: readonly Uint8Array[]): boolean {
+    const socket = this.socket;
+    if (this.closed || socket.destroyed || !socket.writable) return false;
+    if (chunks.length === 1) return socket.write(chunks[0]!);
+    // One syscall for many frames: cork, write each, uncork.
+    socket.cork();
+    let ok = true;
+    for (let i = 0; i < chunks.length; i++) ok = socket.write(chunks[i]!);
+    socket.uncork();
+    return ok;
+  }
+
+  end(): void {
+    if (!this.closed) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The client's opening handshake over any runtime's ByteSocket.
+ *
+ *   connect (runtime) -> write request head -> read response head
+ *        -> validate (status 101, accept key, protocol, extensions)
+ *        -> { socket (paused), leftover bytes, protocol, extensions }
+ *
+ * A rejected handshake rejects with an error that carries the response's
+ * statusCode and headers, which the WebSocket exposes like faye does.
+ */
+import { WebSocketError } from "../core/errors.ts";
+import type { ActiveExtension } from "../core/extension.ts";
+import { createClientRequest, validateServerResponse } from "../core/handshake.ts";
+import { encodeLatin1, HttpHeadParser, type HttpResponseHead } from "../core/http.ts";
+import { DEFAULT_MAX_LENGTH } from "../core/protocol.ts";
+import { getConnector, getDefaultClientExtensions } from "./runtime.ts";
+import type { ByteSocket, ByteSocketHandler } from "./transport.ts";
+import type { WebSocketUrl } from "./url.ts";
+import type { WebSocketOptions } from "./websocket.ts";
+
+export interface ClientResult {
+  socket: ByteSocket;
+  leftover: Uint8Array;
+  protocol: string;
+  extensionsHeader: string;
+  extensions: ActiveExtension[];
+  statusCode: number;
+  headers: Record<string, string>;
+}
+
+/** Error for a refused or broken handshake, with what the server answered. */
+export class HandshakeError extends WebSocketError {
+  constructor(message: string, readonly statusCode?: number, readonly headers?: Record<string, string>) {
+    super("WS_ERR_HANDSHAKE", message);
+  }
+}
+
+export function headersRecord(head: HttpResponseHead): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of head.headers.raw) {
+    const key = name.toLowerCase();
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  }
+  return out;
+}
+
+export async function openClient(url: WebSocketUrl, protocols: string[], options: WebSocketOptions): Promise<ClientResult> {
+  const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
+  const request = createClientRequest({
+    url: url.href,
+    protocols,
+    origin: options.origin,
+    headers: options.headers,
+    extensions: options.extensions ?? getDefaultClientExtensions(),
+    extensionContext: { maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH },
+    random: options.random,
+  });
+  const socket = await getConnector().connect({
+    host: url.host,
+    port: url.port,
+    secure: url.secure,
+    tls,
+    net: options.net,
+    proxy: options.proxy,
+  });
+  return new Promise<ClientResult>((resolve, reject) => {
+    const parser = new HttpHeadParser("response");
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      reject(err);
+    };
+    const handler: ByteSocketHandler = {
+      onData(chunk) {
+        if (settled) return;
+        const result = parser.feed(chunk);
+        if (result.status === "incomplete") return;
+        if (result.status === "error") return fail(new HandshakeError(`Invalid handshake response: ${result.error.message}`));
+        const head = result.head;
+        const headers = headersRecord(head);
+        const checked = validateServerResponse(head, request);
+        if (checked instanceof WebSocketError) {
+          return fail(new HandshakeError(checked.message, head.status, headers));
+        }
+        settled = true;
+        socket.pause();
+        resolve({
+          socket,
+          leftover: result.rest,
+          protocol: checked.protocol ?? "",
+          extensionsHeader: checked.extensionsHeader ?? "",
+          extensions: checked.extensions,
+          statusCode: head.status,
+          headers,
+        });
+      },
+      onEnd() {
+        fail(new HandshakeError("Connection closed before the handshake response"));
+      },
+      onClose(error) {
+        fail(error ?? new HandshakeError("Connection closed before the handshake response"));
+      },
+      onDrain() {},
+    };
+    socket.attach(handler);
+    socket.write([encodeLatin1(request.head)]);
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The port every runtime supplies: a byte socket, and a way to open one.
+ *
+ *   runtime socket --onData/onEnd/onClose/onDrain--> handler (a WebSocket)
+ *   handler --write(chunks)/end()/destroy()--> runtime socket
+ *
+ * Shims move bytes and nothing else: they decide nothing about the protocol.
+ */
+
+export interface ByteSocketHandler {
+  onData(chunk: Uint8Array): void;
+  /** The peer ended its side (TCP FIN). */
+  onEnd(): void;
+  /** The socket is gone; `error` if it failed. */
+  onClose(error?: Error): void;
+  /** Buffered output was flushed. */
+  onDrain(): void;
+}
+
+export interface ByteSocket {
+  /** Delivers events to `handler` from now on (replacing any earlier one) and resumes reading. */
+  attach(handler: ByteSocketHandler): void;
+  /** Stops reading until the next attach (a handshake hands the socket over). */
+  pause(): void;
+  /** Writes chunks in order, as one write where the runtime allows. False when buffered past the high-water mark. */
+  write(chunks: readonly Uint8Array[]): boolean;
+  /** Half-closes after buffered output is written. */
+  end(): void;
+  /** Closes now. */
+  destroy(): void;
+  /** Bytes written but not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+}
+
+export interface ProxyOptions {
+  /** `http://host:port` (or https:) of the HTTP proxy. */
+  origin: string;
+  headers?: Record<string, string>;
+  tls?: Record<string, unknown>;
+}
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  /** TLS options (ca, servername, rejectUnauthorized, cert, key, ...). */
+  tls?: Record<string, unknown>;
+  /** Plain TCP options for the runtime's connect (localAddress, family, ...). */
+  net?: Record<string, unknown>;
+  proxy?: ProxyOptions;
+}
+
+export interface Connector {
+  connect(options: ConnectOptions): Promise<ByteSocket>;
+}
