@@ -1,0 +1,473 @@
+/**
+ * The opening handshake (RFC 6455 section 4) as pure functions.
+ *
+ *   client                                         server
+ *   createClientRequest() --- GET, Upgrade ------> validateClientRequest()
+ *     (key, offers, sessions)                      selectProtocol()
+ *                                                  negotiateServerExtensions()
+ *   validateServerResponse() <-- 101, Accept ----- createServerResponse()
+ *     (protocol, active extensions)                (or createErrorResponse())
+ *
+ * Nothing here does I/O: heads are strings (latin1, see http.ts) and parsed
+ * heads come from HttpHeadParser. Checks of what the peer sent return a
+ * WebSocketError (`WS_ERR_HANDSHAKE`) or a rejection; only bad arguments
+ * from our own caller throw (`WS_ERR_INVALID_ARGUMENT`).
+ */
+import { encodeBase64, tryDecodeBase64 } from "./base64.ts";
+import { WebSocketError } from "./errors.ts";
+import type { ActiveExtension, ClientSession, Extension, ExtensionContext, ExtensionOffer, ServerSession } from "./extension.ts";
+import { checkProtocols, parseExtensions, parseProtocols, serializeExtensions } from "./header-params.ts";
+import {
+  findDuplicateHeader, hasToken, headerEntries, isToken, isValidHeaderValue, serializeRequestHead,
+  serializeResponseHead, type HttpHeadersInit, type HttpRequestHead, type HttpResponseHead,
+} from "./http.ts";
+import { defaultRandom, type RandomSource } from "./platform.ts";
+import { acceptKey } from "./sha1.ts";
+
+export { acceptKey } from "./sha1.ts";
+
+function invalid(message: string): WebSocketError {
+  return new WebSocketError("WS_ERR_INVALID_ARGUMENT", message);
+}
+
+function handshakeError(message: string): WebSocketError {
+  return new WebSocketError("WS_ERR_HANDSHAKE", message);
+}
+
+/** Calls `close` on sessions we give up on; their failures do not matter any more. */
+function closeSessions(sessions: Iterable<{ session: { close?(): void } }>): void {
+  for (const { session } of sessions) {
+    try {
+      session.close?.();
+    } catch {
+      // Ignored: the session is being discarded.
+    }
+  }
+}
+
+// ------------------------------------------------------------------- URL --
+
+/** Where a client connects, and what goes in its request line and Host. */
+export interface WebSocketTarget {
+  secure: boolean;
+  /** Lower-cased host name; an IPv6 address keeps its brackets. */
+  hostname: string;
+  port: number;
+  /** The request-target: path and query, percent-encoded, never empty. */
+  path: string;
+  /** The Host header: hostname, plus ":port" when not the scheme's default (RFC 6455 section 4.1 point 4). */
+  host: string;
+}
+
+/** The parts of a WHATWG `URL` read here; a `URL` object fits. */
+export interface UrlLike {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly pathname: string;
+  readonly search: string;
+  readonly hash?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** A ws:/wss: URL string or object, or the parts: host ("name[:port]"), path, secure. */
+export type WebSocketUrl = string | UrlLike | { host: string; path?: string; secure?: boolean };
+
+const SCHEMES: Record<string, boolean> = { "ws:": false, "wss:": true, "http:": false, "https:": true };
+
+/**
+ * Where a WebSocket URL (RFC 6455 section 3) connects. http: and https: map
+ * to ws: and wss:, as in the WHATWG WebSocket constructor. A fragment or
+ * credentials are refused, and so is a host or path that is not already
+ * ASCII and percent-encoded: a WHATWG URL (or its href) always is, so
+ * normalize other input with `new URL` first. Throws a WebSocketError
+ * (`WS_ERR_INVALID_ARGUMENT`).
+ */
+export function parseWebSocketUrl(url: WebSocketUrl): WebSocketTarget {
+  if (typeof url === "string") {
+    // scheme "://" authority path-abempty [ "?" query ] [ "#" fragment ] (RFC 3986 section 3)
+    const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)(#[\s\S]*)?$/i.exec(url);
+    const secure = match ? SCHEMES[match[1]!.toLowerCase() + ":"] : undefined;
+    if (!match || secure === undefined) throw invalid(`Not a ws: or wss: URL: ${JSON.stringify(url)}`);
+    if (match[4] !== undefined) throw invalid("A WebSocket URL must not have a fragment"); // section 3
+    if (match[2]!.includes("@")) throw invalid("Credentials in a WebSocket URL are not supported; send a header");
+    return parseWebSocketUrl({ host: match[2]!, path: match[3]!, secure });
+  }
+  let secure: boolean | undefined;
+  let hostname: string;
+  let portText: string;
+  let path: string;
+  if ("protocol" in url) {
+    secure = SCHEMES[url.protocol.toLowerCase()];
+    if (secure === undefined) throw invalid(`Not a ws: or wss: URL (${url.protocol})`);
+    if (url.hash) throw invalid("A WebSocket URL must not have a fragment"); // section 3
+    if (url.username || url.password) throw invalid("Credentials in a WebSocket URL are not supported; send a header");
+    ({ hostname, port: portText } = url);
+    path = url.pathname + url.search;
+  } else {
+    secure = !!url.secure;
+    const colon = url.host.lastIndexOf(":");
+    const port = colon > url.host.lastIndexOf("]") ? colon : url.host.length;
+    hostname = url.host.slice(0, port);
+    portText = url.host.slice(port + 1);
+    path = url.path ?? "/";
+  }
+  hostname = hostname.toLowerCase();
+  const valid = hostname.startsWith("[") ? /^\[[0-9a-f:.]+\]$/.test(hostname) : /^[a-z0-9\-._~%!$&'()*+,;=]+$/.test(hostname);
+  if (!valid) throw invalid(`Invalid host in WebSocket URL: ${JSON.stringify(hostname)}`);
+  const defaultPort = secure ? 443 : 80;
+  let port = defaultPort;
+  if (portText !== "") {
+    port = /^[0-9]{1,5}$/.test(portText) ? +portText : 0;
+    if (port < 1 || port > 65535) throw invalid(`Invalid port in WebSocket URL: ${JSON.stringify(portText)}`);
+  }
+  if (!path.startsWith("/")) path = "/" + path;
+  for (let i = 0; i < path.length; i++) {
+    // The request-target is visible ASCII (RFC 7230 section 5.3); a WHATWG URL percent-encodes the rest.
+    const c = path.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x23) throw invalid(`Invalid character in WebSocket URL path: ${JSON.stringify(path)}`);
+  }
+  return { secure, hostname, port, path, host: port === defaultPort ? hostname : `${hostname}:${port}` };
+}
+
+// ---------------------------------------------------------------- client --
+
+export interface ClientRequestOptions {
+  url: WebSocketUrl;
+  /** Subprotocols to offer, best first (RFC 6455 section 4.1 point 10). */
+  protocols?: string | readonly string[];
+  /** Sent as Origin (version 13) or Sec-WebSocket-Origin (version 8). */
+  origin?: string;
+  /** Extra headers; Host and the origin header here replace the generated ones. */
+  headers?: HttpHeadersInit;
+  extensions?: readonly Extension[];
+  extensionContext: ExtensionContext;
+  /** Source of the key's 16 random bytes (tests fix it). */
+  random?: RandomSource;
+  /** 13 (RFC 6455), or 8 for hybi-08 servers. */
+  version?: 13 | 8;
+}
+
+/** The client's half of the handshake, kept until the response arrives. */
+export interface ClientHandshake {
+  /** The serialized request head, blank line included. */
+  head: string;
+  key: string;
+  expectedAccept: string;
+  protocols: string[];
+  /** The extension sessions offered, in offer order, to activate later. */
+  sessions: Array<{ extension: Extension; session: ClientSession }>;
+  version: 13 | 8;
+  target: WebSocketTarget;
+}
+
+/** Headers the handshake itself writes; a caller may not set them. */
+const CLIENT_RESERVED = ["upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+  "sec-websocket-protocol", "sec-websocket-extensions", "sec-websocket-accept"];
+
+/**
+ * Builds the client's opening handshake (RFC 6455 section 4.1). Throws a
+ * WebSocketError (`WS_ERR_INVALID_ARGUMENT`) for a bad URL, protocol or
+ * header; an extension that throws while offering propagates its error.
+ */
+export function createClientRequest(options: ClientRequestOptions): ClientHandshake {
+  const version = options.version ?? 13;
+  if (version !== 13 && version !== 8) throw invalid(`Unsupported WebSocket version: ${String(version)}`);
+  const target = parseWebSocketUrl(options.url);
+  const protocols = typeof options.protocols === "string" ? [options.protocols] : [...(options.protocols ?? [])];
+  const protocolError = checkProtocols(protocols);
+  if (protocolError) throw protocolError;
+
+  // "a nonce consisting of a randomly selected 16-byte value ... base64-encoded" (section 4.1 point 7)
+  const key = encodeBase64((options.random ?? defaultRandom)(new Uint8Array(16)));
+  const originName = version === 8 ? "Sec-WebSocket-Origin" : "Origin";
+  const fields: Array<[string, string]> = [
+    ["Host", target.host], // section 4.1 point 4
+    ["Upgrade", "websocket"], // point 5
+    ["Connection", "Upgrade"], // point 6
+    ["Sec-WebSocket-Key", key], // point 7
+  ];
+  if (options.origin !== undefined) fields.push([originName, options.origin]); // point 8
+  if (protocols.length) fields.push(["Sec-WebSocket-Protocol", protocols.join(", ")]); // point 10
+  fields.push(["Sec-WebSocket-Version", String(version)]); // point 9
+
+  for (const [name, value] of headerEntries(options.headers)) {
+    const lower = name.toLowerCase();
+    if (CLIENT_RESERVED.includes(lower)) throw invalid(`The ${name} header is set by the handshake`);
+    const generated = fields.findIndex(([n]) => n.toLowerCase() === lower && (lower === "host" || n === originName));
+    if (generated !== -1) fields[generated] = [name, value];
+    else fields.push([name, value]);
+  }
+
+  const sessions: ClientHandshake["sessions"] = [];
+  const offers: ExtensionOffer[] = [];
+  const names = new Set<string>();
+  try {
+    for (const extension of options.extensions ?? []) {
+      if (names.has(extension.name)) throw invalid(`Extension "${extension.name}" is listed twice`);
+      names.add(extension.name);
+      const session = extension.createClientSession(options.extensionContext);
+      if (!session) continue;
+      sessions.push({ extension, session });
+      const offer = session.generateOffer();
+      for (const params of Array.isArray(offer) ? offer : [offer]) offers.push({ name: extension.name, params });
+    }
+    // Extensions are offered in order of preference (section 9.1).
+    if (offers.length) fields.push(["Sec-WebSocket-Extensions", serializeExtensions(offers)]); // point 11
+  } catch (error) {
+    closeSessions(sessions);
+    throw error;
+  }
+
+  const head = serializeRequestHead({ method: "GET", target: target.path, headers: fields });
+  return { head, key, expectedAccept: acceptKey(key), protocols, sessions, version, target };
+}
+
+/** What the server agreed to. */
+export interface ClientHandshakeResult {
+  /** The subprotocol in use, "" for none. */
+  protocol: string;
+  /** Active extensions, in the order the server listed them. */
+  extensions: ActiveExtension[];
+  /** The server's Sec-WebSocket-Extensions value, "" for none (WebSocket.extensions). */
+  extensionsHeader: string;
+}
+
+/**
+ * Checks the server's response (RFC 6455 section 4.1, the client's
+ * requirements on the server's handshake) and activates the extensions it
+ * chose. Returns the result, or a WebSocketError (`WS_ERR_HANDSHAKE`) saying
+ * why the connection must fail. Sessions the server did not accept (all of
+ * them on failure) are closed.
+ */
+export function validateServerResponse(
+  response: HttpResponseHead,
+  request: ClientHandshake,
+): ClientHandshakeResult | WebSocketError {
+  const result = checkServerResponse(response, request);
+  const kept = result instanceof WebSocketError ? [] : result.extensions.map((a) => a.session);
+  closeSessions(request.sessions.filter(({ session }) => !kept.includes(session)));
+  return result;
+}
+
+function checkServerResponse(response: HttpResponseHead, request: ClientHandshake): ClientHandshakeResult | WebSocketError {
+  const { headers } = response;
+  // "If the status code received from the server is not 101, ..." (point 1)
+  if (response.status !== 101) return handshakeError(`Unexpected server response: ${response.status}`);
+  const duplicate = findDuplicateHeader(headers, ["Upgrade", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"]);
+  if (duplicate) return handshakeError(`The ${duplicate} header appears more than once`);
+  // Upgrade must be an ASCII case-insensitive match for "websocket" (point 2).
+  if (headers.get("Upgrade")?.toLowerCase() !== "websocket") return handshakeError("Invalid Upgrade header");
+  // Connection must hold the token "Upgrade", case-insensitively (point 3).
+  if (!hasToken(headers.get("Connection"), "upgrade")) return handshakeError("Invalid Connection header");
+  // Sec-WebSocket-Accept must equal base64(SHA-1(key + GUID)) (point 4).
+  if (headers.get("Sec-WebSocket-Accept") !== request.expectedAccept) {
+    return handshakeError("Invalid Sec-WebSocket-Accept header");
+  }
+
+  // A subprotocol the client did not offer fails the connection (point 6).
+  const protocol = headers.get("Sec-WebSocket-Protocol");
+  if (protocol !== undefined && !request.protocols.includes(protocol)) {
+    return handshakeError(request.protocols.length ? "Server sent an invalid subprotocol" : "Server sent a subprotocol but none was requested");
+  }
+
+  // Extensions must be ones the client offered (point 5), each once, on disjoint RSV bits.
+  const extensionsHeader = headers.get("Sec-WebSocket-Extensions") ?? "";
+  const chosen = parseExtensions(extensionsHeader);
+  if (chosen instanceof WebSocketError) return chosen;
+  const active: ActiveExtension[] = [];
+  for (const { name, params } of chosen) {
+    const offered = request.sessions.find((s) => s.extension.name === name);
+    if (!offered) return handshakeError(`Server sent extension "${name}", which was not offered`);
+    const { extension, session } = offered;
+    if (active.some((a) => a.extension === extension)) return handshakeError(`Server sent extension "${name}" twice`);
+    const clash = active.find((a) => rsvClash(a.extension, extension));
+    if (clash) return handshakeError(`Extensions "${clash.extension.name}" and "${name}" clash on RSV bits`);
+    let accepted: boolean;
+    try {
+      accepted = session.activate(params);
+    } catch (error) {
+      return handshakeError(`Extension "${name}" failed to activate: ${(error as Error)?.message ?? String(error)}`);
+    }
+    if (!accepted) return handshakeError(`Extension "${name}" rejected the server's parameters`);
+    active.push({ extension, session });
+  }
+  return { protocol: protocol ?? "", extensions: active, extensionsHeader };
+}
+
+function rsvClash(a: Extension, b: Extension): boolean {
+  return (a.rsv1 && b.rsv1) || (a.rsv2 && b.rsv2) || (a.rsv3 && b.rsv3);
+}
+
+// ---------------------------------------------------------------- server --
+
+/** A handshake the server accepts: what the client asked for. */
+export interface AcceptedRequest {
+  ok: true;
+  key: string;
+  version: 13;
+  /** Origin (or Sec-WebSocket-Origin) as sent, if any. */
+  origin: string | undefined;
+  protocols: string[];
+  extensions: ExtensionOffer[];
+}
+
+/** A handshake the server refuses: answer with createErrorResponse(status, reason, headers). */
+export interface RejectedRequest {
+  ok: false;
+  status: 400 | 405 | 426;
+  reason: string;
+  headers: Array<[string, string]>;
+  error: WebSocketError;
+}
+
+function reject(status: RejectedRequest["status"], reason: string, headers: Array<[string, string]> = []): RejectedRequest {
+  return { ok: false, status, reason, headers, error: handshakeError(reason) };
+}
+
+/** Request headers that must appear once: RFC 7230 section 5.4, RFC 6455 sections 11.3.1 and 11.3.5, RFC 6454 section 7. */
+const UNIQUE_REQUEST_HEADERS = ["Host", "Upgrade", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Origin", "Sec-WebSocket-Origin"];
+
+/**
+ * Checks a client's opening handshake (RFC 6455 section 4.2.1). Malformed
+ * handshakes get 400, a method other than GET 405, and a version other than
+ * 13 gets 426 with `Sec-WebSocket-Version: 13` (section 4.4).
+ */
+export function validateClientRequest(request: HttpRequestHead): AcceptedRequest | RejectedRequest {
+  const { headers } = request;
+  // "An HTTP/1.1 or higher GET request" (point 1).
+  if (request.method !== "GET") return reject(405, "Invalid HTTP method", [["Allow", "GET"]]);
+  if (request.versionMajor < 1 || (request.versionMajor === 1 && request.versionMinor < 1)) {
+    return reject(400, "Invalid HTTP version");
+  }
+  const duplicate = findDuplicateHeader(headers, UNIQUE_REQUEST_HEADERS);
+  if (duplicate) return reject(400, `The ${duplicate} header appears more than once`);
+  if (!headers.get("Host")) return reject(400, "Missing Host header"); // point 2
+  if (!hasToken(headers.get("Upgrade"), "websocket")) return reject(400, "Invalid Upgrade header"); // point 3
+  if (!hasToken(headers.get("Connection"), "upgrade")) return reject(400, "Invalid Connection header"); // point 4
+  // A version we do not speak: 426 listing the ones we do (point 6, section 4.4).
+  if (headers.get("Sec-WebSocket-Version") !== "13") {
+    return reject(426, "Unsupported WebSocket version", [["Sec-WebSocket-Version", "13"]]);
+  }
+  // The key must decode to 16 bytes (point 5).
+  const key = headers.get("Sec-WebSocket-Key");
+  if (key === undefined || tryDecodeBase64(key)?.length !== 16) return reject(400, "Invalid Sec-WebSocket-Key header");
+  const protocols = parseProtocols(headers.getAll("Sec-WebSocket-Protocol"));
+  if (protocols instanceof WebSocketError) return reject(400, protocols.message);
+  const extensions = parseExtensions(headers.getAll("Sec-WebSocket-Extensions"));
+  if (extensions instanceof WebSocketError) return reject(400, extensions.message);
+  const origin = headers.get("Origin") ?? headers.get("Sec-WebSocket-Origin");
+  return { ok: true, key, version: 13, origin, protocols, extensions };
+}
+
+/**
+ * Picks the subprotocol: the first of the client's list the server supports
+ * (the client lists them by preference), or what the callback returns, which
+ * must be one the client offered. Undefined for none. Throws a WebSocketError
+ * (`WS_ERR_INVALID_ARGUMENT`) when the callback picks one not offered.
+ */
+export function selectProtocol(
+  offered: readonly string[],
+  supported: readonly string[] | ((offered: string[]) => string | false | null | undefined),
+): string | undefined {
+  if (typeof supported !== "function") return offered.find((p) => supported.includes(p));
+  const picked = supported([...offered]);
+  if (!picked) return undefined;
+  if (!offered.includes(picked)) throw invalid(`Subprotocol "${String(picked)}" was not offered by the client`);
+  return picked;
+}
+
+/**
+ * Chooses extensions in the websocket-extensions model (RFC 6455 section
+ * 9.1): walk the client's offers in order, take all offers of one name
+ * together, skip names we do not know and extensions whose RSV bits an
+ * accepted one already uses, and let each extension accept or decline.
+ * Returns the sessions in response order (the order they process data) and
+ * the response header ("" for none), or a WebSocketError for a malformed
+ * header (answer 400) or an extension that threw (`WS_ERR_EXTENSION`).
+ */
+export function negotiateServerExtensions(
+  extensions: readonly Extension[],
+  header: string | readonly string[] | undefined,
+  context: ExtensionContext,
+): { active: ActiveExtension[]; responseHeader: string } | WebSocketError {
+  const offers = parseExtensions(header);
+  if (offers instanceof WebSocketError) return offers;
+  const grouped = new Map<string, ExtensionOffer["params"][]>();
+  for (const { name, params } of offers) {
+    const list = grouped.get(name);
+    if (list) list.push(params);
+    else grouped.set(name, [params]);
+  }
+  const active: ActiveExtension[] = [];
+  const responses: ExtensionOffer[] = [];
+  try {
+    for (const [name, params] of grouped) {
+      const extension = extensions.find((e) => e.name === name);
+      if (!extension || active.some((a) => rsvClash(a.extension, extension))) continue;
+      const session: ServerSession | null = extension.createServerSession(params, context);
+      if (!session) continue;
+      active.push({ extension, session });
+      responses.push({ name, params: session.generateResponse() });
+    }
+    return { active, responseHeader: serializeExtensions(responses) };
+  } catch (error) {
+    closeSessions(active);
+    const message = (error as Error)?.message ?? String(error);
+    return new WebSocketError("WS_ERR_EXTENSION", `Extension negotiation failed: ${message}`);
+  }
+}
+
+/** Headers a 101 response writes itself. */
+const SERVER_RESERVED = ["upgrade", "connection", "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions"];
+
+/**
+ * The server's 101 response (RFC 6455 section 4.2.2 step 5). Throws a
+ * WebSocketError (`WS_ERR_INVALID_ARGUMENT`) for a bad key, protocol or
+ * header, including one the handshake writes itself.
+ */
+export function createServerResponse(options: {
+  key: string;
+  protocol?: string;
+  extensionsHeader?: string;
+  headers?: HttpHeadersInit;
+}): string {
+  if (tryDecodeBase64(options.key)?.length !== 16) throw invalid("Invalid Sec-WebSocket-Key");
+  const fields: Array<[string, string]> = [
+    ["Upgrade", "websocket"],
+    ["Connection", "Upgrade"],
+    ["Sec-WebSocket-Accept", acceptKey(options.key)],
+  ];
+  if (options.protocol) {
+    if (!isToken(options.protocol)) throw invalid(`Invalid subprotocol: ${JSON.stringify(options.protocol)}`);
+    fields.push(["Sec-WebSocket-Protocol", options.protocol]);
+  }
+  if (options.extensionsHeader) {
+    if (!isValidHeaderValue(options.extensionsHeader)) throw invalid("Invalid Sec-WebSocket-Extensions value");
+    fields.push(["Sec-WebSocket-Extensions", options.extensionsHeader]);
+  }
+  for (const [name, value] of headerEntries(options.headers)) {
+    if (SERVER_RESERVED.includes(name.toLowerCase())) throw invalid(`The ${name} header is set by the handshake`);
+    fields.push([name, value]);
+  }
+  return serializeResponseHead({ status: 101, headers: fields });
+}
+
+/**
+ * A complete error response that ends the connection: `reason` becomes a
+ * plain-text body (chars outside printable ASCII become "?"). Headers given
+ * replace the defaults of the same name; Content-Length is always computed.
+ * Throws a WebSocketError (`WS_ERR_INVALID_ARGUMENT`) for a bad status or header.
+ */
+export function createErrorResponse(status: number, reason?: string, headers?: HttpHeadersInit): string {
+  const body = (reason ?? "").replace(/[^\x20-\x7e]/g, "?");
+  const custom = headerEntries(headers);
+  const names = new Set(custom.map(([n]) => n.toLowerCase()));
+  if (names.has("content-length")) throw invalid("Content-Length is computed from the reason");
+  const fields: Array<[string, string]> = [];
+  if (!names.has("connection")) fields.push(["Connection", "close"]);
+  if (!names.has("content-type")) fields.push(["Content-Type", "text/plain; charset=utf-8"]);
+  fields.push(["Content-Length", String(body.length)], ...custom);
+  return serializeResponseHead({ status, headers: fields }) + body;
+}

@@ -1,0 +1,548 @@
+/**
+ * Incremental HTTP/1.1 message-head parser and serializer (RFC 7230), for
+ * the opening handshake of a raw-socket client or listener.
+ *
+ *   feed(chunk) --> [line buffer] --LF--> start line --> header lines --> blank line
+ *                        |                                                   |
+ *                   limits checked                      { head, rest } <-----+
+ *                   on every byte                  (rest = WebSocket stream bytes)
+ *
+ * Chunks may split the head anywhere, down to one byte at a time. The parser
+ * never throws: `feed` returns "incomplete", the finished head with the bytes
+ * that followed it, or a WebSocketError (`WS_ERR_HTTP_PARSE` for malformed
+ * input, `WS_ERR_HTTP_LIMIT` for a limit), after which it stays failed.
+ * Bodies are not parsed: an upgrade has none, and what follows the blank
+ * line belongs to the next protocol (RFC 7230 section 6.7).
+ *
+ * The head is read as latin1 (one char per byte): field values may carry
+ * obs-text (RFC 7230 section 3.2.6), and a string of such chars round-trips
+ * through `encodeLatin1`.
+ */
+import { WebSocketError } from "./errors.ts";
+
+export interface HttpLimits {
+  /** Longest start or header line, CRLF excluded (default 8 KiB). */
+  maxLineLength: number;
+  /** Most header fields (default 100). */
+  maxHeaders: number;
+  /** Largest head, blank line included (default 64 KiB). */
+  maxHeadSize: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
+  maxLineLength: 8 * 1024,
+  maxHeaders: 100,
+  maxHeadSize: 64 * 1024,
+});
+
+// ------------------------------------------------------------ characters --
+
+/** tchar (RFC 7230 section 3.2.6). */
+const TCHAR = new Uint8Array(256);
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+for (const ch of "!#$%&'*+-.^_`|~") TCHAR[ch.charCodeAt(0)] = 1;
+
+/** True when `s` is a non-empty token (RFC 7230 section 3.2.6). */
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || TCHAR[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** field-vchar, SP or HTAB: what a field value or reason phrase may hold (RFC 7230 sections 3.2, 3.1.2). */
+function isFieldChar(c: number): boolean {
+  return c === 0x09 || (c >= 0x20 && c !== 0x7f && c <= 0xff);
+}
+
+/** True when `s` may be sent as a field value: no CR, LF, NUL or other CTL, nothing above U+00FF. */
+export function isValidHeaderValue(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isFieldChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+// --------------------------------------------------------------- headers --
+
+/**
+ * Header fields in the order received, with case-insensitive lookup
+ * (RFC 7230 section 3.2: field names are case-insensitive).
+ */
+export class HttpHeaders implements Iterable<readonly [string, string]> {
+  /** `[name as sent, value]` pairs, in order. */
+  readonly raw: ReadonlyArray<readonly [string, string]>;
+  private readonly list: Array<readonly [string, string]> = [];
+  private readonly index = new Map<string, string[]>();
+
+  constructor(entries: Iterable<readonly [string, string]> = []) {
+    this.raw = this.list;
+    for (const [name, value] of entries) this.append(name, value);
+  }
+
+  /** Adds a field; used by the parser. Does not validate. */
+  append(name: string, value: string): void {
+    this.list.push([name, value]);
+    const key = name.toLowerCase();
+    const values = this.index.get(key);
+    if (values) values.push(value);
+    else this.index.set(key, [value]);
+  }
+
+  /**
+   * The field's value; several lines of one name are joined with ", "
+   * (RFC 7230 section 3.2.2). Undefined when absent.
+   */
+  get(name: string): string | undefined {
+    const values = this.index.get(name.toLowerCase());
+    return values ? values.join(", ") : undefined;
+  }
+
+  /** Every value of the field, one per line received. */
+  getAll(name: string): string[] {
+    return (this.index.get(name.toLowerCase()) ?? []).slice();
+  }
+
+  has(name: string): boolean {
+    return this.index.has(name.toLowerCase());
+  }
+
+  /** How many lines carried the field. */
+  count(name: string): number {
+    return this.index.get(name.toLowerCase())?.length ?? 0;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  [Symbol.iterator](): Iterator<readonly [string, string]> {
+    return this.list[Symbol.iterator]();
+  }
+}
+
+/**
+ * The first of `names` that appears on more than one line, or undefined.
+ * Callers reject such a message when the field must be unique (e.g. Host,
+ * RFC 7230 section 5.4; Sec-WebSocket-Key, RFC 6455 section 11.3.1).
+ */
+export function findDuplicateHeader(headers: HttpHeaders, names: readonly string[]): string | undefined {
+  for (const name of names) if (headers.count(name) > 1) return name;
+  return undefined;
+}
+
+/**
+ * Splits a comma-separated field value into trimmed, non-empty elements
+ * (the #rule, RFC 7230 section 7: empty elements are ignored). For token
+ * lists such as Connection and Upgrade; it does not understand quoted-string.
+ */
+export function splitList(value: string | undefined): string[] {
+  const out: string[] = [];
+  for (const part of (value ?? "").split(",")) {
+    let start = 0;
+    let end = part.length;
+    while (start < end && isOws(part.charCodeAt(start))) start++;
+    while (end > start && isOws(part.charCodeAt(end - 1))) end--;
+    if (end > start) out.push(part.slice(start, end));
+  }
+  return out;
+}
+
+/** True when the comma-separated `value` holds `token`, ASCII case-insensitively. */
+export function hasToken(value: string | undefined, token: string): boolean {
+  const wanted = token.toLowerCase();
+  return splitList(value).some((item) => item.toLowerCase() === wanted);
+}
+
+// ----------------------------------------------------------------- heads --
+
+interface HeadBase {
+  /** "1.1" for HTTP/1.1. */
+  version: string;
+  versionMajor: number;
+  versionMinor: number;
+  headers: HttpHeaders;
+}
+
+export interface HttpRequestHead extends HeadBase {
+  kind: "request";
+  method: string;
+  /** The request-target as sent, e.g. "/chat?x=1". */
+  target: string;
+}
+
+export interface HttpResponseHead extends HeadBase {
+  kind: "response";
+  status: number;
+  reason: string;
+}
+
+export type HttpHead = HttpRequestHead | HttpResponseHead;
+
+/** The head type a parser of `kind` returns. */
+export type HeadOf<K extends HttpHead["kind"]> = Extract<HttpHead, { kind: K }>;
+
+export type HeadParseResult<H extends HttpHead> =
+  | { status: "incomplete" }
+  /** `rest`: the bytes after the blank line, a view of the last chunk fed (no copy). */
+  | { status: "complete"; head: H; rest: Uint8Array }
+  | { status: "error"; error: WebSocketError };
+
+const INCOMPLETE = Object.freeze({ status: "incomplete" as const });
+const EMPTY = new Uint8Array(0);
+
+function parseError(message: string): WebSocketError {
+  return new WebSocketError("WS_ERR_HTTP_PARSE", message);
+}
+
+function limitError(message: string): WebSocketError {
+  return new WebSocketError("WS_ERR_HTTP_LIMIT", message);
+}
+
+/**
+ * Reads one message head from a byte stream, `kind` deciding the start line:
+ * a request-line or a status-line (RFC 7230 section 3.1).
+ */
+export class HttpHeadParser<K extends HttpHead["kind"]> {
+  private readonly limits: HttpLimits;
+  private line = new Uint8Array(256);
+  private lineLength = 0;
+  private consumed = 0;
+  private head: HttpHead | null = null;
+  private headers = new HttpHeaders();
+  private complete = false;
+  private result: HeadParseResult<HeadOf<K>> | null = null;
+
+  constructor(readonly kind: K, limits: Partial<HttpLimits> = {}) {
+    this.limits = { ...DEFAULT_HTTP_LIMITS, ...limits };
+  }
+
+  /** Feeds the next bytes; see the module comment for the results. */
+  feed(chunk: Uint8Array): HeadParseResult<HeadOf<K>> {
+    if (this.result) {
+      return this.result.status === "error"
+        ? this.result
+        : this.fail(new WebSocketError("WS_ERR_INVALID_STATE", "The HTTP head is already complete"));
+    }
+    const { maxLineLength, maxHeadSize } = this.limits;
+    let i = 0;
+    while (i < chunk.length) {
+      const lf = chunk.indexOf(0x0a, i);
+      const end = lf === -1 ? chunk.length : lf;
+      const taken = end - i + (lf === -1 ? 0 : 1);
+      if (this.consumed + taken > maxHeadSize) {
+        return this.fail(limitError(`HTTP head exceeds ${maxHeadSize} bytes`));
+      }
+      // One byte over the line limit may be the CR of a CRLF.
+      if (this.lineLength + (end - i) > maxLineLength + 1) {
+        return this.fail(limitError(`HTTP line exceeds ${maxLineLength} bytes`));
+      }
+      this.append(chunk, i, end);
+      this.consumed += taken;
+      if (lf === -1) return INCOMPLETE;
+      i = lf + 1;
+      const error = this.endLine();
+      if (error) return this.fail(error);
+      if (this.complete) {
+        this.head!.headers = this.headers;
+        this.line = EMPTY;
+        return (this.result = {
+          status: "complete",
+          head: this.head as HeadOf<K>,
+          rest: i === chunk.length ? EMPTY : chunk.subarray(i),
+        });
+      }
+    }
+    return INCOMPLETE;
+  }
+
+  private fail(error: WebSocketError): { status: "error"; error: WebSocketError } {
+    const result = { status: "error" as const, error };
+    this.result = result;
+    this.line = EMPTY;
+    return result;
+  }
+
+  private append(chunk: Uint8Array, start: number, end: number): void {
+    const needed = this.lineLength + end - start;
+    if (needed > this.line.length) {
+      const grown = new Uint8Array(Math.max(needed, this.line.length * 2));
+      grown.set(this.line.subarray(0, this.lineLength));
+      this.line = grown;
+    }
+    this.line.set(chunk.subarray(start, end), this.lineLength);
+    this.lineLength = needed;
+  }
+
+  /** A line ended at an LF: parse it. Returns an error, or sets `complete` at the blank line. */
+  private endLine(): WebSocketError | undefined {
+    let length = this.lineLength;
+    this.lineLength = 0;
+    // CRLF ends a line; a bare LF is tolerated (RFC 7230 section 3.5).
+    if (length > 0 && this.line[length - 1] === 0x0d) length--;
+    if (length > this.limits.maxLineLength) {
+      return limitError(`HTTP line exceeds ${this.limits.maxLineLength} bytes`);
+    }
+    const bytes = this.line;
+    for (let j = 0; j < length; j++) {
+      // A bare CR is invalid (RFC 7230 section 3.5); so is NUL, anywhere.
+      if (bytes[j] === 0x0d) return parseError("Bare CR in HTTP head");
+      if (bytes[j] === 0x00) return parseError("NUL in HTTP head");
+    }
+    const line = latin1(bytes, length);
+
+    if (this.head === null) {
+      // Empty lines before the start line are ignored (RFC 7230 section 3.5).
+      if (length === 0) return undefined;
+      const parsed = this.kind === "request" ? parseRequestLine(line) : parseStatusLine(line);
+      if (parsed instanceof WebSocketError) return parsed;
+      this.head = parsed;
+      return undefined;
+    }
+    if (length === 0) {
+      // The empty line ends the head (RFC 7230 section 3).
+      this.complete = true;
+      return undefined;
+    }
+    if (this.headers.size >= this.limits.maxHeaders) {
+      return limitError(`More than ${this.limits.maxHeaders} HTTP header fields`);
+    }
+    return parseHeaderLine(line, this.headers);
+  }
+}
+
+function latin1(bytes: Uint8Array, length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i += 4096) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(length, i + 4096)) as unknown as number[]);
+  }
+  return out;
+}
+
+/** HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 7230 section 2.6); case-sensitive. */
+function parseVersion(s: string): Pick<HeadBase, "version" | "versionMajor" | "versionMinor"> | null {
+  if (s.length !== 8 || !s.startsWith("HTTP/") || s[6] !== ".") return null;
+  const versionMajor = s.charCodeAt(5) - 0x30;
+  const versionMinor = s.charCodeAt(7) - 0x30;
+  if (!(versionMajor >= 0 && versionMajor <= 9 && versionMinor >= 0 && versionMinor <= 9)) return null;
+  return { version: s.slice(5), versionMajor, versionMinor };
+}
+
+/** request-target: non-empty visible ASCII (RFC 7230 section 5.3, RFC 3986 section 2). */
+function isRequestTarget(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+/** request-line = method SP request-target SP HTTP-version (RFC 7230 section 3.1.1). */
+function parseRequestLine(line: string): HttpRequestHead | WebSocketError {
+  const sp1 = line.indexOf(" ");
+  const sp2 = sp1 === -1 ? -1 : line.indexOf(" ", sp1 + 1);
+  if (sp2 === -1) return parseError("Malformed HTTP request line");
+  const method = line.slice(0, sp1);
+  const target = line.slice(sp1 + 1, sp2);
+  const version = parseVersion(line.slice(sp2 + 1));
+  if (!isToken(method)) return parseError("Invalid HTTP method");
+  if (!isRequestTarget(target)) return parseError("Invalid HTTP request target");
+  if (!version) return parseError("Invalid HTTP version");
+  return { kind: "request", method, target, ...version, headers: new HttpHeaders() };
+}
+
+/** status-line = HTTP-version SP status-code SP reason-phrase (RFC 7230 section 3.1.2). */
+function parseStatusLine(line: string): HttpResponseHead | WebSocketError {
+  const version = parseVersion(line.slice(0, 8));
+  if (!version || line[8] !== " ") return parseError("Malformed HTTP status line");
+  const code = line.slice(9, 12);
+  let status = 0;
+  for (let i = 0; i < 3; i++) {
+    const d = code.charCodeAt(i) - 0x30;
+    if (!(d >= 0 && d <= 9)) return parseError("Invalid HTTP status code");
+    status = status * 10 + d;
+  }
+  // The SP before an empty reason-phrase is often left out; accept that.
+  if (line.length > 12 && line[12] !== " ") return parseError("Invalid HTTP status code");
+  const reason = line.slice(13);
+  for (let i = 0; i < reason.length; i++) {
+    if (!isFieldChar(reason.charCodeAt(i))) return parseError("Invalid character in HTTP reason phrase");
+  }
+  return { kind: "response", status, reason, ...version, headers: new HttpHeaders() };
+}
+
+/** header-field = field-name ":" OWS field-value OWS (RFC 7230 section 3.2). */
+function parseHeaderLine(line: string, headers: HttpHeaders): WebSocketError | undefined {
+  // obs-fold: a line starting with SP or HTAB continues the previous one;
+  // we reject it (RFC 7230 section 3.2.4 lets a server answer 400).
+  if (isOws(line.charCodeAt(0))) return parseError("Obsolete line folding in HTTP head");
+  const colon = line.indexOf(":");
+  if (colon === -1) return parseError("HTTP header line without a colon");
+  const name = line.slice(0, colon);
+  // No whitespace between field-name and colon (RFC 7230 section 3.2.4): not a token.
+  if (!isToken(name)) return parseError("Invalid HTTP header name");
+  let start = colon + 1;
+  let end = line.length;
+  while (start < end && isOws(line.charCodeAt(start))) start++;
+  while (end > start && isOws(line.charCodeAt(end - 1))) end--;
+  for (let i = start; i < end; i++) {
+    if (!isFieldChar(line.charCodeAt(i))) return parseError("Invalid character in HTTP header value");
+  }
+  headers.append(name, line.slice(start, end));
+  return undefined;
+}
+
+/**
+ * Parses a whole request head (string as latin1, or bytes). Returns the head,
+ * or a WebSocketError when it is malformed, over a limit, or unfinished.
+ */
+export function parseRequestHead(input: string | Uint8Array, limits?: Partial<HttpLimits>): HttpRequestHead | WebSocketError {
+  return parseWhole(new HttpHeadParser("request", limits), input);
+}
+
+/** Parses a whole response head; see parseRequestHead. */
+export function parseResponseHead(input: string | Uint8Array, limits?: Partial<HttpLimits>): HttpResponseHead | WebSocketError {
+  return parseWhole(new HttpHeadParser("response", limits), input);
+}
+
+function parseWhole<K extends HttpHead["kind"]>(
+  parser: HttpHeadParser<K>,
+  input: string | Uint8Array,
+): HeadOf<K> | WebSocketError {
+  let bytes: Uint8Array;
+  if (typeof input === "string") {
+    const encoded = tryEncodeLatin1(input);
+    if (!encoded) return parseError("HTTP head holds a character above U+00FF");
+    bytes = encoded;
+  } else {
+    bytes = input;
+  }
+  const result = parser.feed(bytes);
+  if (result.status === "complete") return result.head;
+  if (result.status === "error") return result.error;
+  return parseError("Incomplete HTTP head");
+}
+
+// ------------------------------------------------------------ serializer --
+
+/**
+ * Headers to send: pairs in order (an array, HttpHeaders, a WHATWG Headers or
+ * a Map), or a record, where an array value makes several lines.
+ */
+export type HttpHeadersInit =
+  | Iterable<readonly [string, string]>
+  | Readonly<Record<string, string | readonly string[]>>;
+
+function invalid(message: string): WebSocketError {
+  return new WebSocketError("WS_ERR_INVALID_ARGUMENT", message);
+}
+
+/**
+ * Normalizes `init` to validated pairs. Throws a WebSocketError
+ * (`WS_ERR_INVALID_ARGUMENT`) for a name that is not a token or a value with
+ * CR, LF or another control character, which would let a caller inject
+ * header lines (RFC 7230 section 3.2), or a char above U+00FF.
+ */
+export function headerEntries(init: HttpHeadersInit | undefined): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (init === undefined) return out;
+  const push = (name: string, value: unknown) => {
+    const text = typeof value === "number" ? String(value) : value;
+    if (typeof name !== "string" || !isToken(name)) throw invalid(`Invalid HTTP header name: ${JSON.stringify(name)}`);
+    if (typeof text !== "string" || !isValidHeaderValue(text)) {
+      throw invalid(`Invalid value for HTTP header "${name}"`);
+    }
+    out.push([name, text]);
+  };
+  if (Symbol.iterator in init) {
+    for (const [name, value] of init as Iterable<readonly [string, string]>) push(name, value);
+  } else {
+    for (const [name, value] of Object.entries(init as Record<string, string | readonly string[]>)) {
+      if (Array.isArray(value)) for (const v of value) push(name, v);
+      else push(name, value);
+    }
+  }
+  return out;
+}
+
+/** Reason phrases for the statuses a WebSocket endpoint sends. */
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  101: "Switching Protocols", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+  404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 426: "Upgrade Required", 429: "Too Many Requests",
+  431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
+  503: "Service Unavailable",
+};
+
+function serializeFields(headers: HttpHeadersInit | undefined): string {
+  let out = "";
+  for (const [name, value] of headerEntries(headers)) out += `${name}: ${value}\r\n`;
+  return out + "\r\n";
+}
+
+function checkVersion(version: string): string {
+  if (!/^[0-9]\.[0-9]$/.test(version)) {
+    throw invalid(`Invalid HTTP version: ${JSON.stringify(version)}`);
+  }
+  return version;
+}
+
+/**
+ * The head of a request, CRLF line ends, blank line included (RFC 7230
+ * section 3). Throws a WebSocketError (`WS_ERR_INVALID_ARGUMENT`) for an
+ * invalid method, target, version or header.
+ */
+export function serializeRequestHead(head: {
+  method: string;
+  target: string;
+  headers?: HttpHeadersInit;
+  version?: string;
+}): string {
+  if (!isToken(head.method)) throw invalid("Invalid HTTP method");
+  if (!isRequestTarget(head.target)) throw invalid("Invalid HTTP request target");
+  return `${head.method} ${head.target} HTTP/${checkVersion(head.version ?? "1.1")}\r\n` + serializeFields(head.headers);
+}
+
+/**
+ * The head of a response; `reason` defaults to the usual phrase. Throws a
+ * WebSocketError (`WS_ERR_INVALID_ARGUMENT`) for a bad status, reason or header.
+ */
+export function serializeResponseHead(head: {
+  status: number;
+  reason?: string;
+  headers?: HttpHeadersInit;
+  version?: string;
+}): string {
+  const { status } = head;
+  if (!Number.isInteger(status) || status < 100 || status > 999) throw invalid(`Invalid HTTP status: ${status}`);
+  const reason = head.reason ?? STATUS_TEXT[status] ?? "";
+  if (!isValidHeaderValue(reason)) throw invalid("Invalid HTTP reason phrase");
+  return `HTTP/${checkVersion(head.version ?? "1.1")} ${status} ${reason}\r\n` + serializeFields(head.headers);
+}
+
+/** Bytes of a latin1 string, or null when a char is above U+00FF. */
+export function tryEncodeLatin1(s: string): Uint8Array | null {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) return null;
+    out[i] = c;
+  }
+  return out;
+}
+
+/**
+ * Bytes of a serialized head (one byte per char). Throws a WebSocketError
+ * (`WS_ERR_INVALID_ARGUMENT`) for a char above U+00FF, which latin1 cannot hold.
+ */
+export function encodeLatin1(s: string): Uint8Array {
+  const bytes = tryEncodeLatin1(s);
+  if (!bytes) throw invalid("HTTP head holds a character above U+00FF");
+  return bytes;
+}
