@@ -9,6 +9,7 @@
  * compressor never reorders messages, and anything queued behind a message
  * (a close, say) waits for it.
  */
+import { isValidCloseCode } from "./close.ts";
 import { WebSocketError } from "./errors.ts";
 import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
 
@@ -23,7 +24,8 @@ export function extensionError(err: unknown): WebSocketError {
   if (err instanceof WebSocketError) return err;
   const closeCode = (err as { closeCode?: unknown })?.closeCode;
   const message = `Extension error: ${(err as Error)?.message ?? String(err)}`;
-  return new WebSocketError("WS_ERR_EXTENSION", message, typeof closeCode === "number" ? closeCode : undefined);
+  // Only a code that may go on the wire (section 7.4.1); anything else is 1011.
+  return new WebSocketError("WS_ERR_EXTENSION", message, typeof closeCode === "number" && isValidCloseCode(closeCode) ? closeCode : undefined);
 }
 
 export class ExtensionPipeline {

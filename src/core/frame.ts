@@ -93,7 +93,8 @@ export function encodeFrame(
   } else {
     out[1] = maskBit | 127;
     const high = Math.floor(length / 0x100000000);
-    out[2] = 0; out[3] = 0; // lengths stay below 2^53
+    out[2] = 0; // lengths stay below 2^53: the top 11 bits are 0
+    out[3] = (high >>> 16) & 0xff;
     out[4] = (high >>> 8) & 0xff;
     out[5] = high & 0xff;
     out[6] = (length >>> 24) & 0xff;

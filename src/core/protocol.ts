@@ -23,7 +23,7 @@ import { ExtensionPipeline, OrderedQueue } from "./extension-pipeline.ts";
 import { encodeFrame, MaskSource, Opcode, RSV1, RSV2, RSV3, type Frame } from "./frame.ts";
 import { FrameParser } from "./frame-parser.ts";
 import { textDecoder, textEncoder, type RandomSource } from "./platform.ts";
-import { Utf8Validator } from "./utf8.ts";
+import { isValidUtf8, Utf8Validator } from "./utf8.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -94,6 +94,8 @@ export class Protocol {
   private messageRsv = 0;
   private eof = false;
   private broken = false;
+  /** The Close frame is in `output`, not just queued behind messages. */
+  private closeWritten = false;
 
   constructor(options: ProtocolOptions) {
     this.role = options.role;
@@ -169,36 +171,45 @@ export class Protocol {
     const rsv = this.messageRsv;
     this.messageOpcode = 0;
     this.messageRsv = 0;
+    // The streaming check of uncompressed text ends with the message, with
+    // or without extensions: it must not carry over into the next one.
+    const validated = opcode === Opcode.TEXT && rsv === 0;
+    if (validated && !this.utf8.end()) {
+      return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
+    }
     if (this.pipeline.empty) {
-      if (opcode === Opcode.TEXT && !this.utf8.end()) {
-        return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
-      }
       return this.emit(opcode === Opcode.TEXT ? { type: "text", data: textDecoder.decode(data) } : { type: "binary", data });
     }
     const message: ExtensionMessage = { opcode, rsv1: (rsv & RSV1) !== 0, rsv2: (rsv & RSV2) !== 0, rsv3: (rsv & RSV3) !== 0, data };
     const result = this.pipeline.process("in", message);
+    const checkedData = validated ? data : null;
     if (result instanceof WebSocketError || !isPromiseLike(result)) {
-      const checked = this.checkIncoming(result);
+      const checked = this.checkIncoming(result, checkedData);
       if (checked instanceof WebSocketError) return this.reject(checked);
       return this.incoming.add(checked);
     }
     const slot = this.incoming.reserve();
     result.then((m) => {
-      const checked = this.checkIncoming(m);
+      const checked = this.checkIncoming(m, checkedData);
       if (checked instanceof WebSocketError) this.broken = true;
       this.incoming.settle(slot, checked);
       this.onWake?.();
     });
   }
 
-  /** Final checks on a message an extension produced. */
-  private checkIncoming(result: ExtensionMessage | WebSocketError): ProtocolEvent | WebSocketError {
+  /**
+   * Final checks on a message an extension produced. `validated` is the
+   * data already checked as UTF-8 on arrival, which needs no second pass.
+   * This may run after later frames were fed (async extensions), so it uses
+   * a whole-buffer check, never the streaming validator of the frame path.
+   */
+  private checkIncoming(result: ExtensionMessage | WebSocketError, validated: Uint8Array | null): ProtocolEvent | WebSocketError {
     if (result instanceof WebSocketError) return result;
     if (result.data.length > this.maxLength) {
       return new WebSocketError("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", `Message too big: more than ${this.maxLength} bytes`);
     }
     if (result.opcode === Opcode.TEXT) {
-      if (!this.utf8.write(result.data) || !this.utf8.end()) {
+      if (result.data !== validated && !isValidUtf8(result.data)) {
         return new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
       }
       return { type: "text", data: textDecoder.decode(result.data) };
@@ -274,12 +285,20 @@ export class Protocol {
    */
   fail(code: number, reason = "", error?: WebSocketError): void {
     if (this.error || this.state === ReadyState.CLOSED) return;
+    // 1005, 1006 and 1015 never go on the wire (section 7.4.1). Encode first:
+    // a code or reason that cannot be sent throws before anything changes.
+    const sendable = !this.closeWritten && code !== 1005 && code !== 1006 && code !== 1015;
+    const payload = sendable ? encodeClosePayload(code, reason) : null;
     this.error = error ?? new WebSocketError("WS_ERR_INTERNAL", reason || `Connection failed with code ${code}`, code);
     this.incoming.clear();
+    // Drops pending messages, and a Close still queued behind them: this
+    // failure's Close replaces it.
     this.outgoing.clear();
-    if (!this.closeSent && code !== 1005 && code !== 1006 && code !== 1015) {
+    if (!this.closeWritten) this.closeSent = null;
+    if (payload) {
       this.closeSent = { code, reason };
-      this.output.push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(code, reason), true, 0, this.mask));
+      this.closeWritten = true;
+      this.output.push(...encodeFrame(Opcode.CLOSE, payload, true, 0, this.mask));
     }
     this.state = ReadyState.CLOSING;
     this.closeTransport = true;
@@ -320,6 +339,7 @@ export class Protocol {
       return;
     }
     for (const chunk of out.close) this.output.push(chunk);
+    this.closeWritten = true;
     // The Close went out after every message queued before it.
     if (this.closeReceived && this.role === "server") this.closeTransport = true;
   }
