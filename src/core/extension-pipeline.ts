@@ -43,8 +43,40 @@ export class ExtensionPipeline {
     return this.active.length === 0;
   }
 
-  /** The processed message, a promise of it, or a WebSocketError. */
+  /**
+   * The processed message, a promise of it, or a WebSocketError. Once one
+   * message of a direction is pending, the next ones run behind it: a stage
+   * never sees message n+1 before message n (a compressor's shared window
+   * depends on that).
+   */
   process(direction: Direction, message: ExtensionMessage): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
+    const pending = direction === "out" ? this.pendingOut : this.pendingIn;
+    if (pending === null) {
+      const result = this.runAll(direction, message);
+      if (isThenable(result)) this.track(direction, result);
+      return result;
+    }
+    const result = pending.then(() => this.runAll(direction, message));
+    this.track(direction, result);
+    return result;
+  }
+
+  private pendingIn: PromiseLike<unknown> | null = null;
+  private pendingOut: PromiseLike<unknown> | null = null;
+
+  private track(direction: Direction, result: PromiseLike<unknown>): void {
+    const clear = () => {
+      if (direction === "out" ? this.pendingOut === result : this.pendingIn === result) {
+        if (direction === "out") this.pendingOut = null;
+        else this.pendingIn = null;
+      }
+    };
+    if (direction === "out") this.pendingOut = result;
+    else this.pendingIn = result;
+    result.then(clear, clear);
+  }
+
+  private runAll(direction: Direction, message: ExtensionMessage): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
     const n = this.active.length;
     return direction === "out" ? this.run(direction, message, 0, n, 1) : this.run(direction, message, n - 1, -1, -1);
   }

@@ -15,8 +15,12 @@
  * when an active extension claims it.
  */
 
-/** Parameters of one offer or response: `name=value`, or `true` for a bare flag. */
-export type ExtensionParams = Record<string, string | true>;
+/**
+ * Parameters of one offer or response: `name=value`, or `true` for a bare
+ * flag. A parameter repeated within one offer arrives as an array of its
+ * values, so the extension can decline that offer (RFC 7692 section 7.1).
+ */
+export type ExtensionParams = Record<string, string | true | Array<string | true>>;
 
 /** One entry of a `Sec-WebSocket-Extensions` header. */
 export interface ExtensionOffer {

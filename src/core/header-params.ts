@@ -118,8 +118,8 @@ function joinLines(header: string | readonly string[] | undefined): string {
  * OWS is allowed around `,`, `;` and `=`; empty list elements are skipped
  * (RFC 7230 section 7), so an empty header is an empty list. A quoted value
  * must unescape to a token (RFC 6455 section 9.1). A parameter named twice in
- * one offer is an error: ExtensionParams holds one value per name, and RFC
- * 7692 section 7 makes such an offer invalid anyway. Returns the offers in
+ * one offer is handed over as an array of its values: the extension decides
+ * (RFC 7692 section 7.1 declines just that offer). Returns the offers in
  * order, or a WebSocketError.
  */
 export function parseExtensions(header: string | readonly string[] | undefined): ExtensionOffer[] | WebSocketError {
@@ -163,7 +163,10 @@ export function parseExtensions(header: string | readonly string[] | undefined):
         s.skipSpace();
       }
       if (Object.prototype.hasOwnProperty.call(params, key)) {
-        return s.error(`parameter "${key}" repeated in extension "${name}"`);
+        const prior = params[key]!;
+        if (Array.isArray(prior)) prior.push(value);
+        else params[key] = [prior, value];
+        continue;
       }
       // defineProperty: a parameter named "__proto__" stays a plain own property.
       Object.defineProperty(params, key, { value, enumerable: true, writable: true, configurable: true });

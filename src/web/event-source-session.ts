@@ -53,7 +53,10 @@ export function acceptsEventStream(method: string | undefined, accept: string | 
 /**
  * `Last-Event-ID` as text. The client sends the ID "encoded as UTF-8"
  * (WHATWG 9.2.3, reestablish the connection, step 6.3) and HTTP stacks hand
- * header bytes over as Latin-1 code points; undo that when it applies.
+ * header bytes over as Latin-1 code points; undo that when the bytes are
+ * UTF-8. Some clients (undici, the `eventsource` package) send an ID of
+ * Latin-1 characters as Latin-1 bytes: bytes that are not UTF-8 stay as
+ * they came.
  */
 export function decodeLastEventId(value: string | null | undefined): string {
   if (!value) return "";
@@ -66,7 +69,11 @@ export function decodeLastEventId(value: string | null | undefined): string {
   if (ascii) return value;
   const bytes = new Uint8Array(value.length);
   for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i);
-  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return value;
+  }
 }
 
 export abstract class EventSourceSession extends EventTarget {

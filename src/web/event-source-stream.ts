@@ -5,7 +5,7 @@
  *   send()/ping() --> bounded queue --pull()--> ReadableStream --> Response body
  *                      (bufferedAmount)           (read by the server as the
  *                                                  client's socket drains)
- *   client gone --> cancel() / request.signal abort --> "close" event
+ *   client gone --> body cancelled (or `signal` aborted) --> "close" event
  *
  * Backpressure: the body is a pull stream with no internal buffer of its
  * own, so bytes leave the queue only when the server reads them for the
@@ -16,6 +16,12 @@
  * taken by the client, a "drain" event fires so the sender can resume (a
  * client that falls behind can also be closed, and it resumes from its
  * `Last-Event-ID` when it reconnects).
+ *
+ * Departure: servers cancel the body when a write to a closed connection
+ * fails, so a silent stream learns that its client left on the next event
+ * or ping (every `ping` seconds). Pass `signal: request.signal` to learn at
+ * once where the runtime aborts it on disconnect (Bun; Deno, which also
+ * aborts it after a complete response and warns when it is read).
  *
  * @example
  * ```ts
@@ -39,8 +45,8 @@ import {
 export interface EventSourceStreamOptions extends EventSourceSessionOptions {
   /** Most bytes queued for a slow client before `send()` returns false. Default 1 MiB. */
   maxBufferedAmount?: number;
-  /** Response status; default 200 (clients fail the connection on anything else). */
-  status?: number;
+  /** Aborting it ends the stream as if the client went away (e.g. `request.signal`). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_MAX_BUFFERED_AMOUNT = 1024 * 1024;
@@ -88,9 +94,9 @@ export class EventSourceStream extends EventSourceSession {
     );
     const headers = new Headers(EVENT_STREAM_HEADERS);
     for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
-    this.response = new Response(body, { status: options.status ?? 200, headers });
+    this.response = new Response(body, { status: 200, headers });
 
-    this.#signal = request.signal;
+    this.#signal = options.signal;
     if (this.#signal?.aborted) {
       queueMicrotask(() => this.#gone());
     } else {
@@ -173,7 +179,9 @@ export class EventSourceStream extends EventSourceSession {
       this.#buffered = 0;
       this.#signal?.removeEventListener("abort", this.#onAbort);
       try {
-        this.#controller.error(new Error("event stream client went away"));
+        // End the body quietly: nobody reads it any more (an error here
+        // would only be logged by the server).
+        this.#controller.close();
       } catch {
         // already closed or cancelled
       }

@@ -85,7 +85,7 @@ export class EventSource extends EventTarget {
 
   readonly #url: string;
   readonly #withCredentials: boolean;
-  readonly #headers: HeadersInit | undefined;
+  readonly #headers: Headers;
   readonly #fetch: EventSourceFetch;
   readonly #maxEventSize: number | undefined;
   #readyState: number = EventSource.CONNECTING;
@@ -113,7 +113,8 @@ export class EventSource extends EventTarget {
     // is true, then set corsAttributeState to Use Credentials and set ev's
     // withCredentials attribute to true."
     this.#withCredentials = init.withCredentials === true;
-    this.#headers = init.headers;
+    // Invalid headers throw here, to the caller, not later in a reconnection.
+    this.#headers = new Headers(init.headers);
     const fetcher = init.fetch ?? (globalThis.fetch as EventSourceFetch | undefined);
     if (typeof fetcher !== "function") throw new TypeError("EventSource needs a global fetch or the fetch option");
     this.#fetch = fetcher;

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from "../harness.ts";
 import { ExtensionPipeline, extensionError, OrderedQueue } from "../../src/core/extension-pipeline.ts";
-import type { ExtensionMessage } from "../../src/core/extension.ts";
+import type { Extension, ExtensionMessage, ExtensionSession } from "../../src/core/extension.ts";
 import { WebSocketError } from "../../src/core/errors.ts";
 import { Protocol, ReadyState, type ProtocolEvent } from "../../src/core/protocol.ts";
 import { b, concat, errorOf, fixedKey, sent, utf8 } from "./support/bytes.ts";
@@ -440,5 +440,35 @@ describe("Protocol with an asynchronous extension (random microtask delays)", ()
     expect(sent(p)).toEqual(b("\x88\x82\x00\x00\x00\x00\x03\xe9"));
     await drain();
     expect(p.dataToSend()).toHaveLength(0);
+  });
+});
+
+describe("ExtensionPipeline keeps order between stages", () => {
+  it("a later stage sees messages in submission order even when an earlier stage answers out of order", async () => {
+    const seen: number[] = [];
+    let call = 0;
+    const slowFirst: ExtensionSession = {
+      // The first message takes many microtask turns, the later ones none.
+      processOutgoingMessage(m) {
+        const turns = call++ === 0 ? 50 : 0;
+        let p: Promise<ExtensionMessage> = Promise.resolve(m);
+        for (let i = 0; i < turns; i++) p = p.then((x) => x);
+        return p;
+      },
+      processIncomingMessage: (m) => m,
+    };
+    const recorder: ExtensionSession = {
+      processOutgoingMessage(m) {
+        seen.push(m.data[0]!);
+        return m;
+      },
+      processIncomingMessage: (m) => m,
+    };
+    const ext = { name: "x", type: "permessage", rsv1: false, rsv2: false, rsv3: false } as unknown as Extension;
+    const pipeline = new ExtensionPipeline([{ extension: ext, session: slowFirst }, { extension: ext, session: recorder }]);
+    const results = [1, 2, 3, 4].map((n) =>
+      pipeline.process("out", { opcode: 2, rsv1: false, rsv2: false, rsv3: false, data: new Uint8Array([n]) }));
+    await Promise.all(results);
+    expect(seen).toEqual([1, 2, 3, 4]);
   });
 });
