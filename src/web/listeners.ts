@@ -14,7 +14,8 @@ type Listener = (event: Event) => void;
 
 /** An EventTarget with `on*` handler slots and faye-style on/off/once. */
 export class DualEventTarget extends EventTarget {
-  #slots = new Map<string, Listener>();
+  /** Per type: the current handler and the one listener that calls it. */
+  #slots = new Map<string, { handler: Listener; listener: Listener }>();
 
   /** Adds `listener` for `type`; the same as addEventListener. */
   on(type: string, listener: Listener): this {
@@ -36,17 +37,25 @@ export class DualEventTarget extends EventTarget {
 
   /** The `on<type>` slot: one listener at a time (WHATWG event handler IDL attribute). */
   protected getSlot(type: string): Listener | null {
-    return this.#slots.get(type) ?? null;
+    return this.#slots.get(type)?.handler ?? null;
   }
 
   protected setSlot(type: string, handler: unknown): void {
-    const old = this.#slots.get(type);
-    if (old) this.removeEventListener(type, old);
+    const slot = this.#slots.get(type);
     if (typeof handler === "function") {
-      const listener = handler as Listener;
-      this.#slots.set(type, listener);
-      this.addEventListener(type, listener);
-    } else {
+      // WHATWG html "event handlers": the listener is added on the first
+      // assignment only; later ones swap the callback and keep its place
+      // among the other listeners.
+      if (slot) {
+        slot.handler = handler as Listener;
+        return;
+      }
+      const entry = { handler: handler as Listener, listener: (event: Event) => entry.handler.call(this, event) };
+      this.#slots.set(type, entry);
+      this.addEventListener(type, entry.listener);
+    } else if (slot) {
+      // Setting null deactivates the handler: its listener goes away.
+      this.removeEventListener(type, slot.listener);
       this.#slots.delete(type);
     }
   }

@@ -6,3 +6,6 @@ export { CloseEvent, ErrorEvent, MessageEvent } from "../../web/events.ts";
 export type { WebSocketOptions, BinaryType } from "../../web/websocket.ts";
 export { WebSocketError, ErrorCodes, CloseCode } from "../../core/errors.ts";
 export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../../core/extension.ts";
+export { EventSource, EventSourceErrorEvent, type EventSourceInit } from "../../web/event-source.ts";
+export { EventSourceStream, type EventSourceStreamOptions } from "../../web/event-source-stream.ts";
+export { EventSourceServer, type EventSourceServerOptions } from "./event-source-server.ts";

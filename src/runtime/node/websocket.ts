@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { ACCEPT, WebSocket as BaseWebSocket, type WebSocketOptions } from "../../web/websocket.ts";
+import { ACCEPT, WebSocket as BaseWebSocket, type AcceptedSocket, type WebSocketOptions } from "../../web/websocket.ts";
 import type { ProtocolChooser } from "../../web/server-accept.ts";
 import { acceptNodeUpgrade, isWebSocketRequest } from "./upgrade.ts";
 import "./setup.ts";
@@ -19,6 +19,19 @@ function isRequest(value: unknown): value is IncomingMessage {
   return typeof value === "object" && value !== null && "headers" in value && "method" in value && !(value instanceof URL);
 }
 
+/** faye's server arguments -> the base class's `(ACCEPT, accepted, options)`. */
+function acceptArgs(args: unknown[]): [typeof ACCEPT, AcceptedSocket, ServerWebSocketOptions] {
+  const [req, socket, head, protocols, options = {}] = args as [IncomingMessage, Duplex, Uint8Array | undefined, ProtocolChooser | string | null | undefined, ServerWebSocketOptions | undefined];
+  const chooser = typeof protocols === "string" ? [protocols] : protocols ?? options.protocols;
+  const accepted = acceptNodeUpgrade(req, socket, head, {
+    protocols: chooser ?? undefined,
+    extensions: options.extensions,
+    maxLength: options.maxLength,
+    headers: options.headers,
+  });
+  return [ACCEPT, accepted, options];
+}
+
 export class WebSocket extends BaseWebSocket {
   /** True for a request asking to be upgraded to a WebSocket. */
   static isWebSocket(req: IncomingMessage): boolean {
@@ -30,18 +43,9 @@ export class WebSocket extends BaseWebSocket {
   /** Server (faye): `new WebSocket(req, socket, head, protocols?, options?)` inside node:http's upgrade event. */
   constructor(req: IncomingMessage, socket: Duplex, head: Uint8Array, protocols?: ProtocolChooser | string | null, options?: ServerWebSocketOptions);
   constructor(...args: unknown[]) {
-    if (isRequest(args[0])) {
-      const [req, socket, head, protocols, options = {}] = args as [IncomingMessage, Duplex, Uint8Array | undefined, ProtocolChooser | string | null | undefined, ServerWebSocketOptions | undefined];
-      const chooser = typeof protocols === "string" ? [protocols] : protocols ?? options.protocols;
-      const accepted = acceptNodeUpgrade(req, socket, head, {
-        protocols: chooser ?? undefined,
-        extensions: options.extensions,
-        maxLength: options.maxLength,
-        headers: options.headers,
-      });
-      super(ACCEPT, accepted, options);
-    } else {
-      super(args[0] as string | URL, args[1] as string | string[] | undefined, args[2] as WebSocketOptions | undefined);
-    }
+    // One top-level super() call: JSR's public-API emitter (deno publish)
+    // drops a constructor body whose super() sits inside a branch.
+    const [first, second, options] = isRequest(args[0]) ? acceptArgs(args) : args;
+    super(first as string | URL, second as string | string[] | undefined, options as WebSocketOptions | undefined);
   }
 }
