@@ -44,7 +44,33 @@ export function headersRecord(head: HttpResponseHead): Record<string, string> {
   return out;
 }
 
-export async function openClient(url: WebSocketUrl, protocols: string[], options: WebSocketOptions): Promise<ClientResult> {
+/** Resolves with `pending`, unless `signal` aborts first; a socket that opens too late is destroyed. */
+function unlessAborted(pending: Promise<ByteSocket>, signal: AbortSignal | undefined): Promise<ByteSocket> {
+  if (!signal) return pending;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    pending.then((socket) => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) socket.destroy();
+      else resolve(socket);
+    }, (err: unknown) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(err);
+    });
+  });
+}
+
+function aborted(): HandshakeError {
+  return new HandshakeError("WebSocket was closed before the connection was established");
+}
+
+/**
+ * Connects and runs the handshake. `signal` aborts it (WHATWG close() while
+ * CONNECTING: "fail the WebSocket connection"); the promise then rejects.
+ */
+export async function openClient(url: WebSocketUrl, protocols: string[], options: WebSocketOptions, signal?: AbortSignal): Promise<ClientResult> {
   const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
   const request = createClientRequest({
     url: url.href,
@@ -55,20 +81,23 @@ export async function openClient(url: WebSocketUrl, protocols: string[], options
     extensionContext: { maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH },
     random: options.random,
   });
-  const socket = await getConnector().connect({
+  const socket = await unlessAborted(getConnector().connect({
     host: url.host,
     port: url.port,
     secure: url.secure,
     tls,
     net: options.net,
     proxy: options.proxy,
-  });
+  }), signal);
   return new Promise<ClientResult>((resolve, reject) => {
     const parser = new HttpHeadParser("response");
     let settled = false;
+    const onAbort = () => fail(aborted());
+    signal?.addEventListener("abort", onAbort, { once: true });
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener("abort", onAbort);
       socket.destroy();
       reject(err);
     };
@@ -84,7 +113,14 @@ export async function openClient(url: WebSocketUrl, protocols: string[], options
         if (checked instanceof WebSocketError) {
           return fail(new HandshakeError(checked.message, head.status, headers));
         }
+        // WHATWG fetch, "establish a WebSocket connection": protocols were
+        // asked for and the response names none -> fail the connection.
+        if (protocols.length > 0 && !checked.protocol) {
+          for (const { session } of checked.extensions) session.close?.();
+          return fail(new HandshakeError("Server sent no subprotocol", head.status, headers));
+        }
         settled = true;
+        signal?.removeEventListener("abort", onAbort);
         socket.pause();
         resolve({
           socket,

@@ -84,9 +84,24 @@ export class Connection implements ByteSocketHandler {
     this.onClose();
   }
 
+  /**
+   * WHATWG bufferedAmount: application bytes given to send() and not yet
+   * handed to the network. Frame headers and control frames do not count,
+   * so the socket's own figure is capped by the payload bytes queued since
+   * the socket last ran empty.
+   */
   get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
+    const inSocket = this.socket.bufferedAmount;
+    if (inSocket === 0) this.queuedPayload = 0;
+    return Math.min(inSocket, this.queuedPayload);
   }
+
+  /** Counts `bytes` of application data toward bufferedAmount. */
+  countSent(bytes: number): void {
+    this.queuedPayload += bytes;
+  }
+
+  private queuedPayload = 0;
 
   /** Delivers events, writes output, and follows the engine's closing steps. */
   pump(): void {

@@ -67,6 +67,8 @@ export interface AcceptedSocket {
   error?: Error;
 }
 
+const utf8 = new TextEncoder();
+
 /** Internal constructor token for server-side sockets (runtime hooks only). */
 export const ACCEPT: unique symbol = Symbol("omnisocket.accept");
 const DEFAULT_CLOSE_TIMEOUT = 30_000;
@@ -99,6 +101,8 @@ export class WebSocket extends DualEventTarget {
   #pings = new Map<string, (() => void)[]>();
   #sendQueue: Promise<void> | null = null;
   #origin: string;
+  /** Client: aborts the handshake when close() comes first. */
+  #connecting: AbortController | null = null;
   /** Client: status code and headers of the handshake response. */
   statusCode: number | undefined;
   headers: Record<string, string> = {};
@@ -130,7 +134,8 @@ export class WebSocket extends DualEventTarget {
     const list = validateProtocols(second as string | string[] | undefined);
     this.#url = parsed.href;
     this.#origin = parsed.origin;
-    openClient(parsed, list, options).then(
+    this.#connecting = new AbortController();
+    openClient(parsed, list, options, this.#connecting.signal).then(
       (result) => this.#clientOpened(result),
       (err: unknown) => this.#clientFailed(err),
     );
@@ -194,7 +199,7 @@ export class WebSocket extends DualEventTarget {
     if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999)) {
       throw new DOMException(`The close code must be 1000 or in 3000-4999; got ${code}.`, "InvalidAccessError");
     }
-    if (reason !== undefined && new TextEncoder().encode(reason).length > 123) {
+    if (reason !== undefined && utf8.encode(reason).length > 123) {
       throw new DOMException("The close reason must be 123 bytes of UTF-8 or less.", "SyntaxError");
     }
     this.#close(code, reason ?? "");
@@ -203,7 +208,7 @@ export class WebSocket extends DualEventTarget {
   /** faye: sends a ping; `callback` runs when the matching pong arrives. False when not open. */
   ping(data: string | Uint8Array = "", callback?: () => void): boolean {
     if (this.#readyState !== ReadyState.OPEN || !this.#connection) return false;
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === "string" ? utf8.encode(data) : data;
     if (bytes.length > 125) throw new RangeError("A ping payload is at most 125 bytes.");
     if (callback) {
       const key = keyOf(bytes);
@@ -219,7 +224,7 @@ export class WebSocket extends DualEventTarget {
   /** Sends a pong (unsolicited pongs are allowed as heartbeats, RFC 6455 section 5.5.3). */
   pong(data: string | Uint8Array = ""): boolean {
     if (this.#readyState !== ReadyState.OPEN || !this.#connection) return false;
-    this.#connection.protocol.sendPong(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    this.#connection.protocol.sendPong(typeof data === "string" ? utf8.encode(data) : data);
     this.#connection.flush();
     return true;
   }
@@ -245,11 +250,17 @@ export class WebSocket extends DualEventTarget {
     const connection = this.#connection;
     if (this.#readyState !== ReadyState.OPEN || !connection || connection.protocol.state !== ReadyState.OPEN) {
       // WHATWG: data sent after closing still counts in bufferedAmount.
-      this.#discarded += size || (typeof payload === "string" ? new TextEncoder().encode(payload).length : payload.length);
+      this.#discarded += size || (typeof payload === "string" ? utf8.encode(payload).length : payload.length);
       return;
     }
-    if (text) connection.protocol.sendText(payload, options);
-    else connection.protocol.sendBinary(payload as Uint8Array, options);
+    if (text) {
+      const bytes = utf8.encode(payload as string);
+      connection.countSent(bytes.length);
+      connection.protocol.sendText(bytes, options);
+    } else {
+      connection.countSent((payload as Uint8Array).length);
+      connection.protocol.sendBinary(payload as Uint8Array, options);
+    }
     connection.flush();
   }
 
@@ -258,7 +269,12 @@ export class WebSocket extends DualEventTarget {
     if (state === ReadyState.CLOSING || state === ReadyState.CLOSED) return;
     this.#readyState = ReadyState.CLOSING;
     const connection = this.#connection;
-    if (!connection) return; // CONNECTING: the pending handshake sees CLOSING and fails.
+    if (!connection) {
+      // WHATWG close() step 2: not yet established -> fail the WebSocket
+      // connection (the handshake rejects; error and close 1006 follow).
+      this.#connecting?.abort();
+      return;
+    }
     if (connection.protocol.state === ReadyState.OPEN) {
       connection.protocol.sendClose(code, reason);
       connection.flush();
@@ -285,6 +301,7 @@ export class WebSocket extends DualEventTarget {
   }
 
   #clientOpened(result: ClientResult): void {
+    this.#connecting = null;
     this.statusCode = result.statusCode;
     this.headers = result.headers;
     if (this.#readyState !== ReadyState.CONNECTING) {
@@ -309,6 +326,7 @@ export class WebSocket extends DualEventTarget {
   }
 
   #clientFailed(err: unknown): void {
+    this.#connecting = null;
     const e = err as { statusCode?: number; headers?: Record<string, string> };
     if (e?.statusCode !== undefined) this.statusCode = e.statusCode;
     if (e?.headers) this.headers = e.headers;

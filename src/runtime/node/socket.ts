@@ -11,7 +11,9 @@ export class NodeByteSocket implements ByteSocket {
 
   constructor(readonly socket: Socket) {
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.handler?.onData(chunk));
+    // Plain Uint8Array views (no copy): Buffers stay inside the Node shim, so
+    // binaryType "uint8array" and ping/pong data are the web type everywhere.
+    socket.on("data", (chunk: Buffer) => this.handler?.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     socket.on("end", () => this.handler?.onEnd());
     socket.on("drain", () => this.handler?.onDrain());
     socket.on("error", () => {

@@ -42,5 +42,14 @@ export function requestHead(req: IncomingMessage): HttpRequestHead {
 export function acceptNodeUpgrade(req: IncomingMessage, socket: Duplex, head: Uint8Array | undefined, options: AcceptOptions): AcceptedSocket {
   const secure = options.secure ?? Boolean((req.socket as { encrypted?: boolean }).encrypted);
   const byteSocket = new NodeByteSocket(socket as Socket);
-  return acceptUpgrade(requestHead(req), byteSocket, head && head.length > 0 ? head : undefined, { ...options, secure });
+  const leftover = head && head.length > 0 ? new Uint8Array(head.buffer, head.byteOffset, head.byteLength) : undefined;
+  const accepted = acceptUpgrade(requestHead(req), byteSocket, leftover, { ...options, secure });
+  if (accepted.error) {
+    // The refusal (400/426 ...) is the last thing said on this connection:
+    // once it is flushed the socket goes, even if the client keeps its side open.
+    const raw = socket as Socket;
+    if (raw.writableFinished) raw.destroy();
+    else raw.once("finish", () => raw.destroy());
+  }
+  return accepted;
 }

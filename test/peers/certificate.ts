@@ -1,0 +1,46 @@
+/**
+ * A throwaway TLS certificate made with openssl at test time: self-signed,
+ * for "localhost" and the IP 127.0.0.1, so a client that trusts it (as its
+ * `ca`) can reach a wss:// server on 127.0.0.1. node:child_process and
+ * node:fs work on Node, Deno and Bun alike.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const OPENSSL_INSTALL_HINT = "install openssl (Debian: apt-get install openssl)";
+
+export function hasOpenssl(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Certificate {
+  key: string;
+  cert: string;
+}
+
+let cached: Certificate | null = null;
+
+/** A key and self-signed certificate (PEM) for localhost and 127.0.0.1, made once per process. */
+export function localCertificate(): Certificate {
+  if (cached) return cached;
+  const dir = mkdtempSync(join(tmpdir(), "omnisocket-cert-"));
+  try {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2",
+      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-addext", "basicConstraints=critical,CA:FALSE",
+    ], { stdio: "ignore" });
+    cached = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+    return cached;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
