@@ -107,7 +107,22 @@ export class ExtensionPipeline {
     return message;
   }
 
-  /** Releases every session (compressors) once. */
+  /** True while a message of either direction is still inside an extension. */
+  get busy(): boolean {
+    return this.pendingIn !== null || this.pendingOut !== null;
+  }
+
+  /**
+   * Releases the sessions once the messages already inside them are done
+   * (a peer that closed TCP after its last message still gets it read).
+   */
+  closeWhenIdle(): void {
+    const pending = this.pendingIn ?? this.pendingOut;
+    if (pending === null) return this.close();
+    pending.then(() => this.closeWhenIdle(), () => this.closeWhenIdle());
+  }
+
+  /** Releases every session (compressors) once, now. */
   close(): void {
     for (const { session } of this.active.splice(0)) {
       try {

@@ -20,9 +20,9 @@
 import { WebSocketError } from "./errors.ts";
 import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
 import { ExtensionPipeline, OrderedQueue } from "./extension-pipeline.ts";
-import { encodeFrame, MaskSource, Opcode, RSV1, RSV2, RSV3, type Frame } from "./frame.ts";
+import { encodeFrame, encodeTextFrame, MaskSource, Opcode, payloadLength, RSV1, RSV2, RSV3, type Frame } from "./frame.ts";
 import { FrameParser } from "./frame-parser.ts";
-import { textDecoder, textEncoder, type RandomSource } from "./platform.ts";
+import { newTextDecoder, textDecoder, textEncoder, type RandomSource } from "./platform.ts";
 import { isValidUtf8, Utf8Validator } from "./utf8.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 
@@ -138,6 +138,8 @@ export class Protocol {
     switch (frame.opcode) {
       case Opcode.TEXT:
       case Opcode.BINARY:
+        // A whole message in one frame with no extension to run: no fragment list.
+        if (frame.fin && this.pipeline.empty) return this.singleFrameMessage(frame);
         this.messageOpcode = frame.opcode;
         this.messageRsv = frame.rsv;
         this.fragments.length = 0;
@@ -161,6 +163,19 @@ export class Protocol {
       case Opcode.PONG:
         return this.emit({ type: "pong", data: frame.payload });
     }
+  }
+
+  private singleFrameMessage(frame: Frame): void {
+    if (frame.opcode === Opcode.BINARY) return this.emit({ type: "binary", data: frame.payload });
+    // Section 8.1: the whole text is at hand, so one strict decode validates
+    // and decodes it (faster than the streaming check plus a decode).
+    let data: string;
+    try {
+      data = strictDecoder.decode(frame.payload);
+    } catch {
+      return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
+    }
+    this.emit({ type: "text", data });
   }
 
   private finishMessage(): void {
@@ -253,8 +268,18 @@ export class Protocol {
 
   // ---------------------------------------------------------------- send --
 
-  sendText(data: string | Uint8Array, options?: SendOptions): void {
-    this.sendMessage(Opcode.TEXT, typeof data === "string" ? textEncoder.encode(data) : data, options);
+  /** Queues a text message; returns its length in bytes of UTF-8 (before any extension). */
+  sendText(data: string | Uint8Array, options?: SendOptions): number {
+    if (typeof data === "string" && this.pipeline.empty) {
+      // No extension to run: the string is encoded straight into its frame.
+      this.assertOpen();
+      const frames = encodeTextFrame(data, this.mask);
+      this.outgoing.add(frames);
+      return payloadLength(frames[0]!);
+    }
+    const bytes = typeof data === "string" ? textEncoder.encode(data) : data;
+    this.sendMessage(Opcode.TEXT, bytes, options);
+    return bytes.length;
   }
 
   sendBinary(data: Uint8Array, options?: SendOptions): void {
@@ -298,7 +323,7 @@ export class Protocol {
     if (payload) {
       this.closeSent = { code, reason };
       this.closeWritten = true;
-      this.output.push(...encodeFrame(Opcode.CLOSE, payload, true, 0, this.mask));
+      for (const chunk of encodeFrame(Opcode.CLOSE, payload, true, 0, this.mask)) this.write(chunk);
     }
     this.state = ReadyState.CLOSING;
     this.closeTransport = true;
@@ -335,10 +360,10 @@ export class Protocol {
   private releaseOutgoing(out: Outgoing | WebSocketError): void {
     if (out instanceof WebSocketError) return this.fail(out.closeCode, "", out);
     if (Array.isArray(out)) {
-      for (let i = 0; i < out.length; i++) this.output.push(out[i]!);
+      for (let i = 0; i < out.length; i++) this.write(out[i]!);
       return;
     }
-    for (const chunk of out.close) this.output.push(chunk);
+    for (const chunk of out.close) this.write(chunk);
     this.closeWritten = true;
     // The Close went out after every message queued before it.
     if (this.closeReceived && this.role === "server") this.closeTransport = true;
@@ -354,7 +379,25 @@ export class Protocol {
   /** Control frames may go between messages still in the extension pipeline. */
   private queueFrame(opcode: number, data: Uint8Array): void {
     const frames = encodeFrame(opcode, data, true, 0, this.mask);
-    for (const f of frames) this.output.push(f);
+    for (const f of frames) this.write(f);
+  }
+
+  /**
+   * Queues bytes for the transport. A chunk that continues the previous one
+   * in memory (frames cut one after another from the same slab) joins it,
+   * so a burst of small frames leaves as one buffer.
+   */
+  private write(chunk: Uint8Array): void {
+    const output = this.output;
+    const n = output.length;
+    if (n > 0) {
+      const last = output[n - 1]!;
+      if (last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
+        output[n - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + chunk.length);
+        return;
+      }
+    }
+    output.push(chunk);
   }
 
   private sendCloseFrame(code: number | undefined, reason: string): void {
@@ -402,12 +445,21 @@ export class Protocol {
     };
   }
 
+  /** True while received messages are still inside an extension (events to come). */
+  get busy(): boolean {
+    return !this.incoming.idle;
+  }
+
   private release(): void {
-    if (this.eof || this.error) this.pipeline.close();
+    // A failure drops what is in flight; an orderly end lets it finish first.
+    if (this.error) this.pipeline.close();
+    else if (this.eof) this.pipeline.closeWhenIdle();
   }
 }
 
 const EMPTY = new Uint8Array(0);
+/** Validates while it decodes: throws on bytes that are not UTF-8 (RFC 3629). */
+const strictDecoder = newTextDecoder(true);
 const NO_EVENTS = Object.freeze([]) as unknown as ProtocolEvent[];
 const NO_DATA = Object.freeze([]) as unknown as Uint8Array[];
 

@@ -64,10 +64,14 @@ export class Connection implements ByteSocketHandler {
   }
 
   onClose(): void {
+    this.transportClosed = true;
     this.protocol.receiveEof();
     this.pump();
-    this.finish();
+    // Messages still inside an extension are delivered before the close.
+    if (!this.protocol.busy) this.finish();
   }
+
+  private transportClosed = false;
 
   onDrain(): void {
     this.owner.handleDrain?.();
@@ -125,7 +129,8 @@ export class Connection implements ByteSocketHandler {
       this.socket.end();
     }
     if (protocol.state === ReadyState.CLOSED) {
-      this.finish();
+      if (!protocol.busy || this.protocol.error) this.finish();
+      else if (!this.transportClosed) this.socket.destroy();
     } else if (protocol.closeExpected() || protocol.closeSent) {
       this.armCloseTimer();
     }

@@ -59,7 +59,16 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   };
   const checked = validateClientRequest(head);
   if (!checked.ok) return refuse(checked.status, checked.reason, checked.headers, checked.error);
-  const protocol = options.protocols ? selectProtocol(checked.protocols, options.protocols) ?? "" : "";
+  let protocol: string;
+  try {
+    protocol = options.protocols ? selectProtocol(checked.protocols, options.protocols) ?? "" : "";
+  } catch (err) {
+    // A chooser that picks a protocol the client did not offer (or throws) is
+    // the server's fault: answer 500 rather than throw out of the upgrade hook
+    // and leave the client waiting. The WebSocket reports the cause as its error.
+    const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
+    return refuse(500, "Subprotocol selection failed", [], error);
+  }
   const negotiated = negotiateServerExtensions(options.extensions ?? [], head.headers.getAll("sec-websocket-extensions"), {
     maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
   });
