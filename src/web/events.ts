@@ -56,4 +56,7 @@ export type CloseEvent = CloseEventShim;
 export const ErrorEvent: typeof ErrorEventShim = g.ErrorEvent ?? ErrorEventShim;
 export type ErrorEvent = ErrorEventShim;
 export const MessageEvent: typeof globalThis.MessageEvent = globalThis.MessageEvent;
-export type MessageEvent<T = unknown> = globalThis.MessageEvent<T>;
+// `any` by default, as in lib.dom: browser code such as
+// `ws.onmessage = (e) => ws.send(e.data)` type-checks unchanged.
+// deno-lint-ignore no-explicit-any
+export type MessageEvent<T = any> = globalThis.MessageEvent<T>;

@@ -1,16 +1,28 @@
 /**
  * What the runtime entry plugs into the shared classes: how to open a TCP
- * or TLS connection, and the extensions a client offers when the caller
- * names none (permessage-deflate, as browsers do).
+ * or TLS connection, the extensions a client offers when the caller names
+ * none, and how to build permessage-deflate (the `perMessageDeflate`
+ * option: on by default for clients, as in browsers; see
+ * extension-options.ts).
  */
 import type { Extension } from "../core/extension.ts";
+import type { PermessageDeflateOptions } from "../core/permessage-deflate.ts";
 import type { Connector } from "./transport.ts";
+
+/** Builds the permessage-deflate extension on the runtime's compressor. */
+export type PermessageDeflateFactory = (options?: PermessageDeflateOptions) => Extension;
 
 let connector: Connector | null = null;
 let defaultExtensions: () => Extension[] = () => [];
+let deflateFactory: PermessageDeflateFactory | null = null;
 
 export function setConnector(c: Connector): void {
   connector = c;
+}
+
+/** True once a runtime entry has registered its connector. */
+export function hasConnector(): boolean {
+  return connector !== null;
 }
 
 export function getConnector(): Connector {
@@ -24,4 +36,17 @@ export function setDefaultClientExtensions(factory: () => Extension[]): void {
 
 export function getDefaultClientExtensions(): Extension[] {
   return defaultExtensions();
+}
+
+/**
+ * Registers the runtime's permessage-deflate (node:zlib on Node, Deno and
+ * Bun: `setPermessageDeflate(permessageDeflate)`). Without one, the
+ * `perMessageDeflate` option is off for clients and refused for servers.
+ */
+export function setPermessageDeflate(factory: PermessageDeflateFactory): void {
+  deflateFactory = factory;
+}
+
+export function getPermessageDeflate(): PermessageDeflateFactory | null {
+  return deflateFactory;
 }

@@ -1,0 +1,108 @@
+/**
+ * The few Bun APIs this shim uses, declared here so the shim does not
+ * depend on bun-types. Shapes follow Bun 1.x's documentation.
+ */
+
+/** A TCP/TLS socket from Bun.connect or Bun.listen; `data` is ours. */
+export interface BunSocket<D = unknown> {
+  data: D;
+  /** Bytes taken (maybe fewer than given); -1 when the socket is closed. */
+  write(data: Uint8Array | string): number;
+  /** Flushes, sends FIN and closes. */
+  end(): void;
+  /** Closes at once. */
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  setNoDelay?(noDelay?: boolean): boolean;
+  readonly readyState: number;
+}
+
+export interface BunSocketHandler<D> {
+  open?(socket: BunSocket<D>): void;
+  data?(socket: BunSocket<D>, data: Uint8Array): void;
+  drain?(socket: BunSocket<D>): void;
+  end?(socket: BunSocket<D>): void;
+  close?(socket: BunSocket<D>, error?: Error): void;
+  error?(socket: BunSocket<D>, error: Error): void;
+  connectError?(socket: BunSocket<D>, error: Error): void;
+  handshake?(socket: BunSocket<D>, success: boolean, authorizationError: Error | null): void;
+}
+
+export interface BunTlsOptions {
+  ca?: string | string[] | Uint8Array | Uint8Array[];
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  rejectUnauthorized?: boolean;
+  serverName?: string;
+  ALPNProtocols?: string[];
+}
+
+export interface BunListener {
+  readonly hostname: string;
+  readonly port: number;
+  stop(closeActiveConnections?: boolean): void;
+}
+
+/** Bun.serve's per-connection WebSocket (ServerWebSocket). */
+export interface BunServerWebSocket<D = unknown> {
+  data: D;
+  readonly readyState: number;
+  binaryType?: string;
+  /** Bytes sent (> 0), -1 when queued under backpressure, 0 when dropped. */
+  send(data: string | Uint8Array, compress?: boolean): number;
+  sendText(data: string, compress?: boolean): number;
+  sendBinary(data: Uint8Array, compress?: boolean): number;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  ping(data?: string | Uint8Array): number;
+  pong(data?: string | Uint8Array): number;
+  getBufferedAmount(): number;
+}
+
+/** The `websocket` object Bun.serve takes. */
+export interface BunWebSocketHandler<D = unknown> {
+  open?(ws: BunServerWebSocket<D>): void;
+  message(ws: BunServerWebSocket<D>, message: string | Uint8Array): void;
+  drain?(ws: BunServerWebSocket<D>): void;
+  close?(ws: BunServerWebSocket<D>, code: number, reason: string): void;
+  ping?(ws: BunServerWebSocket<D>, data: Uint8Array): void;
+  pong?(ws: BunServerWebSocket<D>, data: Uint8Array): void;
+  maxPayloadLength?: number;
+  idleTimeout?: number;
+  sendPings?: boolean;
+  backpressureLimit?: number;
+  closeOnBackpressureLimit?: boolean;
+  perMessageDeflate?: boolean;
+}
+
+/** The server argument of Bun.serve's fetch(request, server). */
+export interface BunServer {
+  upgrade(request: Request, options?: { headers?: Record<string, string> | Headers; data?: unknown }): boolean;
+}
+
+export interface BunApi {
+  connect<D>(options: {
+    hostname: string;
+    port: number;
+    tls?: boolean | BunTlsOptions;
+    allowHalfOpen?: boolean;
+    data?: D;
+    socket: BunSocketHandler<D>;
+  }): Promise<BunSocket<D>>;
+  listen<D>(options: {
+    hostname: string;
+    port: number;
+    tls?: BunTlsOptions;
+    allowHalfOpen?: boolean;
+    data?: D;
+    socket: BunSocketHandler<D>;
+  }): BunListener;
+}
+
+/** The `Bun` global, typed with what we use. */
+export function bun(): BunApi {
+  const api = (globalThis as { Bun?: BunApi }).Bun;
+  if (!api) throw new Error("omnisocket: the Bun entry needs the Bun runtime");
+  return api;
+}

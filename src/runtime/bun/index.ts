@@ -1,0 +1,32 @@
+/**
+ * omnisocket on Bun.
+ *
+ *   new WebSocket(url, protocols, options)    client over Bun.connect
+ *   createBunHandler(options)                 Bun.serve: { upgrade(req, server), websocket }, Bun runs the protocol
+ *   upgrade, websocket                        the same with default options
+ *   listen(options, onSocket)                 standalone server on Bun.listen, our engine throughout
+ *
+ * node:http's upgrade event works too, through the Node entry
+ * (src/runtime/node/index.ts): `new WebSocket(req, socket, head)`.
+ */
+import "./setup.ts";
+
+export { WebSocket, type WebSocketOptions, type BinaryType, type AcceptedSocket } from "../../web/websocket.ts";
+export {
+  createBunHandler,
+  upgrade,
+  websocket,
+  isWebSocketRequest,
+  type BunHandler,
+  type BunHandlerOptions,
+  type BunUpgradeOptions,
+} from "./serve.ts";
+export { listen, type BunListenOptions } from "./listen.ts";
+export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/standalone-server.ts";
+export { HostedWebSocket } from "../../web/hosted-websocket.ts";
+export type { ProtocolChooser } from "../../web/server-accept.ts";
+export type { BunServer, BunWebSocketHandler } from "./bun-types.ts";
+export { bunConnector } from "./connect.ts";
+export { CloseEvent, ErrorEvent, MessageEvent } from "../../web/events.ts";
+export { WebSocketError, ErrorCodes, CloseCode } from "../../core/errors.ts";
+export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../../core/extension.ts";

@@ -1,0 +1,17 @@
+/**
+ * Plugs Bun into the shared classes: client sockets from Bun.connect and
+ * the "nodebuffer" binaryType (Bun has Buffer built in).
+ */
+import { registerBinaryType } from "../../web/binary.ts";
+import { setConnector, setPermessageDeflate } from "../../web/runtime.ts";
+import { permessageDeflate } from "../node/deflate-codec.ts";
+import { bunConnector } from "./connect.ts";
+
+setConnector(bunConnector);
+
+const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array } }).Buffer;
+if (NodeBuffer) registerBinaryType("nodebuffer", (data) => NodeBuffer.from(data.buffer, data.byteOffset, data.byteLength));
+
+// permessage-deflate on Bun's node:zlib: clients offer it by default (as
+// browsers do), servers on our own engine when asked.
+setPermessageDeflate(permessageDeflate);

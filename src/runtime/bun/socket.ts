@@ -1,0 +1,216 @@
+/**
+ * A Bun socket (Bun.connect / Bun.listen) as the ByteSocket port.
+ *
+ *   Bun handlers (data/drain/end/close) --socket.data--> BunByteSocket --> handler
+ *   write(chunks) --joined--> socket.write() takes what the kernel takes;
+ *        the rest waits here and goes out on "drain"
+ *   end()     --> once nothing waits here: socket.end()  (FIN, then Bun closes)
+ *   destroy() --> socket.end() now, dropping what still waits here
+ *
+ * The handlers are one shared object (no closures per connection); each
+ * Bun socket's `data` points at its BunByteSocket. Bun's `end()` closes the
+ * whole socket rather than only its write side, so a half-closed socket
+ * reads nothing more; our engine never needs to.
+ */
+import type { ByteSocket, ByteSocketHandler } from "../../web/transport.ts";
+import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
+
+export const HIGH_WATER_MARK = 64 * 1024;
+
+function join(chunks: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+export class BunByteSocket implements ByteSocket {
+  readonly socket: BunSocket<BunByteSocket>;
+  #handler: ByteSocketHandler | null = null;
+  #paused = true;
+  #stash: Uint8Array[] = [];
+  #eof = false;
+  #eofDelivered = false;
+  /** What Bun did not take yet, oldest first. */
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #needDrain = false;
+  #ending = false;
+  #ended = false;
+  #closed = false;
+  #closeReportedTo: ByteSocketHandler | null = null;
+  #error: Error | undefined;
+
+  constructor(socket: BunSocket<BunByteSocket>) {
+    this.socket = socket;
+    socket.data = this;
+    socket.setNoDelay?.(true);
+    socket.pause(); // until a handler attaches
+  }
+
+  get bufferedAmount(): number {
+    return this.#queuedBytes;
+  }
+
+  attach(handler: ByteSocketHandler): void {
+    this.#handler = handler;
+    if (this.#closed) {
+      this.#reportClose();
+      return;
+    }
+    this.#paused = false;
+    // What arrived while paused goes first, in order; a handler may pause again.
+    while (this.#stash.length > 0 && !this.#paused && !this.#closed) handler.onData(this.#stash.shift()!);
+    if (this.#paused || this.#closed) return;
+    if (this.#eof) this.#deliverEof();
+    else this.socket.resume();
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    if (!this.#closed) this.socket.pause();
+  }
+
+  write(chunks: readonly Uint8Array[]): boolean {
+    if (this.#closed || this.#ending) return false;
+    if (this.#queue.length > 0) {
+      for (const c of chunks) this.#enqueue(c);
+    } else {
+      // One write for header and payload together.
+      const bytes = chunks.length === 1 ? chunks[0]! : join(chunks);
+      if (bytes.length === 0) return true;
+      const n = this.socket.write(bytes);
+      if (n >= bytes.length) return true;
+      if (n < 0) return false; // closed: the close handler follows
+      this.#enqueue(n === 0 ? bytes : bytes.subarray(n));
+    }
+    if (this.#queuedBytes < HIGH_WATER_MARK) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  end(): void {
+    if (this.#closed || this.#ending) return;
+    this.#ending = true;
+    if (this.#queue.length === 0) this.#endNow();
+  }
+
+  destroy(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#endNow();
+    // Like a node socket, "close" comes after destroy(), asynchronously.
+    queueMicrotask(() => this.#reportClose());
+  }
+
+  // ------------------------------------------------- from the Bun handlers --
+
+  received(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    // Bun hands each callback a buffer of its own, which the engine may keep.
+    if (this.#paused) this.#stash.push(chunk);
+    else this.#handler?.onData(chunk);
+  }
+
+  drained(): void {
+    const queue = this.#queue;
+    while (queue.length > 0 && !this.#closed) {
+      const head = queue[0]!;
+      const n = this.socket.write(head);
+      if (n < 0) return;
+      this.#queuedBytes -= Math.min(n, head.length);
+      if (n < head.length) {
+        queue[0] = head.subarray(n);
+        return; // the next drain continues
+      }
+      queue.shift();
+    }
+    if (this.#closed) return;
+    if (this.#ending) {
+      this.#endNow();
+      return;
+    }
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.#handler?.onDrain();
+    }
+  }
+
+  peerEnded(): void {
+    this.#eof = true;
+    if (!this.#paused) this.#deliverEof();
+  }
+
+  failed(error: Error): void {
+    this.#error ??= error;
+  }
+
+  closed(error?: Error): void {
+    if (error) this.#error ??= error;
+    const first = !this.#closed;
+    this.#closed = true;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    // Bun may call this from inside socket.end(); report it afterwards.
+    if (first) queueMicrotask(() => this.#reportClose());
+  }
+
+  // ------------------------------------------------------------ internals --
+
+  #enqueue(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#queue.push(chunk);
+    this.#queuedBytes += chunk.length;
+  }
+
+  #endNow(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    try {
+      this.socket.end();
+    } catch {
+      // already closed
+    }
+  }
+
+  #deliverEof(): void {
+    if (this.#eofDelivered) return;
+    this.#eofDelivered = true;
+    this.#handler?.onEnd();
+  }
+
+  #reportClose(): void {
+    const handler = this.#handler;
+    if (!handler || handler === this.#closeReportedTo) return;
+    this.#closeReportedTo = handler;
+    handler.onClose(this.#error);
+  }
+}
+
+/** The Bun handlers for sockets whose `data` is a BunByteSocket (open is the caller's). */
+export const byteSocketHandlers: Required<Pick<BunSocketHandler<BunByteSocket>, "data" | "drain" | "end" | "close" | "error">> = {
+  data(socket, chunk) {
+    // A plain Uint8Array view (Bun passes a Buffer): web types past the shim.
+    socket.data?.received(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  },
+  drain(socket) {
+    socket.data?.drained();
+  },
+  end(socket) {
+    socket.data?.peerEnded();
+  },
+  close(socket, error) {
+    socket.data?.closed(error);
+  },
+  error(socket, error) {
+    socket.data?.failed(error);
+  },
+};

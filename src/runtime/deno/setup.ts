@@ -1,0 +1,14 @@
+/**
+ * Plugs Deno into the shared classes: client sockets from Deno.connect /
+ * Deno.connectTls (no node: modules on the socket path), and node:zlib as
+ * the permessage-deflate compressor.
+ */
+import { setConnector, setPermessageDeflate } from "../../web/runtime.ts";
+import { permessageDeflate } from "../node/deflate-codec.ts";
+import { denoConnector } from "./connect.ts";
+
+setConnector(denoConnector);
+
+// permessage-deflate on Deno's node:zlib (the compressor only; sockets stay
+// native): clients offer it by default, servers on our own engine when asked.
+setPermessageDeflate(permessageDeflate);

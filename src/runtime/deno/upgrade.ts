@@ -1,0 +1,124 @@
+/**
+ * Deno.serve integration: our WebSocket API on Deno's own server socket.
+ *
+ *   Deno.serve((request) => {
+ *     if (!isWebSocketRequest(request)) return new Response("hello");
+ *     const { socket, response } = upgrade(request, { protocols: ["chat"] });
+ *     socket.onmessage = (event) => socket.send(event.data);
+ *     return response;
+ *   });
+ *
+ *   request --upgrade()--> Deno.upgradeWebSocket(request, { protocol, idleTimeout })
+ *                            |-- response (101, plus our headers) -> returned by the handler
+ *                            '-- Deno's WebSocket --events--> HostedWebSocket (our API)
+ *
+ * Deno.serve never hands over the TCP connection, so Deno runs the protocol.
+ * Honoured: `protocols` (chosen here, then passed as `protocol`), `headers`,
+ * `ping` (seconds between pings: Deno's `idleTimeout` is twice that, and
+ * Deno closes the connection when a pong is that late; absent means no pings),
+ * `binaryType`. Refused with a TypeError: `extensions`, `maxLength` and
+ * `closeTimeout` (Deno has no such settings). Deno never reports pongs, so
+ * `socket.ping()` and `socket.pong()` throw a TypeError; the standalone
+ * `listen()` runs our own engine and has all of them.
+ */
+import { hasToken, splitList } from "../../core/http.ts";
+import { selectProtocol } from "../../core/handshake.ts";
+import type { BinaryType } from "../../web/binary.ts";
+import { HostedWebSocket, refuseUnsupportedOptions, type HostSocket } from "../../web/hosted-websocket.ts";
+import type { ProtocolChooser } from "../../web/server-accept.ts";
+import { deno } from "./deno-types.ts";
+
+export interface DenoUpgradeOptions {
+  /** Subprotocols the server speaks (first one the client offers wins), or a function that picks one. */
+  protocols?: ProtocolChooser;
+  /** Extra headers for the 101 response. */
+  headers?: Record<string, string>;
+  /** Seconds between pings (Deno's idleTimeout is twice that; a pong that late closes the connection). Absent or 0: no pings. */
+  ping?: number;
+  binaryType?: BinaryType;
+}
+
+const SUPPORTED = ["protocols", "headers", "ping", "binaryType"] as const;
+const WHY: Record<string, string> = {
+  extensions: "Deno.upgradeWebSocket negotiates no extensions of ours (use listen() from this entry)",
+  perMessageDeflate: "Deno.upgradeWebSocket does not compress (use listen() from this entry)",
+  maxLength: "Deno.upgradeWebSocket has no message size limit (use listen() from this entry)",
+  closeTimeout: "Deno.upgradeWebSocket has no close timeout setting",
+};
+const RESERVED = new Set(["upgrade", "connection", "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions"]);
+
+/** True for a GET asking to be upgraded to a WebSocket (RFC 6455 section 4.2.1). */
+export function isWebSocketRequest(request: Request): boolean {
+  return request.method === "GET" &&
+    hasToken(request.headers.get("upgrade") ?? undefined, "websocket") &&
+    hasToken(request.headers.get("connection") ?? undefined, "upgrade");
+}
+
+/**
+ * Upgrades a request from Deno.serve: returns our socket (CONNECTING until
+ * the handler returns `response`) and the response to return. Throws a
+ * TypeError for options Deno cannot honour, and Deno's TypeError for a
+ * request that is not a WebSocket handshake.
+ */
+export function upgrade(request: Request, options: DenoUpgradeOptions = {}): { socket: HostedWebSocket; response: Response } {
+  refuseUnsupportedOptions(options, SUPPORTED, "Deno.upgradeWebSocket", WHY);
+  const extra = Object.entries(options.headers ?? {});
+  for (const [name] of extra) {
+    if (RESERVED.has(name.toLowerCase())) throw new TypeError(`The ${name} header is set by the handshake`);
+  }
+  const offered = splitList(request.headers.get("sec-websocket-protocol") ?? undefined);
+  const protocol = options.protocols ? selectProtocol(offered, options.protocols) ?? "" : "";
+  // Read the request before Deno takes it over (its headers go with it).
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => { headers[name] = value; });
+  const url = new URL(request.url);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const native = deno().upgradeWebSocket(request, {
+    ...(protocol ? { protocol } : {}),
+    // Deno pings every idleTimeout / 2 seconds and closes when a pong is that late.
+    idleTimeout: options.ping && options.ping > 0 ? options.ping * 2 : 0,
+  });
+  const { response } = native;
+  for (const [name, value] of extra) response.headers.set(name, value);
+  const { socket, events } = HostedWebSocket.create({
+    url: url.href,
+    protocol,
+    extensions: "",
+    headers,
+    hostName: "Deno.upgradeWebSocket",
+    pings: false,
+    binaryType: options.binaryType,
+  });
+
+  const ws = native.socket;
+  ws.binaryType = "arraybuffer";
+  const host: HostSocket = {
+    sendText: (data) => ws.send(data),
+    sendBinary: (data) => ws.send(data as Uint8Array<ArrayBuffer>),
+    close: (code, reason) => (code === undefined ? ws.close() : ws.close(code, reason)),
+    // Deno cannot drop the TCP connection of a served socket: it starts the
+    // closing handshake, and our socket reports 1006 at once.
+    terminate: () => {
+      try {
+        ws.close();
+      } catch {
+        // already closing
+      }
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+  };
+  let failure: unknown;
+  ws.onopen = () => events.opened(host);
+  ws.onmessage = (event: MessageEvent) => {
+    const data = event.data as string | ArrayBuffer;
+    events.message(typeof data === "string" ? data : new Uint8Array(data));
+  };
+  ws.onerror = (event: Event) => {
+    const e = event as Event & { error?: unknown; message?: string };
+    failure = e.error ?? new Error(e.message || "WebSocket connection failed");
+  };
+  ws.onclose = (event: CloseEvent) => events.closed(event.code, event.reason, event.wasClean, failure);
+  return { socket, response };
+}

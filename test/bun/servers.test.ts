@@ -1,0 +1,357 @@
+/**
+ * Bun's native WebSocket client (and ours) against every server form on
+ * Bun: the standalone listen() (our engine on Bun.listen), the Bun.serve
+ * integration (createBunHandler / upgrade / websocket: Bun's engine, our
+ * API), and the Node entry's faye-style hook in node:http's upgrade event.
+ */
+import { afterAll, describe, expect, it, itWithPeer, until } from "../harness.ts";
+import {
+  createBunHandler,
+  HostedWebSocket,
+  listen,
+  upgrade,
+  websocket,
+  WebSocket,
+  type BunHandler,
+  type BunServer,
+} from "../../src/runtime/bun/index.ts";
+import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/certificate.ts";
+import { observe } from "../peers/observe.ts";
+import { arrivals, serverFormTests, SERVER_PROTOCOLS, type Connect, type ServerForm, type ServerSide } from "../peers/runtime-scenarios.ts";
+import { startOurServer } from "../peers/servers.ts";
+import { permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
+import { setPermessageDeflate } from "../../src/web/runtime.ts";
+
+interface Served {
+  port: number;
+  stop(closeActiveConnections?: boolean): void;
+}
+
+declare const Bun: {
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch(request: Request, server: BunServer): Response | undefined | Promise<Response | undefined>;
+    websocket: BunHandler["websocket"];
+  }): Served;
+};
+
+const native: Connect = (url, protocols) => new globalThis.WebSocket(url, protocols);
+const ours: Connect = (url, protocols) => new WebSocket(url, protocols);
+
+function serve(handler: BunHandler, fetch: (request: Request, server: BunServer) => Response | undefined): Served {
+  return Bun.serve({ hostname: "127.0.0.1", port: 0, fetch, websocket: handler.websocket });
+}
+
+function standalone(): Promise<ServerForm> {
+  const queue = arrivals();
+  const server = listen({ hostname: "127.0.0.1", port: 0, protocols: SERVER_PROTOCOLS }, (ws) => queue.arrived(ws));
+  return Promise.resolve({ url: server.url, pings: true, next: queue.next, close: () => server.close() });
+}
+
+/** Sockets from the value upgrade() returns. */
+function bunServeReturned(): Promise<ServerForm> {
+  const queue = arrivals();
+  const server = serve({ upgrade, websocket }, (request, server) => {
+    const socket = upgrade(request, server, { protocols: SERVER_PROTOCOLS });
+    if (socket) return void queue.arrived(socket);
+    return new Response("not a websocket", { status: 400 });
+  });
+  return Promise.resolve({ url: `ws://127.0.0.1:${server.port}`, pings: true, next: queue.next, close: () => Promise.resolve(server.stop(true)) });
+}
+
+/** Sockets from createBunHandler({ open }). */
+function bunServeHandler(): Promise<ServerForm> {
+  const queue = arrivals();
+  const handler = createBunHandler({ protocols: SERVER_PROTOCOLS, open: (ws) => queue.arrived(ws) });
+  const server = serve(handler, (request, server) => {
+    if (handler.upgrade(request, server)) return;
+    return new Response("not a websocket", { status: 400 });
+  });
+  return Promise.resolve({ url: `ws://127.0.0.1:${server.port}`, pings: true, next: queue.next, close: () => Promise.resolve(server.stop(true)) });
+}
+
+async function nodeHttp(): Promise<ServerForm> {
+  const queue = arrivals();
+  const server = await startOurServer({ protocols: SERVER_PROTOCOLS, echo: false, onConnection: (ws) => queue.arrived(ws as ServerSide) });
+  return Promise.resolve({ url: server.url, pings: true, next: queue.next, close: () => server.close() });
+}
+
+serverFormTests("Bun's WebSocket -> listen() (Bun.listen, our engine)", standalone, native);
+serverFormTests("Bun's WebSocket -> Bun.serve, socket returned by upgrade()", bunServeReturned, native);
+serverFormTests("Bun's WebSocket -> Bun.serve, createBunHandler({ open })", bunServeHandler, native);
+serverFormTests("Bun's WebSocket -> node:http upgrade hook", nodeHttp, native);
+serverFormTests("our client (Bun.connect) -> listen()", standalone, ours);
+serverFormTests("our client (Bun.connect) -> Bun.serve", bunServeReturned, ours);
+
+describe("Bun.serve integration", () => {
+  const servers: Served[] = [];
+  afterAll(() => { for (const s of servers) s.stop(true); });
+  const url = (server: Served) => `ws://127.0.0.1:${server.port}`;
+  const start = (handler: BunHandler, fetch: (request: Request, server: BunServer) => Response | undefined) => {
+    const server = serve(handler, fetch);
+    servers.push(server);
+    return server;
+  };
+
+  it("refuses options Bun cannot honour with a TypeError", () => {
+    expect(() => createBunHandler({ extensions: [] } as never)).toThrow(TypeError);
+    expect(() => createBunHandler({ closeTimeout: 1 } as never)).toThrow(/closeTimeout/);
+    expect(() => upgrade(new Request("http://x/"), {} as BunServer, { maxLength: 5 } as never)).toThrow(/createBunHandler/);
+    expect(() => upgrade(new Request("http://x/"), {} as BunServer, { ping: 5 } as never)).toThrow(TypeError);
+  });
+
+  it("upgrade() returns null for a request that is not a WebSocket handshake", async () => {
+    const server = start({ upgrade, websocket }, (request, server) => {
+      if (upgrade(request, server)) return;
+      return new Response("plain");
+    });
+    const response = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(await response.text()).toBe("plain");
+  });
+
+  it("per-upgrade open(ws, request) runs once the socket is open, with the request", async () => {
+    const seen: string[] = [];
+    const server = start({ upgrade, websocket }, (request, server) => {
+      upgrade(request, server, {
+        open(ws, req) {
+          seen.push(`${ws.readyState} ${new URL(req.url).pathname}`);
+          ws.send("welcome"); // open: sending works at once
+        },
+      });
+    });
+    const client = observe(new globalThis.WebSocket(url(server) + "/room/1"));
+    expect(await client.next()).toBe("welcome");
+    expect(seen).toEqual(["1 /room/1"]);
+  });
+
+  it("adopts sockets upgraded with Bun's own server.upgrade()", async () => {
+    const opened: HostedWebSocket[] = [];
+    const handler = createBunHandler({ open: (ws) => { opened.push(ws); ws.onmessage = (e) => ws.send(e.data); } });
+    const server = start(handler, (request, server) => {
+      if (server.upgrade(request)) return;
+      return new Response("plain");
+    });
+    const client = new globalThis.WebSocket(url(server));
+    const seen = observe(client);
+    await seen.opened;
+    client.send("adopted");
+    expect(await seen.next()).toBe("adopted");
+    expect(opened[0]).toBeInstanceOf(HostedWebSocket);
+    client.close();
+  });
+
+  it("adds the extra headers to the 101; no subprotocol in common means none (not Bun's default)", async () => {
+    const server = start({ upgrade, websocket }, (request, server) => {
+      if (upgrade(request, server, { protocols: ["other"], headers: { "X-Served-By": "omnisocket" } })) return;
+    });
+    const client = new WebSocket(url(server), ["chat"]);
+    const closed = await observe(client).closed;
+    // WHATWG: the client asked for a subprotocol and got none -> it fails.
+    expect(closed.code).toBe(1006);
+    expect(client.headers["x-served-by"]).toBe("omnisocket");
+    expect(client.headers["sec-websocket-protocol"]).toBeUndefined();
+  });
+
+  it("maxLength (Bun's maxPayloadLength): a larger message closes with 1009", async () => {
+    const handler = createBunHandler({ maxLength: 100 });
+    const server = start(handler, (request, server) => void handler.upgrade(request, server));
+    const client = new globalThis.WebSocket(url(server));
+    const seen = observe(client);
+    await seen.opened;
+    client.send("x".repeat(100));
+    client.send("x".repeat(101));
+    expect((await seen.closed).code).toBe(1009);
+  });
+
+  it("ping(data, callback) on a Bun.serve socket: the callback runs on the client's pong", async () => {
+    let server: HostedWebSocket | null = null;
+    const bunServer = start({ upgrade, websocket }, (request, s) => {
+      server = upgrade(request, s);
+    });
+    const client = observe(new globalThis.WebSocket(url(bunServer)));
+    await client.opened;
+    await until(() => server?.readyState === 1, 10_000, "server open");
+    await new Promise<void>((resolve) => server!.ping("bun", resolve));
+    expect(server!.pong("unsolicited")).toBe(true);
+  });
+
+  it("ping (handler option): Bun pings an idle connection; without it, no pings", async () => {
+    const handler = createBunHandler({ ping: 1 });
+    const pinging = start(handler, (request, server) => void handler.upgrade(request, server));
+    const quiet = start({ upgrade, websocket }, (request, server) => void upgrade(request, server));
+    const a = new WebSocket(url(pinging));
+    const b = new WebSocket(url(quiet));
+    const seenA = observe(a);
+    const seenB = observe(b);
+    await seenA.opened;
+    await seenB.opened;
+    // Bun counts idle time in steps of 4 seconds.
+    await until(() => seenA.pings.length >= 1, 20_000, "a ping");
+    expect(seenB.pings).toEqual([]);
+    a.close();
+    b.close();
+  }, 30_000);
+
+  it("terminate(): both ends see 1006 (not clean), ours at once", async () => {
+    let server: HostedWebSocket | null = null;
+    const bunServer = start({ upgrade, websocket }, (request, s) => {
+      server = upgrade(request, s);
+    });
+    const client = observe(new WebSocket(url(bunServer)));
+    await client.opened;
+    await until(() => server?.readyState === 1, 10_000, "server open");
+    const seen = observe(server!);
+    server!.terminate();
+    expect(server!.readyState).toBe(3);
+    expect(await seen.closed).toEqual({ code: 1006, reason: "", wasClean: false });
+    expect(seen.order).toEqual(["error", "close"]);
+    expect((await client.closed).code).toBe(1006);
+  });
+
+  it("backpressure: bufferedAmount counts what Bun holds and what it drops past its limit, and all of it arrives in order", async () => {
+    let server: HostedWebSocket | null = null;
+    const bunServer = start({ upgrade, websocket }, (request, s) => {
+      server = upgrade(request, s);
+    });
+    // A raw client that stops reading right after the handshake.
+    const { socket: raw, received } = await rawClient(bunServer.port);
+    await until(() => server?.readyState === 1, 10_000, "server open");
+    raw.pause();
+    const count = 40;
+    const size = 1024 * 1024;
+    for (let i = 0; i < count; i++) server!.send(new Uint8Array(size).fill(i));
+    // More than Bun's 16 MiB backpressure limit is waiting, none of it lost.
+    expect(server!.bufferedAmount).toBeGreaterThan(16 * size);
+    expect(server!.readyState).toBe(1);
+    raw.resume();
+    const frameBytes = size + 10;
+    await until(() => received.length >= count * frameBytes, 30_000, "all frames");
+    for (let i = 0; i < count; i++) {
+      const at = i * frameBytes;
+      expect([received.bytes[at], received.bytes[at + 1]]).toEqual([0x82, 127]);
+      expect(received.bytes[at + 10]).toBe(i);
+      expect(received.bytes[at + frameBytes - 1]).toBe(i);
+    }
+    await until(() => server!.bufferedAmount === 0, 10_000, "bufferedAmount 0");
+    raw.end();
+  }, 60_000);
+});
+
+interface RawBunSocket {
+  write(data: string | Uint8Array): number;
+  pause(): void;
+  resume(): void;
+  end(): void;
+}
+
+/** A raw TCP client that completes the handshake and then collects the server's bytes. */
+async function rawClient(port: number): Promise<{ socket: RawBunSocket; received: { length: number; bytes: Uint8Array } }> {
+  const bunApi = (globalThis as unknown as { Bun: { connect(o: unknown): Promise<RawBunSocket> } }).Bun;
+  const received = { length: 0, bytes: new Uint8Array(64 * 1024 * 1024) };
+  let head = "";
+  let upgraded = false;
+  let onUpgraded: () => void = () => {};
+  const ready = new Promise<void>((resolve) => { onUpgraded = resolve; });
+  const socket = await bunApi.connect({
+    hostname: "127.0.0.1",
+    port,
+    socket: {
+      data(_s: unknown, chunk: Uint8Array) {
+        if (!upgraded) {
+          const before = head.length;
+          head += new TextDecoder("latin1").decode(chunk);
+          const end = head.indexOf("\r\n\r\n");
+          if (end < 0) return;
+          upgraded = true;
+          chunk = chunk.subarray(end + 4 - before);
+          onUpgraded();
+        }
+        received.bytes.set(chunk, received.length);
+        received.length += chunk.length;
+      },
+    },
+  });
+  socket.write(
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  );
+  await ready;
+  return { socket, received };
+}
+
+describe("listen() on Bun.listen: our engine's options and limits", () => {
+  const servers: { close(): Promise<void> }[] = [];
+  afterAll(async () => { for (const s of servers) await s.close(); });
+
+  it("maxLength: a larger message closes with 1009", async () => {
+    const server = listen({ hostname: "127.0.0.1", port: 0, maxLength: 100 }, () => {});
+    servers.push(server);
+    const client = new globalThis.WebSocket(server.url);
+    const seen = observe(client);
+    await seen.opened;
+    client.send("x".repeat(101));
+    expect((await seen.closed).code).toBe(1009);
+  });
+
+  it("verify(request): false answers 403; true lets it in with the request", async () => {
+    const paths: string[] = [];
+    const server = listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      verify: (request) => new URL(request.url).pathname !== "/forbidden",
+    }, (_ws, request) => paths.push(new URL(request.url).pathname));
+    servers.push(server);
+    const refused = new WebSocket(server.url + "/forbidden");
+    expect((await observe(refused).closed).code).toBe(1006);
+    expect(refused.statusCode).toBe(403);
+    await observe(new WebSocket(server.url + "/fine")).opened;
+    expect(paths).toEqual(["/fine"]);
+    expect(server.clients.size).toBe(1);
+  });
+
+  it("perMessageDeflate (node:zlib's compressor, registered by the Node entry here) is negotiated and used", async () => {
+    setPermessageDeflate(permessageDeflate);
+    const server = listen({ hostname: "127.0.0.1", port: 0, perMessageDeflate: true }, (ws) => {
+      ws.onmessage = (event) => ws.send(event.data);
+    });
+    servers.push(server);
+    const client = new WebSocket(server.url);
+    const seen = observe(client);
+    await seen.opened;
+    expect(client.extensions).toMatch(/^permessage-deflate/);
+    const text = "compressible ".repeat(1000);
+    client.send(text);
+    expect(await seen.next()).toBe(text);
+    client.close();
+    await seen.closed;
+  });
+
+  it("refuses options that cannot work before listening", () => {
+    expect(() => listen({ port: 0, perMessageDeflate: "yes" as never }, () => {})).toThrow(/perMessageDeflate/);
+  });
+
+  it("answers a plain HTTP request with 400", async () => {
+    const server = listen({ hostname: "127.0.0.1", port: 0 }, () => {});
+    servers.push(server);
+    const response = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(response.status).toBe(400);
+    await response.text();
+  });
+
+  itWithPeer("serves wss:// with cert and key", hasOpenssl, OPENSSL_INSTALL_HINT, async () => {
+    const { cert, key } = localCertificate();
+    const server = listen({ hostname: "127.0.0.1", port: 0, cert, key }, (ws) => {
+      ws.onmessage = (event) => ws.send(event.data);
+    });
+    servers.push(server);
+    expect(server.url).toMatch(/^wss:\/\//);
+    const client = new WebSocket(server.url, undefined, { ca: cert });
+    const seen = observe(client);
+    await seen.opened;
+    client.send("secure");
+    expect(await seen.next()).toBe("secure");
+    client.close();
+    await seen.closed;
+  });
+});
