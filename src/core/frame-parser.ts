@@ -7,7 +7,9 @@
  * Any chunking of the byte stream parses the same. A payload that lies
  * whole inside one chunk is handed out as a view of that chunk, no copy;
  * masked payloads are unmasked in place, so `push` takes ownership of
- * the chunk. Every frame-level rule of RFC 6455 section 5 is checked here,
+ * the chunk. Header fields are read in place from the chunk (a small
+ * scratch buffer only when a field straddles two chunks), so a frame
+ * costs one view allocation, for its payload. Every frame-level rule of RFC 6455 section 5 is checked here,
  * including the sequence of fragments; a violation is returned as a
  * WebSocketError (never thrown) and the parser stops.
  */
@@ -32,9 +34,16 @@ export class FrameParser {
 
   private readonly expectMask: boolean;
   private readonly maxLength: number;
-  private chunks: Uint8Array[] = [];
+  /** Buffered chunks; `chunks[head]` is the oldest live one, read from `pos` on. */
+  private chunks: (Uint8Array | undefined)[] = [];
+  private head = 0;
+  private pos = 0;
   private buffered = 0;
   private stage = Stage.HEADER;
+  /** Where the field last taken lies: `field[at ..]` (a chunk, or `scratch`). */
+  private field: Uint8Array = EMPTY;
+  private at = 0;
+  private readonly scratch = new Uint8Array(8);
 
   // The frame being read.
   private fin = false;
@@ -55,6 +64,11 @@ export class FrameParser {
 
   push(chunk: Uint8Array): void {
     if (this.stage === Stage.DEAD || chunk.length === 0) return;
+    // Forget chunks already used up (a frame left unfinished keeps its chunk).
+    if (this.head !== 0) {
+      this.chunks.splice(0, this.head);
+      this.head = 0;
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
   }
@@ -71,17 +85,21 @@ export class FrameParser {
         }
         case Stage.LENGTH16: {
           if (this.buffered < 2) return null;
-          const b = this.consume(2);
-          this.length = (b[0]! << 8) | b[1]!;
+          this.take(2);
+          const b = this.field;
+          const at = this.at;
+          this.length = (b[at]! << 8) | b[at + 1]!;
           const err = this.checkLength();
           if (err) return this.die(err);
           break;
         }
         case Stage.LENGTH64: {
           if (this.buffered < 8) return null;
-          const b = this.consume(8);
-          const high = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-          const low = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+          this.take(8);
+          const b = this.field;
+          const at = this.at;
+          const high = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+          const low = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
           // Section 5.2: the most significant bit MUST be 0. Beyond 2^53 - 1
           // a length cannot be represented, let alone buffered.
           if (high > 0x1fffff) {
@@ -94,13 +112,20 @@ export class FrameParser {
         }
         case Stage.MASK_KEY: {
           if (this.buffered < 4) return null;
-          this.maskKey.set(this.consume(4));
+          this.take(4);
+          const b = this.field;
+          const at = this.at;
+          const key = this.maskKey;
+          key[0] = b[at]!;
+          key[1] = b[at + 1]!;
+          key[2] = b[at + 2]!;
+          key[3] = b[at + 3]!;
           this.stage = Stage.PAYLOAD;
           break;
         }
         case Stage.PAYLOAD: {
           if (this.buffered < this.length) return null;
-          const payload = this.length === 0 ? EMPTY : this.consume(this.length);
+          const payload = this.length === 0 ? EMPTY : this.takePayload(this.length);
           if (this.masked) applyMask(payload, this.maskKey);
           this.stage = Stage.HEADER;
           return { fin: this.fin, rsv: this.rsv, opcode: this.opcode, payload };
@@ -112,9 +137,9 @@ export class FrameParser {
   }
 
   private readHeader(): WebSocketError | null {
-    const b = this.consume(2);
-    const b0 = b[0]!;
-    const b1 = b[1]!;
+    this.take(2);
+    const b0 = this.field[this.at]!;
+    const b1 = this.field[this.at + 1]!;
     this.fin = (b0 & 0x80) !== 0;
     this.rsv = (b0 >>> 4) & 7;
     this.opcode = b0 & 0x0f;
@@ -184,35 +209,78 @@ export class FrameParser {
     return null;
   }
 
-  /** Takes n buffered bytes; a view of the first chunk when it holds them all. */
-  private consume(n: number): Uint8Array {
+  /**
+   * Takes a header field of n <= 8 buffered bytes and points `field`/`at`
+   * at it: in place in the oldest chunk, or copied to `scratch` when it
+   * straddles chunks. Allocates nothing.
+   */
+  private take(n: number): void {
     this.buffered -= n;
-    const first = this.chunks[0]!;
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
+    const first = this.chunks[this.head]!;
+    const left = first.length - this.pos;
+    if (left >= n) {
+      this.field = first;
+      this.at = this.pos;
+      this.pos += n;
+      if (left === n) this.dropFirst();
+      return;
     }
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+    const out = this.scratch;
+    for (let filled = 0; filled < n; filled++) {
+      const chunk = this.chunks[this.head]!;
+      out[filled] = chunk[this.pos++]!;
+      if (this.pos === chunk.length) this.dropFirst();
+    }
+    this.field = out;
+    this.at = 0;
+  }
+
+  /** Takes n buffered bytes: the chunk itself or a view of it when it holds them all, else a copy. */
+  private takePayload(n: number): Uint8Array {
+    this.buffered -= n;
+    const first = this.chunks[this.head]!;
+    const start = this.pos;
+    const left = first.length - start;
+    if (left === n) {
+      this.dropFirst();
+      return start === 0 ? first : first.subarray(start);
+    }
+    if (left > n) {
+      this.pos = start + n;
+      return first.subarray(start, start + n);
     }
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
-      const chunk = this.chunks[0]!;
-      const take = Math.min(chunk.length, n - filled);
-      out.set(take === chunk.length ? chunk : chunk.subarray(0, take), filled);
+      const chunk = this.chunks[this.head]!;
+      const from = this.pos;
+      const take = Math.min(chunk.length - from, n - filled);
+      out.set(from === 0 && take === chunk.length ? chunk : chunk.subarray(from, from + take), filled);
       filled += take;
-      if (take === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(take);
+      this.pos = from + take;
+      if (this.pos === chunk.length) this.dropFirst();
     }
     return out;
+  }
+
+  /** The oldest chunk is used up: release it (no Array#shift on the hot path). */
+  private dropFirst(): void {
+    this.chunks[this.head] = undefined;
+    this.head++;
+    this.pos = 0;
+    if (this.head === this.chunks.length) {
+      this.chunks.length = 0;
+      this.head = 0;
+    }
   }
 
   private die(err: WebSocketError): WebSocketError {
     this.stage = Stage.DEAD;
     this.chunks = [];
+    this.head = 0;
+    this.pos = 0;
     this.buffered = 0;
+    this.field = EMPTY;
     return err;
   }
 }

@@ -23,7 +23,7 @@ import { ExtensionPipeline, OrderedQueue } from "./extension-pipeline.ts";
 import { encodeFrame, encodeTextFrame, MaskSource, Opcode, payloadLength, RSV1, RSV2, RSV3, type Frame } from "./frame.ts";
 import { FrameParser } from "./frame-parser.ts";
 import { newTextDecoder, textDecoder, textEncoder, type RandomSource } from "./platform.ts";
-import { isValidUtf8, Utf8Validator } from "./utf8.ts";
+import { Utf8Validator } from "./utf8.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -224,10 +224,14 @@ export class Protocol {
       return new WebSocketError("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", `Message too big: more than ${this.maxLength} bytes`);
     }
     if (result.opcode === Opcode.TEXT) {
-      if (result.data !== validated && !isValidUtf8(result.data)) {
+      if (result.data === validated) return { type: "text", data: textDecoder.decode(result.data) };
+      // Section 8.1: one strict decode validates and decodes the whole text
+      // (the inflated text of a compressed message, say) in a single pass.
+      try {
+        return { type: "text", data: strictDecoder.decode(result.data) };
+      } catch {
         return new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
       }
-      return { type: "text", data: textDecoder.decode(result.data) };
     }
     return { type: "binary", data: result.data };
   }

@@ -15,6 +15,7 @@ import type { WebSocketError } from "../core/errors.ts";
 import type { Extension } from "../core/extension.ts";
 import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../core/protocol.ts";
 import { openClient, type ClientResult } from "./client-connect.ts";
+import { clientExtensions, type PerMessageDeflateSetting } from "./extension-options.ts";
 import { Connection } from "./connection.ts";
 import { CloseEvent, ErrorEvent, MessageEvent } from "./events.ts";
 import { DualEventTarget } from "./listeners.ts";
@@ -33,6 +34,12 @@ export interface WebSocketOptions {
   ping?: number;
   /** Extensions to offer (client) or accept (server). */
   extensions?: Extension[];
+  /**
+   * permessage-deflate (RFC 7692) with ws's options: `false`, `true` or
+   * `{ threshold, serverMaxWindowBits, ... }`. Clients offer it unless
+   * `false`; servers accept it only when set. See extension-options.ts.
+   */
+  perMessageDeflate?: PerMessageDeflateSetting;
   /** Milliseconds to wait for the peer to finish a close before dropping TCP (default 30000). */
   closeTimeout?: number;
   /** Initial binaryType. */
@@ -135,7 +142,8 @@ export class WebSocket extends DualEventTarget {
     this.#url = parsed.href;
     this.#origin = parsed.origin;
     this.#connecting = new AbortController();
-    openClient(parsed, list, options, this.#connecting.signal).then(
+    const extensions = clientExtensions(options); // throws on bad options, synchronously
+    openClient(parsed, list, options, this.#connecting.signal, extensions).then(
       (result) => this.#clientOpened(result),
       (err: unknown) => this.#clientFailed(err),
     );
@@ -207,7 +215,9 @@ export class WebSocket extends DualEventTarget {
 
   /** faye: sends a ping; `callback` runs when the matching pong arrives. False when not open. */
   ping(data: string | Uint8Array = "", callback?: () => void): boolean {
-    if (this.#readyState !== ReadyState.OPEN || !this.#connection) return false;
+    // The engine may have closed already while its last events are still
+    // being dispatched (readyState still OPEN): nothing can be sent then.
+    if (this.#readyState !== ReadyState.OPEN || this.#connection?.protocol.state !== ReadyState.OPEN) return false;
     const bytes = typeof data === "string" ? utf8.encode(data) : data;
     if (bytes.length > 125) throw new RangeError("A ping payload is at most 125 bytes.");
     if (callback) {
@@ -223,7 +233,7 @@ export class WebSocket extends DualEventTarget {
 
   /** Sends a pong (unsolicited pongs are allowed as heartbeats, RFC 6455 section 5.5.3). */
   pong(data: string | Uint8Array = ""): boolean {
-    if (this.#readyState !== ReadyState.OPEN || !this.#connection) return false;
+    if (this.#readyState !== ReadyState.OPEN || this.#connection?.protocol.state !== ReadyState.OPEN) return false;
     this.#connection.protocol.sendPong(typeof data === "string" ? utf8.encode(data) : data);
     this.#connection.flush();
     return true;
@@ -254,9 +264,8 @@ export class WebSocket extends DualEventTarget {
       return;
     }
     if (text) {
-      const bytes = utf8.encode(payload as string);
-      connection.countSent(bytes.length);
-      connection.protocol.sendText(bytes, options);
+      // The string goes straight into its frame; the engine says how many bytes it made.
+      connection.countSent(connection.protocol.sendText(payload as string, options));
     } else {
       connection.countSent((payload as Uint8Array).length);
       connection.protocol.sendBinary(payload as Uint8Array, options);

@@ -78,6 +78,23 @@ describe("applyMask", () => {
     expect(pieces).toEqual(whole);
   });
 
+  it("equals the definition across the word-path threshold, at every alignment and key offset", () => {
+    const key = KEYS[2]!;
+    for (const length of [63, 64, 65, 127, 128, 129, 130, 131, 160, 161, 200, 257]) {
+      for (let align = 0; align < 4; align++) {
+        for (let offset = 0; offset < 4; offset++) {
+          const backing = seq(align + length + 4, length + offset);
+          const data = backing.subarray(align, align + length);
+          const want = data.slice();
+          reference(want, key, 0, length, offset);
+          applyMask(data, key, 0, length, offset);
+          expect(data).toEqual(want);
+          expect(backing.subarray(align + length)).toEqual(seq(4, length + offset + align + length));
+        }
+      }
+    }
+  });
+
   it("masks long, odd-length runs at every alignment", () => {
     const key = KEYS[0]!;
     for (const length of [1021, 4096, 65539]) {

@@ -1,11 +1,21 @@
 /**
- * Plugs Node into the shared classes: sockets from node:net / node:tls and
- * the "nodebuffer" binaryType.
+ * Plugs Node into the shared classes: sockets from node:net / node:tls,
+ * permessage-deflate on node:zlib, and the "nodebuffer" binaryType.
  */
 import { Buffer } from "node:buffer";
 import { registerBinaryType } from "../../web/binary.ts";
-import { setConnector } from "../../web/runtime.ts";
+import { hasConnector, setConnector, setPermessageDeflate } from "../../web/runtime.ts";
 import { nodeConnector } from "./connect.ts";
+import { permessageDeflate } from "./deflate-codec.ts";
+import { installNativeMask } from "./native-mask.ts";
 
-setConnector(nodeConnector);
+// On Deno and Bun, node:net is the fallback: their own entries register
+// native sockets, which stay in place when this entry is loaded too.
+const g = globalThis as { Deno?: unknown; Bun?: unknown };
+if ((g.Deno === undefined && g.Bun === undefined) || !hasConnector()) setConnector(nodeConnector);
+// bufferutil's native masking when installed, on Node itself only.
+if (g.Deno === undefined && g.Bun === undefined) installNativeMask();
 registerBinaryType("nodebuffer", (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+// permessage-deflate on node:zlib for `perMessageDeflate`: clients offer it
+// by default (as browsers do), servers when asked.
+setPermessageDeflate(permessageDeflate);

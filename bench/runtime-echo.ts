@@ -1,0 +1,220 @@
+/**
+ * Echo throughput on Deno and Bun, side by side in one run: omnisocket's
+ * standalone server (our engine on Deno.listen / Bun.listen), omnisocket on
+ * the runtime's own server (Deno.serve + upgrade(), Bun.serve +
+ * createBunHandler), the node:http hook, and the runtime's native server
+ * alone (Deno.serve + upgradeWebSocket, Bun.serve websocket) as the
+ * reference. Every server faces the same load generator (bench/load-client.ts,
+ * on Node). Run on demand, never in tests:
+ *
+ *   npx tsx bench/runtime-echo.ts [--seconds 4] [--warmup 1] [--runtime deno,bun] [--only listen,native] [--workload small,large]
+ *
+ *   runtime-echo.ts --spawn--> deno|bun runtime-echo-servers.ts <kind>   (JSON lines on stdio)
+ *                   --fork---> load-client.ts                            (IPC, as in echo.ts)
+ *   table on stdout, JSON in bench/results/runtime-echo-<date>.json
+ */
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { LoadConfig, LoadResult } from "./load-client.ts";
+import type { RuntimeServerKind } from "./runtime-echo-servers.ts";
+
+type Runtime = "deno" | "bun";
+
+interface ServerSpec {
+  name: string;
+  kind: RuntimeServerKind;
+}
+
+interface Workload {
+  name: string;
+  description: string;
+  size: number;
+  binary: boolean;
+  connections: number;
+  inFlight: number;
+}
+
+interface Row {
+  runtime: Runtime;
+  workload: string;
+  server: string;
+  messagesPerSecond: number;
+  megabytesPerSecond: number;
+  serverCpuPercent: number;
+}
+
+const SERVERS: ServerSpec[] = [
+  { name: "native", kind: "native" },
+  { name: "ours: listen()", kind: "listen" },
+  { name: "ours: native integration", kind: "serve" },
+  { name: "ours: node:http hook", kind: "node" },
+];
+
+// The workloads of bench/echo.ts, so the numbers compare across files.
+const WORKLOADS: Workload[] = [
+  { name: "small", description: "64-byte text, 16 in flight x 4 connections", size: 64, binary: false, connections: 4, inFlight: 16 },
+  { name: "large", description: "1 MiB binary, 2 in flight x 4 connections", size: 1 << 20, binary: true, connections: 4, inFlight: 2 },
+];
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const BIN = here("../node_modules/.bin/");
+const TSX = import.meta.resolve("tsx");
+const RESULTS = here("./results/");
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** A server child speaking JSON lines. */
+class ServerChild {
+  readonly child: ChildProcess;
+  private waiting = new Map<string, (message: Record<string, unknown>) => void>();
+  private exited: Promise<void>;
+
+  constructor(runtime: Runtime, kind: RuntimeServerKind) {
+    const script = here("./runtime-echo-servers.ts");
+    const args = runtime === "deno" ? ["run", "-A", script, kind] : [script, kind];
+    this.child = spawn(BIN + runtime, args, { stdio: ["pipe", "pipe", "inherit"] });
+    this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
+    createInterface({ input: this.child.stdout! }).on("line", (line) => {
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return; // a runtime's own chatter
+      }
+      const resolve = this.waiting.get(message.type as string);
+      this.waiting.delete(message.type as string);
+      resolve?.(message);
+    });
+  }
+
+  next(type: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(type, resolve);
+      this.exited.then(() => reject(new Error(`server child exited before "${type}"`)));
+    });
+  }
+
+  async cpuMicros(): Promise<number> {
+    const reply = this.next("cpu");
+    this.child.stdin!.write("cpu\n");
+    return (await reply).micros as number;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    this.child.stdin!.write("stop\n");
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type: string; message?: string }): void => {
+      if (message.type === "error") return done(new Error(message.message));
+      if (message.type === type) done(null, message as T);
+    };
+    const onExit = (code: number | null): void => done(new Error(`load client exited (${code}) before "${type}"`));
+    function done(err: Error | null, value?: T): void {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve(value as T);
+    }
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
+
+async function measure(runtime: Runtime, spec: ServerSpec, workload: Workload, timing: { warmupMs: number; measureMs: number }): Promise<Row> {
+  const server = new ServerChild(runtime, spec.kind);
+  const ready = server.next("ready");
+  const client = fork(here("./load-client.ts"), [], { execArgv: ["--import", TSX], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    const port = (await ready).port as number;
+    const config: LoadConfig = { port, raw: false, ...workload, ...timing };
+    const measuring = nextMessage(client, "measuring");
+    const resultMessage = nextMessage<{ result: LoadResult }>(client, "result");
+    resultMessage.catch(() => {});
+    client.send(config);
+    await measuring;
+    const before = await server.cpuMicros();
+    const { result } = await resultMessage;
+    const after = await server.cpuMicros();
+    return {
+      runtime,
+      workload: workload.name,
+      server: spec.name,
+      messagesPerSecond: result.messagesPerSecond,
+      megabytesPerSecond: result.megabytesPerSecond,
+      serverCpuPercent: ((after - before) / 1e6 / result.seconds) * 100,
+    };
+  } finally {
+    if (client.exitCode === null) client.kill();
+    await server.stop();
+  }
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(option("seconds") ?? 4);
+  const warmup = Number(option("warmup") ?? 1);
+  const runtimes = (option("runtime")?.split(",") ?? ["deno", "bun"]) as Runtime[];
+  const only = option("only")?.split(",");
+  const workloadNames = option("workload")?.split(",");
+  const servers = SERVERS.filter((s) => !only || only.includes(s.kind));
+  const workloads = WORKLOADS.filter((w) => !workloadNames || workloadNames.includes(w.name));
+  const timing = { warmupMs: warmup * 1000, measureMs: seconds * 1000 };
+
+  console.log(`runtime echo benchmark: ${cpus().length} CPU(s), ${warmup} s warm-up + ${seconds} s measured per run, load generator on node ${process.version}`);
+  const rows: Row[] = [];
+  for (const runtime of runtimes) {
+    for (const workload of workloads) {
+      console.log(`\n${runtime}, ${workload.name}: ${workload.description}`);
+      const mine: Row[] = [];
+      for (const spec of servers) {
+        const row = await measure(runtime, spec, workload, timing);
+        rows.push(row);
+        mine.push(row);
+        process.stdout.write(`  ${spec.name}: ${fmt(row.messagesPerSecond)} msg/s\n`);
+      }
+      const native = mine.find((r) => r.server === "native");
+      console.log(
+        "\n" +
+          table(
+            ["server", "msg/s", "MB/s", "server CPU %", "this/native"],
+            mine.map((r) => [
+              r.server,
+              fmt(r.messagesPerSecond),
+              fmt(r.megabytesPerSecond, 1),
+              fmt(r.serverCpuPercent),
+              native ? fmt(r.messagesPerSecond / native.messagesPerSecond, 2) : "-",
+            ]),
+          ),
+      );
+    }
+  }
+  const date = new Date().toISOString().replace(/:/g, "-").replace(/\..*$/, "");
+  mkdirSync(RESULTS, { recursive: true });
+  const file = `${RESULTS}runtime-echo-${date}.json`;
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, seconds, warmup, workloads, results: rows }, null, 2) + "\n");
+  console.log(`\nresults written to ${file}`);
+}
+
+await main();
