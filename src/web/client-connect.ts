@@ -9,11 +9,13 @@
  * statusCode and headers, which the WebSocket exposes like faye does.
  */
 import { WebSocketError } from "../core/errors.ts";
-import type { ActiveExtension } from "../core/extension.ts";
+import type { ActiveExtension, Extension } from "../core/extension.ts";
 import { createClientRequest, validateServerResponse } from "../core/handshake.ts";
-import { encodeLatin1, HttpHeadParser, type HttpResponseHead } from "../core/http.ts";
+import { HttpHeadParser, type HttpResponseHead } from "../core/http.ts";
+import { encodeLatin1 } from "../core/http-serializer.ts";
 import { DEFAULT_MAX_LENGTH } from "../core/protocol.ts";
-import { getConnector, getDefaultClientExtensions } from "./runtime.ts";
+import { clientExtensions } from "./extension-options.ts";
+import { getConnector } from "./runtime.ts";
 import type { ByteSocket, ByteSocketHandler } from "./transport.ts";
 import type { WebSocketUrl } from "./url.ts";
 import type { WebSocketOptions } from "./websocket.ts";
@@ -69,15 +71,23 @@ function aborted(): HandshakeError {
 /**
  * Connects and runs the handshake. `signal` aborts it (WHATWG close() while
  * CONNECTING: "fail the WebSocket connection"); the promise then rejects.
+ * `extensions` are offered (default: from `options.extensions` and
+ * `options.perMessageDeflate`, see extension-options.ts).
  */
-export async function openClient(url: WebSocketUrl, protocols: string[], options: WebSocketOptions, signal?: AbortSignal): Promise<ClientResult> {
+export async function openClient(
+  url: WebSocketUrl,
+  protocols: string[],
+  options: WebSocketOptions,
+  signal?: AbortSignal,
+  extensions: Extension[] = clientExtensions(options),
+): Promise<ClientResult> {
   const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
   const request = createClientRequest({
     url: url.href,
     protocols,
     origin: options.origin,
     headers: options.headers,
-    extensions: options.extensions ?? getDefaultClientExtensions(),
+    extensions,
     extensionContext: { maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH },
     random: options.random,
   });

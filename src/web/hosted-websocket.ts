@@ -14,7 +14,7 @@
 import { ReadyState } from "../core/protocol.ts";
 import { binaryConverter, type BinaryType } from "./binary.ts";
 import { CloseEvent, ErrorEvent, MessageEvent } from "./events.ts";
-import { DualEventTarget } from "./listeners.ts";
+import { WebSocketHandlers } from "./listeners.ts";
 
 /** What a runtime's server socket does on our behalf. */
 export interface HostSocket {
@@ -66,7 +66,7 @@ function keyOf(bytes: Uint8Array): string {
   return s;
 }
 
-export class HostedWebSocket extends DualEventTarget {
+export class HostedWebSocket extends WebSocketHandlers {
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
@@ -117,15 +117,6 @@ export class HostedWebSocket extends DualEventTarget {
     // WHATWG: unknown values are ignored.
     if (binaryConverter(type)) this.#binaryType = type;
   }
-
-  get onopen(): ((ev: Event) => void) | null { return this.getSlot("open"); }
-  set onopen(fn: ((ev: Event) => void) | null) { this.setSlot("open", fn); }
-  get onmessage(): ((ev: MessageEvent) => void) | null { return this.getSlot("message") as never; }
-  set onmessage(fn: ((ev: MessageEvent) => void) | null) { this.setSlot("message", fn); }
-  get onerror(): ((ev: Event) => void) | null { return this.getSlot("error"); }
-  set onerror(fn: ((ev: Event) => void) | null) { this.setSlot("error", fn); }
-  get onclose(): ((ev: CloseEvent) => void) | null { return this.getSlot("close") as never; }
-  set onclose(fn: ((ev: CloseEvent) => void) | null) { this.setSlot("close", fn); }
 
   /** WHATWG send(): string as text; ArrayBuffer, views and Blob as binary. */
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void {

@@ -60,3 +60,15 @@ export class DualEventTarget extends EventTarget {
     }
   }
 }
+
+/** The four WebSocket event handler slots (WHATWG: onopen, onmessage, onerror, onclose). */
+export class WebSocketHandlers extends DualEventTarget {
+  get onopen(): ((ev: Event) => void) | null { return this.getSlot("open"); }
+  set onopen(fn: ((ev: Event) => void) | null) { this.setSlot("open", fn); }
+  get onmessage(): ((ev: MessageEvent) => void) | null { return this.getSlot("message") as never; }
+  set onmessage(fn: ((ev: MessageEvent) => void) | null) { this.setSlot("message", fn); }
+  get onerror(): ((ev: Event) => void) | null { return this.getSlot("error"); }
+  set onerror(fn: ((ev: Event) => void) | null) { this.setSlot("error", fn); }
+  get onclose(): ((ev: CloseEvent) => void) | null { return this.getSlot("close") as never; }
+  set onclose(fn: ((ev: CloseEvent) => void) | null) { this.setSlot("close", fn); }
+}

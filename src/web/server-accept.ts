@@ -8,15 +8,11 @@
  */
 import { WebSocketError } from "../core/errors.ts";
 import type { Extension } from "../core/extension.ts";
-import {
-  createErrorResponse,
-  createServerResponse,
-  negotiateServerExtensions,
-  selectProtocol,
-  validateClientRequest,
-} from "../core/handshake.ts";
-import { encodeLatin1, type HttpRequestHead } from "../core/http.ts";
+import { createErrorResponse, createServerResponse, negotiateServerExtensions, selectProtocol, validateClientRequest } from "../core/handshake-server.ts";
+import { type HttpRequestHead } from "../core/http.ts";
+import { encodeLatin1 } from "../core/http-serializer.ts";
 import { DEFAULT_MAX_LENGTH } from "../core/protocol.ts";
+import { serverExtensions, type PerMessageDeflateSetting } from "./extension-options.ts";
 import type { ByteSocket } from "./transport.ts";
 import type { AcceptedSocket } from "./websocket.ts";
 
@@ -26,6 +22,8 @@ export interface AcceptOptions {
   /** Subprotocols the server speaks, or a function that picks one. */
   protocols?: ProtocolChooser;
   extensions?: Extension[];
+  /** permessage-deflate, off unless set (see extension-options.ts). */
+  perMessageDeflate?: PerMessageDeflateSetting;
   maxLength?: number;
   /** Extra response headers. */
   headers?: Record<string, string>;
@@ -48,6 +46,8 @@ function headerRecord(head: HttpRequestHead): Record<string, string> {
  * is written, the socket ended, and the result carries `error`.
  */
 export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftover: Uint8Array | undefined, options: AcceptOptions): AcceptedSocket {
+  // Misused options throw here, before anything is written.
+  const extensions = serverExtensions(options);
   const headers = headerRecord(head);
   const host = head.headers.get("host") ?? "localhost";
   const url = `${options.secure ? "wss" : "ws"}://${host}${head.target.startsWith("/") ? head.target : "/" + head.target}`;
@@ -69,7 +69,7 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
     const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
     return refuse(500, "Subprotocol selection failed", [], error);
   }
-  const negotiated = negotiateServerExtensions(options.extensions ?? [], head.headers.getAll("sec-websocket-extensions"), {
+  const negotiated = negotiateServerExtensions(extensions, head.headers.getAll("sec-websocket-extensions"), {
     maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
   });
   if (negotiated instanceof WebSocketError) return refuse(400, negotiated.message, [], negotiated);

@@ -12,8 +12,9 @@
  * decide nothing here.
  */
 import type { Extension } from "../core/extension.ts";
-import { createErrorResponse } from "../core/handshake.ts";
-import { encodeLatin1, HttpHeadParser, type HttpLimits, type HttpRequestHead } from "../core/http.ts";
+import { createErrorResponse } from "../core/handshake-server.ts";
+import { HttpHeadParser, type HttpLimits, type HttpRequestHead } from "../core/http.ts";
+import { encodeLatin1 } from "../core/http-serializer.ts";
 import { serverExtensions, type PerMessageDeflateSetting } from "./extension-options.ts";
 import { acceptUpgrade, type ProtocolChooser } from "./server-accept.ts";
 import type { ByteSocket } from "./transport.ts";

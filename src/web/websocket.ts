@@ -18,7 +18,7 @@ import { openClient, type ClientResult } from "./client-connect.ts";
 import { clientExtensions, type PerMessageDeflateSetting } from "./extension-options.ts";
 import { Connection } from "./connection.ts";
 import { CloseEvent, ErrorEvent, MessageEvent } from "./events.ts";
-import { DualEventTarget } from "./listeners.ts";
+import { WebSocketHandlers } from "./listeners.ts";
 import { binaryConverter, type BinaryType } from "./binary.ts";
 import { parseWebSocketUrl, validateProtocols } from "./url.ts";
 import type { ByteSocket, ProxyOptions } from "./transport.ts";
@@ -84,7 +84,7 @@ function invalidState(message: string): DOMException {
   return new DOMException(message, "InvalidStateError");
 }
 
-export class WebSocket extends DualEventTarget {
+export class WebSocket extends WebSocketHandlers {
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
@@ -166,15 +166,6 @@ export class WebSocket extends DualEventTarget {
     // WHATWG: unknown values are ignored; ours also knows a few more.
     if (binaryConverter(type)) this.#binaryType = type;
   }
-
-  get onopen(): ((ev: Event) => void) | null { return this.getSlot("open"); }
-  set onopen(fn: ((ev: Event) => void) | null) { this.setSlot("open", fn); }
-  get onmessage(): ((ev: MessageEvent) => void) | null { return this.getSlot("message") as never; }
-  set onmessage(fn: ((ev: MessageEvent) => void) | null) { this.setSlot("message", fn); }
-  get onerror(): ((ev: Event) => void) | null { return this.getSlot("error"); }
-  set onerror(fn: ((ev: Event) => void) | null) { this.setSlot("error", fn); }
-  get onclose(): ((ev: CloseEvent) => void) | null { return this.getSlot("close") as never; }
-  set onclose(fn: ((ev: CloseEvent) => void) | null) { this.setSlot("close", fn); }
 
   /** WHATWG send(): string as text; ArrayBuffer, views and Blob as binary. */
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob, options?: { compress?: boolean }): void {

@@ -3,11 +3,8 @@ import { WebSocketError } from "../../src/core/errors.ts";
 import type {
   ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionParams, ServerSession,
 } from "../../src/core/extension.ts";
-import {
-  acceptKey, createClientRequest, createErrorResponse, createServerResponse, negotiateServerExtensions,
-  parseWebSocketUrl, selectProtocol, validateClientRequest, validateServerResponse, type ClientHandshake,
-  type ClientHandshakeResult,
-} from "../../src/core/handshake.ts";
+import { acceptKey, createClientRequest, parseWebSocketUrl, validateServerResponse, type ClientHandshake, type ClientHandshakeResult } from "../../src/core/handshake.ts";
+import { createErrorResponse, createServerResponse, negotiateServerExtensions, selectProtocol, validateClientRequest } from "../../src/core/handshake-server.ts";
 import { parseRequestHead, parseResponseHead, type HttpRequestHead, type HttpResponseHead } from "../../src/core/http.ts";
 
 const context: ExtensionContext = { maxLength: 1 << 20 };

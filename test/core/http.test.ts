@@ -1,9 +1,7 @@
 import { describe, it, expect } from "../harness.ts";
 import { WebSocketError } from "../../src/core/errors.ts";
-import {
-  DEFAULT_HTTP_LIMITS, encodeLatin1, findDuplicateHeader, HttpHeadParser, HttpHeaders, parseRequestHead,
-  parseResponseHead, serializeRequestHead, serializeResponseHead, hasToken, splitList, type HttpRequestHead,
-} from "../../src/core/http.ts";
+import { DEFAULT_HTTP_LIMITS, findDuplicateHeader, HttpHeadParser, HttpHeaders, parseRequestHead, parseResponseHead, hasToken, splitList, type HttpRequestHead } from "../../src/core/http.ts";
+import { encodeLatin1, serializeRequestHead, serializeResponseHead } from "../../src/core/http-serializer.ts";
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

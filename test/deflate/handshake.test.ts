@@ -4,7 +4,8 @@
  */
 import { describe, it, expect } from "../harness.ts";
 import { permessageDeflate, type NodePermessageDeflateOptions } from "../../src/runtime/node/deflate-codec.ts";
-import { createClientRequest, createServerResponse, negotiateServerExtensions, validateServerResponse } from "../../src/core/handshake.ts";
+import { createClientRequest, validateServerResponse } from "../../src/core/handshake.ts";
+import { createServerResponse, negotiateServerExtensions } from "../../src/core/handshake-server.ts";
 import { parseResponseHead } from "../../src/core/http.ts";
 import { WebSocketError } from "../../src/core/errors.ts";
 import { context } from "./helpers.ts";

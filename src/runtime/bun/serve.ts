@@ -41,7 +41,7 @@
  * nothing is lost and the WHATWG bufferedAmount keeps growing.
  */
 import { hasToken, splitList } from "../../core/http.ts";
-import { selectProtocol } from "../../core/handshake.ts";
+import { selectProtocol } from "../../core/handshake-server.ts";
 import { DEFAULT_MAX_LENGTH } from "../../core/protocol.ts";
 import type { BinaryType } from "../../web/binary.ts";
 import { HostedWebSocket, refuseUnsupportedOptions, type HostEvents, type HostSocket } from "../../web/hosted-websocket.ts";

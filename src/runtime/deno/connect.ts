@@ -7,7 +7,8 @@
  * the ones Deno has no equivalent for are refused with a TypeError.
  */
 import { WebSocketError } from "../../core/errors.ts";
-import { encodeLatin1, headerEntries, HttpHeadParser } from "../../core/http.ts";
+import { HttpHeadParser } from "../../core/http.ts";
+import { encodeLatin1, headerEntries } from "../../core/http-serializer.ts";
 import type { ByteSocket, ConnectOptions, Connector, ProxyOptions } from "../../web/transport.ts";
 import { deno, type DenoConn, type DenoConnectTlsOptions } from "./deno-types.ts";
 import { DenoByteSocket } from "./socket.ts";

@@ -22,7 +22,7 @@
  * `listen()` runs our own engine and has all of them.
  */
 import { hasToken, splitList } from "../../core/http.ts";
-import { selectProtocol } from "../../core/handshake.ts";
+import { selectProtocol } from "../../core/handshake-server.ts";
 import type { BinaryType } from "../../web/binary.ts";
 import { HostedWebSocket, refuseUnsupportedOptions, type HostSocket } from "../../web/hosted-websocket.ts";
 import type { ProtocolChooser } from "../../web/server-accept.ts";

@@ -26,6 +26,7 @@ function acceptArgs(args: unknown[]): [typeof ACCEPT, AcceptedSocket, ServerWebS
   const accepted = acceptNodeUpgrade(req, socket, head, {
     protocols: chooser ?? undefined,
     extensions: options.extensions,
+    perMessageDeflate: options.perMessageDeflate,
     maxLength: options.maxLength,
     headers: options.headers,
   });
