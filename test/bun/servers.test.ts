@@ -19,8 +19,6 @@ import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/cer
 import { observe } from "../peers/observe.ts";
 import { arrivals, serverFormTests, SERVER_PROTOCOLS, type Connect, type ServerForm, type ServerSide } from "../peers/runtime-scenarios.ts";
 import { startOurServer } from "../peers/servers.ts";
-import { permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
-import { setPermessageDeflate } from "../../src/web/runtime.ts";
 
 interface Served {
   port: number;
@@ -310,8 +308,7 @@ describe("listen() on Bun.listen: our engine's options and limits", () => {
     expect(server.clients.size).toBe(1);
   });
 
-  it("perMessageDeflate (node:zlib's compressor, registered by the Node entry here) is negotiated and used", async () => {
-    setPermessageDeflate(permessageDeflate);
+  it("perMessageDeflate (node:zlib's compressor, registered by this entry) is negotiated and used", async () => {
     const server = listen({ hostname: "127.0.0.1", port: 0, perMessageDeflate: true }, (ws) => {
       ws.onmessage = (event) => ws.send(event.data);
     });

@@ -10,8 +10,6 @@ import { localCertificate, hasOpenssl, OPENSSL_INSTALL_HINT } from "../peers/cer
 import { observe } from "../peers/observe.ts";
 import { arrivals, serverFormTests, SERVER_PROTOCOLS, type Connect, type ServerForm, type ServerSide } from "../peers/runtime-scenarios.ts";
 import { startOurServer } from "../peers/servers.ts";
-import { permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
-import { setPermessageDeflate } from "../../src/web/runtime.ts";
 
 declare const Deno: {
   connect(options: { hostname: string; port: number }): Promise<{ read(p: Uint8Array): Promise<number | null>; close(): void }>;
@@ -216,8 +214,7 @@ describe("listen() on Deno.listen: our engine's options and limits", () => {
     expect(server.clients.size).toBe(1);
   });
 
-  it("perMessageDeflate (node:zlib's compressor, registered by the Node entry here) is negotiated and used", async () => {
-    setPermessageDeflate(permessageDeflate);
+  it("perMessageDeflate (node:zlib's compressor, registered by this entry) is negotiated and used", async () => {
     const server = listen({ hostname: "127.0.0.1", port: 0, perMessageDeflate: true }, (ws) => {
       ws.onmessage = (event) => ws.send(event.data);
     });

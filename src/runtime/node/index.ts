@@ -11,4 +11,6 @@ export type { PermessageDeflateOptions } from "../../core/permessage-deflate.ts"
 export type { PerMessageDeflateSetting } from "../../web/extension-options.ts";
 export { EventSource, EventSourceErrorEvent, type EventSourceInit } from "../../web/event-source.ts";
 export { EventSourceStream, type EventSourceStreamOptions } from "../../web/event-source-stream.ts";
+export { SseParser, SseError, type SseParserEvent, type SseParserOptions } from "../../core/sse-parser.ts";
+export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../../core/sse-encoder.ts";
 export { EventSourceServer, type EventSourceServerOptions } from "./event-source-server.ts";

@@ -1,0 +1,61 @@
+/**
+ * One API on every runtime: the entry a runtime resolves "omnisocket" to
+ * (package.json's node / deno / bun conditions, JSR's ".") exports the same
+ * shared classes, so code that imports WebSocket, EventSource,
+ * EventSourceStream or permessageDeflate runs unchanged on Node, Deno and Bun.
+ */
+import { describe, expect, it, runtime } from "../harness.ts";
+
+const ENTRY = {
+  node: "../../src/runtime/node/index.ts",
+  deno: "../../src/runtime/deno/index.ts",
+  bun: "../../src/runtime/bun/index.ts",
+}[runtime];
+
+/** What every runtime entry exports, by the kind of value it is. */
+const SHARED: Record<string, "function" | "object"> = {
+  WebSocket: "function",
+  CloseEvent: "function",
+  ErrorEvent: "function",
+  MessageEvent: "function",
+  WebSocketError: "function",
+  ErrorCodes: "object",
+  CloseCode: "object",
+  permessageDeflate: "function",
+  EventSource: "function",
+  EventSourceErrorEvent: "function",
+  EventSourceStream: "function",
+  SseParser: "function",
+  encodeEvent: "function",
+};
+
+describe(`the ${runtime} entry`, () => {
+  it("exports the shared API", async () => {
+    const entry = (await import(ENTRY)) as Record<string, unknown>;
+    const kinds = Object.fromEntries(Object.keys(SHARED).map((name) => [name, typeof entry[name]]));
+    expect(kinds).toEqual(SHARED);
+  });
+
+  it("permessageDeflate() builds the extension users pass in extensions: [...]", async () => {
+    const { permessageDeflate } = (await import(ENTRY)) as { permessageDeflate: (o?: object) => { name: string; type: string } };
+    const extension = permessageDeflate({ serverMaxWindowBits: 10 });
+    expect(extension.name).toBe("permessage-deflate");
+    expect(extension.type).toBe("permessage");
+  });
+
+  it("EventSourceStream answers a fetch-style request with an event stream", async () => {
+    const { EventSourceStream } = (await import(ENTRY)) as {
+      EventSourceStream: new (request: Request, options?: object) => {
+        response: Response;
+        send(data: string, options?: { event?: string; id?: string }): boolean;
+        close(): void;
+      };
+    };
+    const request = new Request("http://127.0.0.1/events", { headers: { Accept: "text/event-stream" } });
+    const es = new EventSourceStream(request, { retry: 2, ping: 0 });
+    es.send("one\ntwo", { event: "note", id: "7" });
+    es.close();
+    expect(es.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(await es.response.text()).toBe("retry: 2000\nevent: note\nid: 7\ndata: one\ndata: two\n\n");
+  });
+});
