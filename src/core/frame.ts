@@ -17,7 +17,7 @@
  */
 import { allocate, cut, nextOffset, reserve, SLAB_FRAME_LIMIT } from "./frame-slab.ts";
 import { applyMask } from "./mask.ts";
-import { defaultRandom, textEncoder, type RandomSource } from "./platform.ts";
+import { defaultRandom, encodeUtf8, textEncoder, type RandomSource } from "./platform.ts";
 
 export const Opcode = {
   CONTINUATION: 0x0,
@@ -99,7 +99,7 @@ export function encodeTextFrame(text: string, mask: MaskSource | null = null): U
   // Each UTF-16 code unit takes at most 3 bytes of UTF-8.
   const most = text.length * 3;
   const maskLength = mask ? 4 : 0;
-  if (most + 10 + maskLength > SLAB_FRAME_LIMIT) return encodeFrame(Opcode.TEXT, textEncoder.encode(text), true, 0, mask);
+  if (most + 10 + maskLength > SLAB_FRAME_LIMIT) return encodeFrame(Opcode.TEXT, encodeUtf8(text), true, 0, mask);
   const slab = reserve(most + 10 + maskLength);
   const start = nextOffset();
   // Place the payload after a header sized for the shortest possible

@@ -14,6 +14,19 @@ const g = globalThis as unknown as CoreGlobals;
 
 export const textEncoder = new g.TextEncoder();
 
+/**
+ * The UTF-8 bytes of `text`. ASCII text (most JSON) is written with
+ * encodeInto into an array of exactly its length, which on Node 20 is many
+ * times faster than encode(); other text falls back to encode().
+ */
+export function encodeUtf8(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  // Every code unit takes at least one byte, so reading all of them into
+  // text.length bytes means one byte each: the text was ASCII.
+  if (textEncoder.encodeInto(text, out).read === text.length) return out;
+  return textEncoder.encode(text);
+}
+
 /** Decodes bytes already validated as UTF-8. */
 export const textDecoder = new g.TextDecoder("utf-8", { ignoreBOM: true });
 

@@ -17,12 +17,13 @@
  * `error` event carrying a WebSocketError with a stable code. Commands that
  * are misused (send after close) throw, so misuse is never silent.
  */
+import { concatBytes } from "./bytes.ts";
 import { WebSocketError } from "./errors.ts";
 import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
 import { ExtensionPipeline, OrderedQueue } from "./extension-pipeline.ts";
 import { encodeFrame, encodeTextFrame, MaskSource, Opcode, payloadLength, RSV1, RSV2, RSV3, type Frame } from "./frame.ts";
 import { FrameParser } from "./frame-parser.ts";
-import { newTextDecoder, textDecoder, textEncoder, type RandomSource } from "./platform.ts";
+import { encodeUtf8, newTextDecoder, textDecoder, type RandomSource } from "./platform.ts";
 import { Utf8Validator } from "./utf8.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 
@@ -180,7 +181,7 @@ export class Protocol {
 
   private finishMessage(): void {
     const parts = this.fragments;
-    const data = parts.length === 1 ? parts[0]! : concat(parts);
+    const data = parts.length === 1 ? parts[0]! : concatBytes(parts);
     this.fragments = [];
     const opcode = this.messageOpcode as 1 | 2;
     const rsv = this.messageRsv;
@@ -281,7 +282,7 @@ export class Protocol {
       this.outgoing.add(frames);
       return payloadLength(frames[0]!);
     }
-    const bytes = typeof data === "string" ? textEncoder.encode(data) : data;
+    const bytes = typeof data === "string" ? encodeUtf8(data) : data;
     this.sendMessage(Opcode.TEXT, bytes, options);
     return bytes.length;
   }
@@ -471,14 +472,3 @@ function isPromiseLike<T>(v: unknown): v is PromiseLike<T> {
   return typeof (v as { then?: unknown })?.then === "function";
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}

@@ -34,6 +34,7 @@
  * });
  * ```
  */
+import { concatBytes } from "../core/bytes.ts";
 import {
   acceptsEventStream,
   decodeLastEventId,
@@ -159,16 +160,7 @@ export class EventSourceStream extends EventSourceSession {
     if (queue.length === 0) return null;
     this.#queue = [];
     this.#buffered = 0;
-    if (queue.length === 1) return queue[0]!;
-    let size = 0;
-    for (const part of queue) size += part.length;
-    const chunk = new Uint8Array(size);
-    let offset = 0;
-    for (const part of queue) {
-      chunk.set(part, offset);
-      offset += part.length;
-    }
-    return chunk;
+    return queue.length === 1 ? queue[0]! : concatBytes(queue);
   }
 
   // The client went away: the body was cancelled or the request aborted.

@@ -6,6 +6,7 @@
 import { describe, it, expect } from "../harness.ts";
 import { isValidUtf8, Utf8Validator } from "../../src/core/utf8.ts";
 import { hex, utf8 } from "./support/bytes.ts";
+import { encodeUtf8 } from "../../src/core/platform.ts";
 
 const VALID: [string, string][] = [
   ["empty", ""],
@@ -161,4 +162,23 @@ describe("Utf8Validator (streaming)", () => {
     expect(v.write(utf8("ok"))).toBe(true);
     expect(v.end()).toBe(true);
   });
+});
+
+describe("encodeUtf8", () => {
+  const cases: [string, string][] = [
+    ["empty", ""],
+    ["ASCII", "Hello, world! {\"a\":[1,2]}"],
+    ["ASCII then a two-byte letter at the end", "abc\u00e9"],
+    ["a two-byte letter first", "\u00e9abc"],
+    ["three-byte and four-byte characters", "\u20ac \u{1F600} z"],
+    ["a lone surrogate (becomes U+FFFD)", "a\ud800b"],
+    ["long ASCII", "x".repeat(70_000)],
+  ];
+  for (const [name, text] of cases) {
+    it(`writes the same bytes as TextEncoder.encode: ${name}`, () => {
+      const bytes = encodeUtf8(text);
+      expect(bytes instanceof Uint8Array).toBe(true);
+      expect([...bytes]).toEqual([...new TextEncoder().encode(text)]);
+    });
+  }
 });

@@ -5,6 +5,7 @@
  */
 import type { ActiveExtension, ClientSession, Extension, ExtensionParams, ServerSession } from "../../src/core/extension.ts";
 import { Protocol, type ProtocolEvent } from "../../src/core/protocol.ts";
+import { concatBytes } from "../../src/core/bytes.ts";
 
 export const MiB = 1024 * 1024;
 
@@ -22,17 +23,7 @@ export function hex(data: Uint8Array | Uint8Array[]): string {
   return out.join(" ");
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const c of chunks) length += c.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
+export { concatBytes as concat };
 
 export const context = (maxLength = 64 * MiB) => ({ maxLength });
 
@@ -86,7 +77,7 @@ export async function drainEvents(p: Protocol, count: number, ms = 10_000): Prom
 
 /** Whole frames in `chunks` (the engine may join adjacent frames into one chunk). */
 export function countFrames(chunks: Uint8Array[]): number {
-  const all = concat(chunks);
+  const all = concatBytes(chunks);
   let frames = 0;
   let i = 0;
   while (i + 2 <= all.length) {

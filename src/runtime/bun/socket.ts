@@ -12,22 +12,11 @@
  * whole socket rather than only its write side, so a half-closed socket
  * reads nothing more; our engine never needs to.
  */
+import { concatBytes } from "../../core/bytes.ts";
 import type { ByteSocket, ByteSocketHandler } from "../../web/transport.ts";
 import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
 
 export const HIGH_WATER_MARK = 64 * 1024;
-
-function join(chunks: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 export class BunByteSocket implements ByteSocket {
   readonly socket: BunSocket<BunByteSocket>;
@@ -83,7 +72,7 @@ export class BunByteSocket implements ByteSocket {
       for (const c of chunks) this.#enqueue(c);
     } else {
       // One write for header and payload together.
-      const bytes = chunks.length === 1 ? chunks[0]! : join(chunks);
+      const bytes = chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
       if (bytes.length === 0) return true;
       const n = this.socket.write(bytes);
       if (n >= bytes.length) return true;

@@ -21,6 +21,7 @@
  * the next job opens a new one.
  */
 import zlib from "node:zlib";
+import { concatBytes } from "../../core/bytes.ts";
 import type { CodecOptions, DeflateCodec, Deflater, Inflater } from "../../core/deflate-codec.ts";
 import type { Extension } from "../../core/extension.ts";
 import { createPermessageDeflate, type PermessageDeflateOptions } from "../../core/permessage-deflate.ts";
@@ -149,13 +150,7 @@ function join(chunks: readonly Uint8Array[], length: number): Uint8Array {
     const c = chunks[0]!;
     return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
   }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return concatBytes(chunks, length);
 }
 
 class NodeDeflater extends ZlibContext implements Deflater {

@@ -3,6 +3,7 @@
  * fixed random sources for masks, and drains that join what a Protocol sends.
  */
 import { Protocol, type ProtocolEvent, type ProtocolOptions } from "../../../src/core/protocol.ts";
+import { concatBytes } from "../../../src/core/bytes.ts";
 import type { RandomSource } from "../../../src/core/platform.ts";
 
 /**
@@ -28,15 +29,7 @@ export function hex(s: string): Uint8Array {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** `n` bytes counting up from `start` (mod 256). */
