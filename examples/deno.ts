@@ -1,5 +1,5 @@
 // examples/deno.ts: omnisocket on Deno: Deno.serve, the standalone server, the client.
-import { isWebSocketRequest, listen, upgrade, WebSocket } from "../src/runtime/deno/index.ts"; // from "omnisocket" once installed
+import { isWebSocketRequest, listen, upgrade, WebSocket } from "../src/runtime/deno/index.ts"; // from "jsr:@omnisocket/omnisocket" once installed
 
 /** Deno.serve: Deno runs the protocol; the socket has omnisocket's API. */
 export function serveChat(port = 8000): Deno.HttpServer<Deno.NetAddr> {

@@ -4,7 +4,6 @@
  * and the sans-I/O round trip. The docs' code blocks must be excerpts of
  * these files, so what the docs show is what runs.
  */
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "../harness.ts";
 import { createServer } from "../../examples/sse-node.ts";
@@ -12,6 +11,7 @@ import { handler } from "../../examples/sse-fetch.ts";
 import { follow } from "../../examples/sse-client.ts";
 import { roundTrip } from "../../examples/sse-sans-io.ts";
 import { serveFetch } from "./servers.ts";
+import { checkExcerpts } from "../peers/excerpts.ts";
 
 describe("event-source: examples", () => {
   it("examples/sse-node.ts with examples/sse-client.ts", async () => {
@@ -56,19 +56,11 @@ describe("event-source: examples", () => {
   });
 
   it("docs/event-source.md shows excerpts of these files", () => {
-    const root = new URL("../../", import.meta.url);
-    const docs = readFileSync(new URL("docs/event-source.md", root), "utf8");
-    const blocks = [...docs.matchAll(/```ts\n\/\/ (examples\/[\w.-]+)\n([\s\S]*?)```/g)];
-    expect(blocks.length).toBe(4);
-    for (const [, file, body] of blocks) {
-      const source = readFileSync(new URL(file!, root), "utf8");
-      // "// ..." marks a cut: each piece must appear, in order.
-      let from = 0;
-      for (const piece of body!.split("// ...\n")) {
-        const at = source.indexOf(piece, from);
-        if (at < 0) throw new Error(`docs/event-source.md: this excerpt is not in ${file}:\n${piece}`);
-        from = at + piece.length;
-      }
-    }
+    expect(checkExcerpts("docs/event-source.md")).toEqual([
+      "examples/sse-node.ts",
+      "examples/sse-fetch.ts",
+      "examples/sse-client.ts",
+      "examples/sse-sans-io.ts",
+    ]);
   });
 });

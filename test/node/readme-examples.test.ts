@@ -1,31 +1,29 @@
 /**
- * The README's WebSocket examples are excerpts of examples/*.ts: this runs
- * those files and checks that the README still quotes them exactly.
+ * The README's examples are excerpts of examples/*.ts: this checks that the
+ * README still quotes those files exactly (imports shown as a user writes
+ * them), and runs the WebSocket pair here (the others run in
+ * test/deno/examples.test.ts, test/bun/examples.test.ts,
+ * test/web/deflate-options.test.ts and test/event-source/examples.test.ts).
  */
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { describe, it, expect } from "../harness.ts";
+import { checkExcerpts } from "../peers/excerpts.ts";
 import { createEchoServer } from "../../examples/echo-server.ts";
 import { talk } from "../../examples/client.ts";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-
-function quoted(file: string): string {
-  const source = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
-  // The README shows each file up to its `if (import.meta.url ...)` runner,
-  // with the repository import replaced by the package name.
-  return source
-    .slice(0, source.indexOf("\nif (import.meta.url"))
-    .replace(/from "\.\.\/src\/runtime\/node\/index\.ts"; \/\/ from "omnisocket" once installed/, 'from "omnisocket";')
-    .trim();
-}
-
 describe("README examples", () => {
-  for (const file of ["examples/echo-server.ts", "examples/client.ts"]) {
-    it(`quotes ${file} exactly`, () => {
-      expect(readme.includes(quoted(file))).toBe(true);
-    });
-  }
+  it("quotes the example files exactly", () => {
+    expect(checkExcerpts("README.md")).toEqual([
+      "examples/echo-server.ts",
+      "examples/client.ts",
+      "examples/deno.ts",
+      "examples/bun.ts",
+      "examples/compression.ts",
+      "examples/sse-node.ts",
+      "examples/sse-fetch.ts",
+      "examples/sse-client.ts",
+    ]);
+  });
 
   it("the client example talks to the echo server example", async () => {
     const server = createEchoServer();
