@@ -1,6 +1,6 @@
 /**
  * Base64 (RFC 4648 section 4, the standard alphabet with `=` padding)
- * between Uint8Array and string, without `atob`/`btoa` or Buffer.
+ * between Uint8Array and string, without `atob`/`btoa` or a runtime's byte class.
  *
  * Decoding is strict, as the handshake needs it to be (RFC 6455 section
  * 4.2.1 point 5: the key must decode to exactly 16 bytes): no whitespace,
