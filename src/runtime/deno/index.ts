@@ -17,13 +17,4 @@ export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } fro
 export { HostedWebSocket } from "../../web/hosted-websocket.ts";
 export type { ProtocolChooser } from "../../web/server-accept.ts";
 export { denoConnector } from "./connect.ts";
-export { CloseEvent, ErrorEvent, MessageEvent } from "../../web/events.ts";
-export { WebSocketError, ErrorCodes, CloseCode } from "../../core/errors.ts";
-export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../../core/extension.ts";
-export { permessageDeflate, type NodePermessageDeflateOptions } from "../node/deflate-codec.ts";
-export type { PermessageDeflateOptions } from "../../core/permessage-deflate.ts";
-export type { PerMessageDeflateSetting } from "../../web/extension-options.ts";
-export { EventSource, EventSourceErrorEvent, type EventSourceInit } from "../../web/event-source.ts";
-export { EventSourceStream, type EventSourceStreamOptions } from "../../web/event-source-stream.ts";
-export { SseParser, SseError, type SseParserEvent, type SseParserOptions } from "../../core/sse-parser.ts";
-export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../../core/sse-encoder.ts";
+export * from "../shared.ts";

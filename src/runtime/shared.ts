@@ -1,0 +1,17 @@
+/**
+ * What every runtime entry exports besides its own sockets and servers:
+ * the events, the error vocabulary, the extension interface,
+ * permessage-deflate (node:zlib, which all three runtimes ship), and
+ * server-sent events (client, fetch-style server, sans-I/O parser and
+ * encoder). test/web/entries.test.ts checks each entry against this list.
+ */
+export { CloseEvent, ErrorEvent, MessageEvent } from "../web/events.ts";
+export { WebSocketError, ErrorCodes, CloseCode } from "../core/errors.ts";
+export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../core/extension.ts";
+export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/deflate-codec.ts";
+export type { PermessageDeflateOptions } from "../core/permessage-deflate.ts";
+export type { PerMessageDeflateSetting } from "../web/extension-options.ts";
+export { EventSource, EventSourceErrorEvent, type EventSourceInit } from "../web/event-source.ts";
+export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-source-stream.ts";
+export { SseParser, SseError, type SseParserEvent, type SseParserOptions } from "../core/sse-parser.ts";
+export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse-encoder.ts";
