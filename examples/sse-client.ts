@@ -6,7 +6,7 @@
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { EventSource } from "../src/web/event-source.ts"; // from "omnisocket" once installed
+import { EventSource } from "../src/web/event-source/client.ts"; // from "omnisocket" once installed
 
 /** Collect `count` events (messages and "notification"s), then close. */
 export function follow(url: string, count: number, log: (...args: unknown[]) => void = console.log): Promise<string[]> {

@@ -6,7 +6,7 @@
  *   bun examples/sse-fetch.ts
  *   curl -N -H "Accept: text/event-stream" http://127.0.0.1:8000/
  */
-import { EventSourceStream } from "../src/web/event-source-stream.ts"; // from "omnisocket" once installed
+import { EventSourceStream } from "../src/web/event-source/stream.ts"; // from "omnisocket" once installed
 
 /** Answers an event-stream request with a clock; anything else with "Hello". */
 export function handler(request: Request, interval = 1000): Response {

@@ -3,8 +3,8 @@
  *
  *   npx tsx examples/sse-sans-io.ts
  */
-import { SseParser } from "../src/core/sse-parser.ts"; // from "omnisocket" once installed
-import { encodeEvent } from "../src/core/sse-encoder.ts"; // from "omnisocket" once installed
+import { SseParser } from "../src/core/sse/parser.ts"; // from "omnisocket" once installed
+import { encodeEvent } from "../src/core/sse/encoder.ts"; // from "omnisocket" once installed
 
 export function roundTrip() {
   const parser = new SseParser();

@@ -5,13 +5,13 @@
  * server-sent events (client, fetch-style server, sans-I/O parser and
  * encoder). test/web/entries.test.ts checks each entry against this list.
  */
-export { CloseEvent, ErrorEvent, MessageEvent } from "../web/events.ts";
-export { WebSocketError, ErrorCodes, CloseCode } from "../core/errors.ts";
-export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../core/extension.ts";
-export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/deflate-codec.ts";
-export type { PermessageDeflateOptions } from "../core/permessage-deflate.ts";
-export type { PerMessageDeflateSetting } from "../web/extension-options.ts";
-export { EventSource, EventSourceErrorEvent, type EventSourceInit } from "../web/event-source.ts";
-export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-source-stream.ts";
-export { SseParser, SseError, type SseParserEvent, type SseParserOptions } from "../core/sse-parser.ts";
-export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse-encoder.ts";
+export { CloseEvent, ErrorEvent, MessageEvent } from "../web/events/events.ts";
+export { WebSocketError, ErrorCodes, CloseCode } from "../core/shared/errors.ts";
+export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../core/websocket/extensions/extension.ts";
+export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/zlib-codec.ts";
+export type { PermessageDeflateOptions } from "../core/websocket/extensions/permessage-deflate/extension.ts";
+export type { PerMessageDeflateSetting } from "../web/client/extension-options.ts";
+export { EventSource, EventSourceErrorEvent, type EventSourceInit } from "../web/event-source/client.ts";
+export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-source/stream.ts";
+export { SseParser, SseError, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
+export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse/encoder.ts";

@@ -12,7 +12,7 @@
  * bundle size. The error vocabulary (runtime-free) comes along so `code`
  * checks written for the server side still compile.
  */
-export { WebSocketError, ErrorCodes, CloseCode } from "../core/errors.ts";
+export { WebSocketError, ErrorCodes, CloseCode } from "../core/shared/errors.ts";
 
 /** The browser's WebSocket (WHATWG websockets standard). */
 export const WebSocket: typeof globalThis.WebSocket = globalThis.WebSocket;

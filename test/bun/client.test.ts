@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it, itWithPeer } from "../harness.ts";
 import { bunConnector, WebSocket, type WebSocketOptions } from "../../src/runtime/bun/index.ts";
-import { getConnector } from "../../src/web/runtime.ts";
+import { getConnector } from "../../src/web/transport/runtime.ts";
 import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/certificate.ts";
 import { observe } from "../peers/observe.ts";
 import { clientTests } from "../peers/runtime-scenarios.ts";

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, until } from "../harness.ts";
 import { BunByteSocket, byteSocketHandlers, HIGH_WATER_MARK } from "../../src/runtime/bun/socket.ts";
 import type { BunSocket } from "../../src/runtime/bun/bun-types.ts";
-import type { ByteSocketHandler } from "../../src/web/transport.ts";
+import type { ByteSocketHandler } from "../../src/web/transport/byte-socket.ts";
 import { bytesOf } from "../peers/payloads.ts";
 
 declare const Bun: {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "../harness.ts";
-import { decodeBase64, encodeBase64, tryDecodeBase64 } from "../../src/core/base64.ts";
+import { decodeBase64, encodeBase64, tryDecodeBase64 } from "../../src/core/shared/base64.ts";
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

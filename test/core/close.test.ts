@@ -3,8 +3,8 @@
  * wire, the empty payload, the 1-byte payload, UTF-8 reasons, size limits.
  */
 import { describe, it, expect } from "../harness.ts";
-import { encodeClosePayload, isValidCloseCode, parseClosePayload } from "../../src/core/close.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
+import { encodeClosePayload, isValidCloseCode, parseClosePayload } from "../../src/core/websocket/close.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
 import { b, hex, utf8 } from "./support/bytes.ts";
 
 describe("isValidCloseCode", () => {

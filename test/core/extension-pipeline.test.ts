@@ -4,10 +4,11 @@
  * mapped to close codes, RSV1 only on the first frame of a claimed message.
  */
 import { describe, it, expect } from "../harness.ts";
-import { ExtensionPipeline, extensionError, OrderedQueue } from "../../src/core/extension-pipeline.ts";
-import type { Extension, ExtensionMessage, ExtensionSession } from "../../src/core/extension.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
-import { Protocol, ReadyState, type ProtocolEvent } from "../../src/core/protocol.ts";
+import { ExtensionPipeline, extensionError } from "../../src/core/websocket/extensions/pipeline.ts";
+import { OrderedQueue } from "../../src/core/shared/ordered-queue.ts";
+import type { Extension, ExtensionMessage, ExtensionSession } from "../../src/core/websocket/extensions/extension.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
+import { Protocol, ReadyState, type ProtocolEvent } from "../../src/core/websocket/protocol.ts";
 import { b, concat, errorOf, fixedKey, sent, utf8 } from "./support/bytes.ts";
 import { drain, toy, ToySession, toyExtension, type ToyOptions } from "./support/test-extension.ts";
 

@@ -5,8 +5,10 @@
  * text validated by a strict decode instead of the streaming check.
  */
 import { describe, it, expect } from "../harness.ts";
-import { encodeFrame, encodeTextFrame, MaskSource, Opcode, payloadLength } from "../../src/core/frame.ts";
-import { allocate, SLAB_FRAME_LIMIT } from "../../src/core/frame-slab.ts";
+import { encodeFrame, encodeTextFrame, payloadLength } from "../../src/core/websocket/frame/encoder.ts";
+import { MaskSource } from "../../src/core/websocket/frame/mask-source.ts";
+import { Opcode } from "../../src/core/websocket/frame/types.ts";
+import { allocate, SLAB_FRAME_LIMIT } from "../../src/core/websocket/frame/slab.ts";
 import { client, concat, countingRandom, errorOf, events, fixedKey, hex, sent, server } from "./support/bytes.ts";
 
 const utf8 = new TextEncoder();

@@ -3,9 +3,11 @@
  * out, the same whatever the chunking; zero copy where a chunk holds a frame.
  */
 import { describe, it, expect } from "../harness.ts";
-import { FrameParser } from "../../src/core/frame-parser.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
-import { encodeFrame, MaskSource, Opcode, RSV1, type Frame } from "../../src/core/frame.ts";
+import { FrameParser } from "../../src/core/websocket/frame/parser.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
+import { encodeFrame } from "../../src/core/websocket/frame/encoder.ts";
+import { MaskSource } from "../../src/core/websocket/frame/mask-source.ts";
+import { Opcode, RSV1, type Frame } from "../../src/core/websocket/frame/types.ts";
 import { b, concat, fixedKey, hex, seq, utf8 } from "./support/bytes.ts";
 
 type Role = "client" | "server";

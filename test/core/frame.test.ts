@@ -3,7 +3,9 @@
  * exact bytes out, including the examples of section 5.7.
  */
 import { describe, it, expect } from "../harness.ts";
-import { encodeFrame, MaskSource, Opcode, RSV1, RSV2, RSV3 } from "../../src/core/frame.ts";
+import { encodeFrame } from "../../src/core/websocket/frame/encoder.ts";
+import { MaskSource } from "../../src/core/websocket/frame/mask-source.ts";
+import { Opcode, RSV1, RSV2, RSV3 } from "../../src/core/websocket/frame/types.ts";
 import { b, concat, fixedKey, countingRandom, hex, seq, utf8 } from "./support/bytes.ts";
 
 const rfcKey = () => new MaskSource(fixedKey([0x37, 0xfa, 0x21, 0x3d]));

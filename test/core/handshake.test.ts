@@ -1,11 +1,13 @@
 import { describe, it, expect } from "../harness.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
 import type {
   ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionParams, ServerSession,
-} from "../../src/core/extension.ts";
-import { acceptKey, createClientRequest, parseWebSocketUrl, validateServerResponse, type ClientHandshake, type ClientHandshakeResult } from "../../src/core/handshake.ts";
-import { createErrorResponse, createServerResponse, negotiateServerExtensions, selectProtocol, validateClientRequest } from "../../src/core/handshake-server.ts";
-import { parseRequestHead, parseResponseHead, type HttpRequestHead, type HttpResponseHead } from "../../src/core/http.ts";
+} from "../../src/core/websocket/extensions/extension.ts";
+import { acceptKey } from "../../src/core/websocket/handshake/accept-key.ts";
+import { createClientRequest, validateServerResponse, type ClientHandshake, type ClientHandshakeResult } from "../../src/core/websocket/handshake/client.ts";
+import { parseWebSocketUrl } from "../../src/core/websocket/url.ts";
+import { createErrorResponse, createServerResponse, negotiateServerExtensions, selectProtocol, validateClientRequest } from "../../src/core/websocket/handshake/server.ts";
+import { parseRequestHead, parseResponseHead, type HttpRequestHead, type HttpResponseHead } from "../../src/core/http/head-parser.ts";
 
 const context: ExtensionContext = { maxLength: 1 << 20 };
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));

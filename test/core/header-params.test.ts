@@ -1,9 +1,9 @@
 import { describe, it, expect } from "../harness.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
-import type { ExtensionOffer } from "../../src/core/extension.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
+import type { ExtensionOffer } from "../../src/core/websocket/extensions/extension.ts";
 import {
   checkProtocols, parseExtensions, parseProtocols, serializeExtensions, serializeProtocols,
-} from "../../src/core/header-params.ts";
+} from "../../src/core/websocket/handshake/header-params.ts";
 
 function offers(header: string | string[]): ExtensionOffer[] {
   const result = parseExtensions(header);

@@ -1,7 +1,9 @@
 import { describe, it, expect } from "../harness.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
-import { DEFAULT_HTTP_LIMITS, findDuplicateHeader, HttpHeadParser, HttpHeaders, parseRequestHead, parseResponseHead, hasToken, splitList, type HttpRequestHead } from "../../src/core/http.ts";
-import { encodeLatin1, serializeRequestHead, serializeResponseHead } from "../../src/core/http-serializer.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
+import { DEFAULT_HTTP_LIMITS, HttpHeadParser, parseRequestHead, parseResponseHead, type HttpRequestHead } from "../../src/core/http/head-parser.ts";
+import { findDuplicateHeader, HttpHeaders } from "../../src/core/http/headers.ts";
+import { hasToken, splitList } from "../../src/core/http/tokens.ts";
+import { encodeLatin1, serializeRequestHead, serializeResponseHead } from "../../src/core/http/serializer.ts";
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

@@ -3,7 +3,7 @@
  * octet-by-octet definition for every alignment, length, range and key phase.
  */
 import { describe, it, expect } from "../harness.ts";
-import { applyMask } from "../../src/core/mask.ts";
+import { applyMask } from "../../src/core/websocket/frame/mask.ts";
 import { hex, seq, utf8 } from "./support/bytes.ts";
 
 /** Section 5.3, literally: j = i MOD 4; transformed-octet-i = original-octet-i XOR masking-key-octet-j. */

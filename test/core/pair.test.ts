@@ -4,7 +4,7 @@
  * the "TCP connection" when either engine asks for it.
  */
 import { describe, it, expect } from "../harness.ts";
-import { Protocol, ReadyState, type ProtocolEvent, type ProtocolOptions } from "../../src/core/protocol.ts";
+import { Protocol, ReadyState, type ProtocolEvent, type ProtocolOptions } from "../../src/core/websocket/protocol.ts";
 import { countingRandom, seq } from "./support/bytes.ts";
 import { drain, toy, type ToyOptions } from "./support/test-extension.ts";
 

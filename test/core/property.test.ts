@@ -5,10 +5,12 @@
  */
 import fc from "fast-check";
 import { describe, it, expect } from "../harness.ts";
-import { Protocol, ReadyState, type ProtocolEvent } from "../../src/core/protocol.ts";
-import { encodeFrame, MaskSource, Opcode } from "../../src/core/frame.ts";
-import { ErrorCodes } from "../../src/core/errors.ts";
-import { isValidUtf8, Utf8Validator } from "../../src/core/utf8.ts";
+import { Protocol, ReadyState, type ProtocolEvent } from "../../src/core/websocket/protocol.ts";
+import { encodeFrame } from "../../src/core/websocket/frame/encoder.ts";
+import { MaskSource } from "../../src/core/websocket/frame/mask-source.ts";
+import { Opcode } from "../../src/core/websocket/frame/types.ts";
+import { ErrorCodes } from "../../src/core/shared/errors.ts";
+import { isValidUtf8, Utf8Validator } from "../../src/core/shared/utf8.ts";
 import { concat, countingRandom, splitAt } from "./support/bytes.ts";
 
 const RUNS = { numRuns: 200 };

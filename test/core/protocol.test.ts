@@ -5,8 +5,8 @@
  * another; servers receive frames masked with that same zero key.
  */
 import { describe, it, expect } from "../harness.ts";
-import { DEFAULT_MAX_LENGTH, Protocol, ReadyState, type ProtocolEvent } from "../../src/core/protocol.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
+import { DEFAULT_MAX_LENGTH, Protocol, ReadyState, type ProtocolEvent } from "../../src/core/websocket/protocol.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
 import { b, client, closeFrame, concat, errorOf, fixedKey, hex, sent, seq, server, utf8 } from "./support/bytes.ts";
 
 type Role = "client" | "server";

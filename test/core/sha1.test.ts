@@ -1,5 +1,6 @@
 import { describe, it, expect } from "../harness.ts";
-import { acceptKey, sha1, WEBSOCKET_GUID } from "../../src/core/sha1.ts";
+import { acceptKey, WEBSOCKET_GUID } from "../../src/core/websocket/handshake/accept-key.ts";
+import { sha1 } from "../../src/core/shared/sha1.ts";
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));

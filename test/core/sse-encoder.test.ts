@@ -3,8 +3,8 @@
  * and a round trip through the parser.
  */
 import { describe, expect, it } from "../harness.ts";
-import { encodeComment, encodeEvent, encodeRetry, formatEvent } from "../../src/core/sse-encoder.ts";
-import { SseParser } from "../../src/core/sse-parser.ts";
+import { encodeComment, encodeEvent, encodeRetry, formatEvent } from "../../src/core/sse/encoder.ts";
+import { SseParser } from "../../src/core/sse/parser.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 

@@ -5,7 +5,7 @@
  * at a time, every split into two, and seeded random chunkings.
  */
 import { describe, expect, it } from "../harness.ts";
-import { DEFAULT_MAX_EVENT_SIZE, SseError, SseParser, type SseParserEvent, type SseParserOptions } from "../../src/core/sse-parser.ts";
+import { DEFAULT_MAX_EVENT_SIZE, SseError, SseParser, type SseParserEvent, type SseParserOptions } from "../../src/core/sse/parser.ts";
 
 const enc = new TextEncoder();
 

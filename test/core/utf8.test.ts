@@ -4,9 +4,9 @@
  * same verdicts however the input is split.
  */
 import { describe, it, expect } from "../harness.ts";
-import { isValidUtf8, Utf8Validator } from "../../src/core/utf8.ts";
+import { isValidUtf8, Utf8Validator } from "../../src/core/shared/utf8.ts";
 import { hex, utf8 } from "./support/bytes.ts";
-import { encodeUtf8 } from "../../src/core/platform.ts";
+import { encodeUtf8 } from "../../src/core/shared/platform.ts";
 
 const VALID: [string, string][] = [
   ["empty", ""],

@@ -7,9 +7,10 @@
 import process from "node:process";
 import zlib from "node:zlib";
 import { describe, it, expect, beforeAll } from "../harness.ts";
-import { permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
-import { encodeFrame, Opcode, RSV1 } from "../../src/core/frame.ts";
-import type { ExtensionMessage } from "../../src/core/extension.ts";
+import { permessageDeflate } from "../../src/runtime/node/zlib-codec.ts";
+import { encodeFrame } from "../../src/core/websocket/frame/encoder.ts";
+import { Opcode, RSV1 } from "../../src/core/websocket/frame/types.ts";
+import type { ExtensionMessage } from "../../src/core/websocket/extensions/extension.ts";
 import { MiB, clientSession, concat, failure, protocol, serverSession } from "./helpers.ts";
 
 /** Raw DEFLATE of `size` zero bytes, sync-flushed, tail removed (section 7.2.1). */

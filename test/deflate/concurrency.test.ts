@@ -6,10 +6,10 @@
  * 00 00 ff ff), so only the scheduling is under test.
  */
 import { describe, it, expect, until } from "../harness.ts";
-import { createPermessageDeflate } from "../../src/core/permessage-deflate.ts";
-import type { DeflateCodec, Deflater, Inflater } from "../../src/core/deflate-codec.ts";
-import type { ExtensionMessage } from "../../src/core/extension.ts";
-import { JobLimiter, sharedLimiter } from "../../src/core/job-limiter.ts";
+import { createPermessageDeflate } from "../../src/core/websocket/extensions/permessage-deflate/extension.ts";
+import type { DeflateCodec, Deflater, Inflater } from "../../src/core/websocket/extensions/permessage-deflate/codec.ts";
+import type { ExtensionMessage } from "../../src/core/websocket/extensions/extension.ts";
+import { JobLimiter, sharedLimiter } from "../../src/core/websocket/extensions/permessage-deflate/job-limiter.ts";
 import { concat, negotiate, serverSession } from "./helpers.ts";
 import { Link } from "./link.ts";
 

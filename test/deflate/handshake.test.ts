@@ -3,11 +3,11 @@
  * header text out (RFC 7692 section 5 and 7.1), both roles.
  */
 import { describe, it, expect } from "../harness.ts";
-import { permessageDeflate, type NodePermessageDeflateOptions } from "../../src/runtime/node/deflate-codec.ts";
-import { createClientRequest, validateServerResponse } from "../../src/core/handshake.ts";
-import { createServerResponse, negotiateServerExtensions } from "../../src/core/handshake-server.ts";
-import { parseResponseHead } from "../../src/core/http.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
+import { permessageDeflate, type NodePermessageDeflateOptions } from "../../src/runtime/node/zlib-codec.ts";
+import { createClientRequest, validateServerResponse } from "../../src/core/websocket/handshake/client.ts";
+import { createServerResponse, negotiateServerExtensions } from "../../src/core/websocket/handshake/server.ts";
+import { parseResponseHead } from "../../src/core/http/head-parser.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
 import { context } from "./helpers.ts";
 
 function serverAnswers(header: string, options: NodePermessageDeflateOptions = {}): string | null {

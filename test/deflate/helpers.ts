@@ -3,9 +3,9 @@
  * negotiated the way the handshake does it (without the header text), and
  * two Protocols wired together in memory.
  */
-import type { ActiveExtension, ClientSession, Extension, ExtensionParams, ServerSession } from "../../src/core/extension.ts";
-import { Protocol, type ProtocolEvent } from "../../src/core/protocol.ts";
-import { concatBytes } from "../../src/core/bytes.ts";
+import type { ActiveExtension, ClientSession, Extension, ExtensionParams, ServerSession } from "../../src/core/websocket/extensions/extension.ts";
+import { Protocol, type ProtocolEvent } from "../../src/core/websocket/protocol.ts";
+import { concatBytes } from "../../src/core/shared/bytes.ts";
 
 export const MiB = 1024 * 1024;
 

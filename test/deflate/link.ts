@@ -9,10 +9,12 @@
  * Bytes move whenever a side has some: after each command (`pump()`) and
  * whenever asynchronous extension work wakes a Protocol.
  */
-import type { ActiveExtension } from "../../src/core/extension.ts";
-import { encodeFrame, MaskSource, Opcode, type Frame } from "../../src/core/frame.ts";
-import { FrameParser } from "../../src/core/frame-parser.ts";
-import { Protocol, type ProtocolEvent } from "../../src/core/protocol.ts";
+import type { ActiveExtension } from "../../src/core/websocket/extensions/extension.ts";
+import { encodeFrame } from "../../src/core/websocket/frame/encoder.ts";
+import { MaskSource } from "../../src/core/websocket/frame/mask-source.ts";
+import { Opcode, type Frame } from "../../src/core/websocket/frame/types.ts";
+import { FrameParser } from "../../src/core/websocket/frame/parser.ts";
+import { Protocol, type ProtocolEvent } from "../../src/core/websocket/protocol.ts";
 
 /** Rewrites the frames of one direction. */
 export type Rewrite = (frame: Frame, emit: (frame: Frame) => void) => void;

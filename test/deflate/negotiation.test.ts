@@ -4,9 +4,9 @@
  * every agreement the two ends can reach carried through real messages.
  */
 import { describe, it, expect, until } from "../harness.ts";
-import { permessageDeflate, type NodePermessageDeflateOptions } from "../../src/runtime/node/deflate-codec.ts";
-import type { ExtensionParams } from "../../src/core/extension.ts";
-import type { Agreement } from "../../src/core/permessage-deflate.ts";
+import { permessageDeflate, type NodePermessageDeflateOptions } from "../../src/runtime/node/zlib-codec.ts";
+import type { ExtensionParams } from "../../src/core/websocket/extensions/extension.ts";
+import type { Agreement } from "../../src/core/websocket/extensions/permessage-deflate/extension.ts";
 import { context, negotiate } from "./helpers.ts";
 import { Link } from "./link.ts";
 

@@ -5,8 +5,8 @@
  */
 import zlib from "node:zlib";
 import { describe, it, expect } from "../harness.ts";
-import { nodeDeflateCodec, permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
-import type { ExtensionMessage } from "../../src/core/extension.ts";
+import { nodeDeflateCodec, permessageDeflate } from "../../src/runtime/node/zlib-codec.ts";
+import type { ExtensionMessage } from "../../src/core/websocket/extensions/extension.ts";
 import { MiB, bytes, hex, serverSession, clientSession } from "./helpers.ts";
 
 const TAIL = bytes("00 00 ff ff");

@@ -6,8 +6,8 @@
  * Everything arrives once and in order, both ways.
  */
 import { describe, it, expect, until } from "../harness.ts";
-import { permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
-import type { ProtocolEvent } from "../../src/core/protocol.ts";
+import { permessageDeflate } from "../../src/runtime/node/zlib-codec.ts";
+import type { ProtocolEvent } from "../../src/core/websocket/protocol.ts";
 import { negotiate } from "./helpers.ts";
 import { fragmenter, Link } from "./link.ts";
 

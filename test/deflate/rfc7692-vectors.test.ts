@@ -4,8 +4,8 @@
  * "Hello", and "Hello" encodes to the RFC's frames.
  */
 import { describe, it, expect } from "../harness.ts";
-import { permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
-import type { Extension, ExtensionSession } from "../../src/core/extension.ts";
+import { permessageDeflate } from "../../src/runtime/node/zlib-codec.ts";
+import type { Extension, ExtensionSession } from "../../src/core/websocket/extensions/extension.ts";
 import { bytes, clientSession, drainEvents, drainOutput, failure, hex, protocol, serverSession } from "./helpers.ts";
 
 /** A client Protocol (it reads unmasked frames, as in the RFC) with deflate. */

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, it, expect, until } from "../harness.ts";
-import { permessageDeflate } from "../../src/runtime/node/deflate-codec.ts";
-import type { ActiveExtension, Extension, ExtensionMessage, ExtensionSession } from "../../src/core/extension.ts";
+import { permessageDeflate } from "../../src/runtime/node/zlib-codec.ts";
+import type { ActiveExtension, Extension, ExtensionMessage, ExtensionSession } from "../../src/core/websocket/extensions/extension.ts";
 import { bytes, context, drainEvents, failure, hex, negotiate, protocol } from "./helpers.ts";
 import { Link } from "./link.ts";
 import { xorExtension } from "./xor-extension.ts";
@@ -130,7 +130,7 @@ describe("user-written extensions", () => {
     const block = /<!-- example: xor-extension -->\s*```ts\n([\s\S]*?)```/.exec(doc);
     expect(block).not.toBeNull();
     // The docs import from the package; the test file from the source tree.
-    const expected = source.replace('"../../src/core/extension.ts"', '"omnisocket"');
+    const expected = source.replace('"../../src/core/websocket/extensions/extension.ts"', '"omnisocket"');
     expect(block![1]).toBe(expected);
   });
 

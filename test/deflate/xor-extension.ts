@@ -3,7 +3,7 @@
  * marks it with RSV2. The client offers `x-xor; key=90`, the server accepts
  * an offer whose key is a byte, and both ends then use that key.
  */
-import type { Extension, ExtensionMessage, ExtensionParams } from "../../src/core/extension.ts";
+import type { Extension, ExtensionMessage, ExtensionParams } from "../../src/core/websocket/extensions/extension.ts";
 
 function xor(data: Uint8Array, key: number): Uint8Array {
   const out = new Uint8Array(data.length);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../harness.ts";
 import { denoConnector, WebSocket, type WebSocketOptions } from "../../src/runtime/deno/index.ts";
-import { getConnector } from "../../src/web/runtime.ts";
+import { getConnector } from "../../src/web/transport/runtime.ts";
 import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/certificate.ts";
 import { startConnectProxy, type ConnectProxy } from "../peers/connect-proxy.ts";
 import { observe } from "../peers/observe.ts";

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, until } from "../harness.ts";
 import { DenoByteSocket, HIGH_WATER_MARK } from "../../src/runtime/deno/socket.ts";
 import type { DenoConn, DenoListener } from "../../src/runtime/deno/deno-types.ts";
-import type { ByteSocketHandler } from "../../src/web/transport.ts";
+import type { ByteSocketHandler } from "../../src/web/transport/byte-socket.ts";
 import { bytesOf } from "../peers/payloads.ts";
 
 declare const Deno: {

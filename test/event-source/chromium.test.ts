@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, describe, expect, itWithPeer, until } from "../harness.ts";
 import { CHROMIUM_INSTALL_HINT, hasChromium, launchChromium } from "../peers/chromium.ts";
 import { EventSourceServer, type EventSourceServerOptions } from "../../src/runtime/node/event-source-server.ts";
-import { EventSourceStream } from "../../src/web/event-source-stream.ts";
+import { EventSourceStream } from "../../src/web/event-source/stream.ts";
 import { listenNode, serveFetch, type TestServer } from "./servers.ts";
 
 const PAGE = "<!doctype html><title>sse</title>";

@@ -5,7 +5,7 @@
 import type http from "node:http";
 import { createSession } from "better-sse";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
-import { EventSource, EventSourceErrorEvent, type EventSourceFetch } from "../../src/web/event-source.ts";
+import { EventSource, EventSourceErrorEvent, type EventSourceFetch } from "../../src/web/event-source/client.ts";
 import { EventSourceServer, type EventSourceServerOptions } from "../../src/runtime/node/event-source-server.ts";
 import { listenNode, type NodeHandler, type TestServer } from "./servers.ts";
 

@@ -5,8 +5,8 @@
  * and undici's.
  */
 import { afterAll, describe, expect, it, runtime, until } from "../harness.ts";
-import { EventSourceStream, type EventSourceStreamOptions } from "../../src/web/event-source-stream.ts";
-import { EventSource } from "../../src/web/event-source.ts";
+import { EventSourceStream, type EventSourceStreamOptions } from "../../src/web/event-source/stream.ts";
+import { EventSource } from "../../src/web/event-source/client.ts";
 import { serveFetch, type TestServer } from "./servers.ts";
 import { UndiciEventSource } from "./undici.ts";
 

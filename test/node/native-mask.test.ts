@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { afterAll, describe, expect, it, itWithPeer } from "../harness.ts";
-import { applyMask, setNativeMask } from "../../src/core/mask.ts";
+import { applyMask, setNativeMask } from "../../src/core/websocket/frame/mask.ts";
 import { bufferutilMask, installNativeMask } from "../../src/runtime/node/native-mask.ts";
 
 function hasBufferutil(): boolean {

@@ -18,7 +18,7 @@ import http from "node:http";
 import type net from "node:net";
 import { createRequire } from "node:module";
 import faye from "faye-websocket";
-import type { PermessageDeflateOptions } from "../../src/core/permessage-deflate.ts";
+import type { PermessageDeflateOptions } from "../../src/core/websocket/extensions/permessage-deflate/extension.ts";
 import { WebSocket, type WebSocketOptions } from "../../src/runtime/node/index.ts";
 import { startFayeServer, startOurServer, type PeerServer } from "./servers.ts";
 import { ws } from "./ws.ts";

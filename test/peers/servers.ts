@@ -18,7 +18,7 @@ import https from "node:https";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import faye from "faye-websocket";
-import type { ProtocolChooser } from "../../src/web/server-accept.ts";
+import type { ProtocolChooser } from "../../src/web/server/accept.ts";
 import { WebSocket, type ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
 import { ws } from "./ws.ts";
 import type WsWebSocket from "ws";

@@ -1,6 +1,6 @@
 /**
  * The `perMessageDeflate` option through the WebSocket class, on both ends
- * (src/web/extension-options.ts), over real sockets:
+ * (src/web/client/extension-options.ts), over real sockets:
  *
  *   - clients offer permessage-deflate unless `perMessageDeflate: false`;
  *     servers accept it only when asked;

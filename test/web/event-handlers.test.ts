@@ -5,7 +5,7 @@
  * null removes it. Chromium does the same (test/browser/identical-transcript).
  */
 import { describe, expect, it } from "../harness.ts";
-import { DualEventTarget } from "../../src/web/listeners.ts";
+import { DualEventTarget } from "../../src/web/events/dual-event-target.ts";
 
 class Target extends DualEventTarget {
   get onping(): ((event: Event) => void) | null { return this.getSlot("ping"); }

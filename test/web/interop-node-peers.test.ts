@@ -548,7 +548,7 @@ describe("refused handshakes", () => {
   });
 
   it("our client: a subprotocol that was not offered is an error, then close 1006", async () => {
-    const { acceptKey } = await import("../../src/core/sha1.ts");
+    const { acceptKey } = await import("../../src/core/websocket/handshake/accept-key.ts");
     const server = await startRawServer((socket) => {
       socket.once("data", (chunk) => {
         const key = /sec-websocket-key: *([^\r\n]+)/i.exec(chunk.toString("latin1"))![1]!;

@@ -5,7 +5,7 @@
  * (`servername` becomes Bun's `serverName`); names Bun has no equivalent
  * for are refused with a TypeError, as are proxies (not supported on Bun yet).
  */
-import type { ByteSocket, ConnectOptions, Connector } from "../../web/transport.ts";
+import type { ByteSocket, ConnectOptions, Connector } from "../../web/transport/byte-socket.ts";
 import { bun, type BunSocket, type BunTlsOptions } from "./bun-types.ts";
 import { BunByteSocket, byteSocketHandlers } from "./socket.ts";
 

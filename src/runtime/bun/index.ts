@@ -11,7 +11,7 @@
  */
 import "./setup.ts";
 
-export { WebSocket, type WebSocketOptions, type BinaryType, type AcceptedSocket } from "../../web/websocket.ts";
+export { WebSocket, type WebSocketOptions, type BinaryType, type AcceptedSocket } from "../../web/websocket/websocket.ts";
 export {
   createBunHandler,
   upgrade,
@@ -22,9 +22,9 @@ export {
   type BunUpgradeOptions,
 } from "./serve.ts";
 export { listen, type BunListenOptions } from "./listen.ts";
-export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/standalone-server.ts";
-export { HostedWebSocket } from "../../web/hosted-websocket.ts";
-export type { ProtocolChooser } from "../../web/server-accept.ts";
+export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/server/standalone.ts";
+export { HostedWebSocket } from "../../web/websocket/hosted-websocket.ts";
+export type { ProtocolChooser } from "../../web/server/accept.ts";
 export type { BunServer, BunWebSocketHandler } from "./bun-types.ts";
 export { bunConnector } from "./connect.ts";
 export * from "../shared.ts";

@@ -18,8 +18,8 @@ import {
   type ConnectionListener,
   type StandaloneServerOptions,
   type WebSocketServer,
-} from "../../web/standalone-server.ts";
-import { WebSocket } from "../../web/websocket.ts";
+} from "../../web/server/standalone.ts";
+import { WebSocket } from "../../web/websocket/websocket.ts";
 import { bun, type BunSocket } from "./bun-types.ts";
 import { BunByteSocket, byteSocketHandlers } from "./socket.ts";
 

@@ -40,12 +40,12 @@
  * `bufferedAmount` = Bun's getBufferedAmount() + what waits here, so
  * nothing is lost and the WHATWG bufferedAmount keeps growing.
  */
-import { hasToken, splitList } from "../../core/http.ts";
-import { selectProtocol } from "../../core/handshake-server.ts";
-import { DEFAULT_MAX_LENGTH } from "../../core/protocol.ts";
-import type { BinaryType } from "../../web/binary.ts";
-import { HostedWebSocket, refuseUnsupportedOptions, type HostEvents, type HostSocket } from "../../web/hosted-websocket.ts";
-import type { ProtocolChooser } from "../../web/server-accept.ts";
+import { hasToken, splitList } from "../../core/http/tokens.ts";
+import { selectProtocol } from "../../core/websocket/handshake/server.ts";
+import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
+import type { BinaryType } from "../../web/websocket/binary.ts";
+import { HostedWebSocket, refuseUnsupportedOptions, type HostEvents, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
+import type { ProtocolChooser } from "../../web/server/accept.ts";
 import type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";
 
 export interface BunUpgradeOptions {

@@ -2,9 +2,9 @@
  * Plugs Bun into the shared classes: client sockets from Bun.connect and
  * the "nodebuffer" binaryType (Bun has Buffer built in).
  */
-import { registerBinaryType } from "../../web/binary.ts";
-import { setConnector, setPermessageDeflate } from "../../web/runtime.ts";
-import { permessageDeflate } from "../node/deflate-codec.ts";
+import { registerBinaryType } from "../../web/websocket/binary.ts";
+import { setConnector, setPermessageDeflate } from "../../web/transport/runtime.ts";
+import { permessageDeflate } from "../node/zlib-codec.ts";
 import { bunConnector } from "./connect.ts";
 
 setConnector(bunConnector);

@@ -12,8 +12,8 @@
  * whole socket rather than only its write side, so a half-closed socket
  * reads nothing more; our engine never needs to.
  */
-import { concatBytes } from "../../core/bytes.ts";
-import type { ByteSocket, ByteSocketHandler } from "../../web/transport.ts";
+import { concatBytes } from "../../core/shared/bytes.ts";
+import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
 import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
 
 export const HIGH_WATER_MARK = 64 * 1024;

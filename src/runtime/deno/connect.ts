@@ -6,10 +6,10 @@
  * TLS options take the node:tls names so the same code runs everywhere;
  * the ones Deno has no equivalent for are refused with a TypeError.
  */
-import { WebSocketError } from "../../core/errors.ts";
-import { HttpHeadParser } from "../../core/http.ts";
-import { encodeLatin1, headerEntries } from "../../core/http-serializer.ts";
-import type { ByteSocket, ConnectOptions, Connector, ProxyOptions } from "../../web/transport.ts";
+import { WebSocketError } from "../../core/shared/errors.ts";
+import { HttpHeadParser } from "../../core/http/head-parser.ts";
+import { encodeLatin1, headerEntries } from "../../core/http/serializer.ts";
+import type { ByteSocket, ConnectOptions, Connector, ProxyOptions } from "../../web/transport/byte-socket.ts";
 import { deno, type DenoConn, type DenoConnectTlsOptions } from "./deno-types.ts";
 import { DenoByteSocket } from "./socket.ts";
 

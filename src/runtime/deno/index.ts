@@ -10,11 +10,11 @@
  */
 import "./setup.ts";
 
-export { WebSocket, type WebSocketOptions, type BinaryType, type AcceptedSocket } from "../../web/websocket.ts";
+export { WebSocket, type WebSocketOptions, type BinaryType, type AcceptedSocket } from "../../web/websocket/websocket.ts";
 export { upgrade, isWebSocketRequest, type DenoUpgradeOptions } from "./upgrade.ts";
 export { listen, type DenoListenOptions } from "./listen.ts";
-export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/standalone-server.ts";
-export { HostedWebSocket } from "../../web/hosted-websocket.ts";
-export type { ProtocolChooser } from "../../web/server-accept.ts";
+export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/server/standalone.ts";
+export { HostedWebSocket } from "../../web/websocket/hosted-websocket.ts";
+export type { ProtocolChooser } from "../../web/server/accept.ts";
 export { denoConnector } from "./connect.ts";
 export * from "../shared.ts";

@@ -18,8 +18,8 @@ import {
   type ConnectionListener,
   type StandaloneServerOptions,
   type WebSocketServer,
-} from "../../web/standalone-server.ts";
-import { WebSocket } from "../../web/websocket.ts";
+} from "../../web/server/standalone.ts";
+import { WebSocket } from "../../web/websocket/websocket.ts";
 import { deno, type DenoListener } from "./deno-types.ts";
 import { DenoByteSocket } from "./socket.ts";
 

@@ -3,8 +3,8 @@
  * Deno.connectTls (no node: modules on the socket path), and node:zlib as
  * the permessage-deflate compressor.
  */
-import { setConnector, setPermessageDeflate } from "../../web/runtime.ts";
-import { permessageDeflate } from "../node/deflate-codec.ts";
+import { setConnector, setPermessageDeflate } from "../../web/transport/runtime.ts";
+import { permessageDeflate } from "../node/zlib-codec.ts";
 import { denoConnector } from "./connect.ts";
 
 setConnector(denoConnector);

@@ -12,7 +12,7 @@
  * is queued here plus the write in flight; write() returns false past
  * HIGH_WATER_MARK, and onDrain follows once the queue is empty.
  */
-import type { ByteSocket, ByteSocketHandler } from "../../web/transport.ts";
+import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
 import type { DenoConn } from "./deno-types.ts";
 
 /** Read buffer sizes: small while reads are small, doubling while they fill it. */

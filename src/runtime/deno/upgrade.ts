@@ -21,11 +21,11 @@
  * `socket.ping()` and `socket.pong()` throw a TypeError; the standalone
  * `listen()` runs our own engine and has all of them.
  */
-import { hasToken, splitList } from "../../core/http.ts";
-import { selectProtocol } from "../../core/handshake-server.ts";
-import type { BinaryType } from "../../web/binary.ts";
-import { HostedWebSocket, refuseUnsupportedOptions, type HostSocket } from "../../web/hosted-websocket.ts";
-import type { ProtocolChooser } from "../../web/server-accept.ts";
+import { hasToken, splitList } from "../../core/http/tokens.ts";
+import { selectProtocol } from "../../core/websocket/handshake/server.ts";
+import type { BinaryType } from "../../web/websocket/binary.ts";
+import { HostedWebSocket, refuseUnsupportedOptions, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
+import type { ProtocolChooser } from "../../web/server/accept.ts";
 import { deno } from "./deno-types.ts";
 
 export interface DenoUpgradeOptions {

@@ -3,7 +3,7 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
-import type { ByteSocket, ConnectOptions, Connector } from "../../web/transport.ts";
+import type { ByteSocket, ConnectOptions, Connector } from "../../web/transport/byte-socket.ts";
 import { NodeByteSocket } from "./socket.ts";
 
 function open(options: ConnectOptions): Promise<net.Socket> {

@@ -25,7 +25,7 @@ import {
   EVENT_STREAM_HEADERS,
   EventSourceSession,
   type EventSourceSessionOptions,
-} from "../../web/event-source-session.ts";
+} from "../../web/event-source/session.ts";
 
 export type EventSourceServerOptions = EventSourceSessionOptions;
 

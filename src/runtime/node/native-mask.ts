@@ -6,7 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
-import { setNativeMask, type NativeMask } from "../../core/mask.ts";
+import { setNativeMask, type NativeMask } from "../../core/websocket/frame/mask.ts";
 
 interface BufferUtil {
   unmask(buffer: Buffer, mask: Buffer): void;

@@ -3,10 +3,10 @@
  * permessage-deflate on node:zlib, and the "nodebuffer" binaryType.
  */
 import { Buffer } from "node:buffer";
-import { registerBinaryType } from "../../web/binary.ts";
-import { hasConnector, setConnector, setPermessageDeflate } from "../../web/runtime.ts";
+import { registerBinaryType } from "../../web/websocket/binary.ts";
+import { hasConnector, setConnector, setPermessageDeflate } from "../../web/transport/runtime.ts";
 import { nodeConnector } from "./connect.ts";
-import { permessageDeflate } from "./deflate-codec.ts";
+import { permessageDeflate } from "./zlib-codec.ts";
 import { installNativeMask } from "./native-mask.ts";
 
 // On Deno and Bun, node:net is the fallback: their own entries register

@@ -3,7 +3,7 @@
  * once per socket and forward to whichever handler is attached.
  */
 import type { Socket } from "node:net";
-import type { ByteSocket, ByteSocketHandler } from "../../web/transport.ts";
+import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
 
 export class NodeByteSocket implements ByteSocket {
   private handler: ByteSocketHandler | null = null;

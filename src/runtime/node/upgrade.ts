@@ -11,9 +11,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
-import { hasToken, HttpHeaders, type HttpRequestHead } from "../../core/http.ts";
-import { acceptUpgrade, type AcceptOptions } from "../../web/server-accept.ts";
-import type { AcceptedSocket } from "../../web/websocket.ts";
+import { hasToken } from "../../core/http/tokens.ts";
+import { HttpHeaders } from "../../core/http/headers.ts";
+import { type HttpRequestHead } from "../../core/http/head-parser.ts";
+import { acceptUpgrade, type AcceptOptions } from "../../web/server/accept.ts";
+import type { AcceptedSocket } from "../../web/websocket/websocket.ts";
 import { NodeByteSocket } from "./socket.ts";
 
 /** True for a request that asks for a WebSocket upgrade (GET, Upgrade: websocket, Connection: upgrade). */

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { ACCEPT, WebSocket as BaseWebSocket, type AcceptedSocket, type WebSocketOptions } from "../../web/websocket.ts";
-import type { ProtocolChooser } from "../../web/server-accept.ts";
+import { ACCEPT, WebSocket as BaseWebSocket, type AcceptedSocket, type WebSocketOptions } from "../../web/websocket/websocket.ts";
+import type { ProtocolChooser } from "../../web/server/accept.ts";
 import { acceptNodeUpgrade, isWebSocketRequest } from "./upgrade.ts";
 import "./setup.ts";
 

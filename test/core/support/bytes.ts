@@ -2,9 +2,9 @@
  * Helpers for the core tests: byte literals written like Python's b"...",
  * fixed random sources for masks, and drains that join what a Protocol sends.
  */
-import { Protocol, type ProtocolEvent, type ProtocolOptions } from "../../../src/core/protocol.ts";
-import { concatBytes } from "../../../src/core/bytes.ts";
-import type { RandomSource } from "../../../src/core/platform.ts";
+import { Protocol, type ProtocolEvent, type ProtocolOptions } from "../../../src/core/websocket/protocol.ts";
+import { concatBytes } from "../../../src/core/shared/bytes.ts";
+import type { RandomSource } from "../../../src/core/shared/platform.ts";
 
 /**
  * A byte literal: every char of `s` is one byte (its code, 0-255), so

@@ -5,7 +5,7 @@
  * it off. It can answer synchronously or after a random number of microtask
  * turns (no timers), and fail on demand.
  */
-import type { ActiveExtension, Extension, ExtensionMessage, ExtensionSession } from "../../../src/core/extension.ts";
+import type { ActiveExtension, Extension, ExtensionMessage, ExtensionSession } from "../../../src/core/websocket/extensions/extension.ts";
 
 export const MARK = 0xff;
 

@@ -1,0 +1,135 @@
+/**
+ * Runs negotiated extension sessions over whole messages and keeps order.
+ *
+ *   outgoing: session[0] -> session[1] -> ... -> frames
+ *   incoming: session[n-1] -> ... -> session[0] -> message
+ *
+ * A session may answer synchronously or with a promise. Results are released
+ * strictly in submission order through an OrderedQueue, so an asynchronous
+ * compressor never reorders messages, and anything queued behind a message
+ * (a close, say) waits for it.
+ */
+import { isValidCloseCode } from "../close.ts";
+import { WebSocketError } from "../../shared/errors.ts";
+import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
+
+type Direction = "in" | "out";
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown })?.then === "function";
+}
+
+/** Maps anything an extension throws to a WebSocketError with a close code. */
+export function extensionError(err: unknown): WebSocketError {
+  if (err instanceof WebSocketError) return err;
+  const closeCode = (err as { closeCode?: unknown })?.closeCode;
+  const message = `Extension error: ${(err as Error)?.message ?? String(err)}`;
+  // Only a code that may go on the wire (section 7.4.1); anything else is 1011.
+  return new WebSocketError("WS_ERR_EXTENSION", message, typeof closeCode === "number" && isValidCloseCode(closeCode) ? closeCode : undefined);
+}
+
+export class ExtensionPipeline {
+  constructor(private readonly active: ActiveExtension[]) {}
+
+  get rsvMask(): number {
+    let mask = 0;
+    for (const { extension } of this.active) {
+      mask |= (extension.rsv1 ? 4 : 0) | (extension.rsv2 ? 2 : 0) | (extension.rsv3 ? 1 : 0);
+    }
+    return mask;
+  }
+
+  get empty(): boolean {
+    return this.active.length === 0;
+  }
+
+  /**
+   * The processed message, a promise of it, or a WebSocketError. Once one
+   * message of a direction is pending, the next ones run behind it: a stage
+   * never sees message n+1 before message n (a compressor's shared window
+   * depends on that).
+   */
+  process(direction: Direction, message: ExtensionMessage): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
+    const pending = direction === "out" ? this.pendingOut : this.pendingIn;
+    if (pending === null) {
+      const result = this.runAll(direction, message);
+      if (isThenable(result)) this.track(direction, result);
+      return result;
+    }
+    const result = pending.then(() => this.runAll(direction, message));
+    this.track(direction, result);
+    return result;
+  }
+
+  private pendingIn: PromiseLike<unknown> | null = null;
+  private pendingOut: PromiseLike<unknown> | null = null;
+
+  private track(direction: Direction, result: PromiseLike<unknown>): void {
+    const clear = () => {
+      if (direction === "out" ? this.pendingOut === result : this.pendingIn === result) {
+        if (direction === "out") this.pendingOut = null;
+        else this.pendingIn = null;
+      }
+    };
+    if (direction === "out") this.pendingOut = result;
+    else this.pendingIn = result;
+    result.then(clear, clear);
+  }
+
+  private runAll(direction: Direction, message: ExtensionMessage): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
+    const n = this.active.length;
+    return direction === "out" ? this.run(direction, message, 0, n, 1) : this.run(direction, message, n - 1, -1, -1);
+  }
+
+  private run(
+    direction: Direction,
+    message: ExtensionMessage,
+    from: number,
+    to: number,
+    step: number,
+  ): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
+    for (let i = from; i !== to; i += step) {
+      const session = this.active[i]!.session;
+      let result: ExtensionMessage | PromiseLike<ExtensionMessage>;
+      try {
+        result = direction === "out" ? session.processOutgoingMessage(message) : session.processIncomingMessage(message);
+      } catch (err) {
+        return extensionError(err);
+      }
+      if (isThenable(result)) {
+        return result.then(
+          (next) => this.run(direction, next, i + step, to, step),
+          (err) => extensionError(err),
+        );
+      }
+      message = result;
+    }
+    return message;
+  }
+
+  /** True while a message of either direction is still inside an extension. */
+  get busy(): boolean {
+    return this.pendingIn !== null || this.pendingOut !== null;
+  }
+
+  /**
+   * Releases the sessions once the messages already inside them are done
+   * (a peer that closed TCP after its last message still gets it read).
+   */
+  closeWhenIdle(): void {
+    const pending = this.pendingIn ?? this.pendingOut;
+    if (pending === null) return this.close();
+    pending.then(() => this.closeWhenIdle(), () => this.closeWhenIdle());
+  }
+
+  /** Releases every session (compressors) once, now. */
+  close(): void {
+    for (const { session } of this.active.splice(0)) {
+      try {
+        session.close?.();
+      } catch {
+        // A failing cleanup must not take the connection's own close with it.
+      }
+    }
+  }
+}

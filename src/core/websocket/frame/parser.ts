@@ -1,0 +1,286 @@
+/**
+ * Incremental frame parser: a stage switch over buffered chunks.
+ *
+ *   push(chunk) --> [chunks] --read()--> HEADER -> LENGTH16 | LENGTH64
+ *                                          -> MASK_KEY -> PAYLOAD -> Frame
+ *
+ * Any chunking of the byte stream parses the same. A payload that lies
+ * whole inside one chunk is handed out as a view of that chunk, no copy;
+ * masked payloads are unmasked in place, so `push` takes ownership of
+ * the chunk. Header fields are read in place from the chunk (a small
+ * scratch buffer only when a field straddles two chunks), so a frame
+ * costs one view allocation, for its payload. Every frame-level rule of RFC 6455 section 5 is checked here,
+ * including the sequence of fragments; a violation is returned as a
+ * WebSocketError (never thrown) and the parser stops.
+ */
+import { WebSocketError } from "../../shared/errors.ts";
+import { applyMask } from "./mask.ts";
+import { Opcode, RSV1, RSV2, RSV3, type Frame } from "./types.ts";
+
+const enum Stage { HEADER, LENGTH16, LENGTH64, MASK_KEY, PAYLOAD, DEAD }
+
+export interface FrameParserOptions {
+  /** "server" expects masked frames, "client" unmasked ones (section 5.1). */
+  role: "client" | "server";
+  /** Largest message, summed over its fragments. */
+  maxLength: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class FrameParser {
+  /** RSV bits that negotiated extensions may set on a message's first frame. */
+  allowedRsv = 0;
+
+  private readonly expectMask: boolean;
+  private readonly maxLength: number;
+  /** Buffered chunks; `chunks[head]` is the oldest live one, read from `pos` on. */
+  private chunks: (Uint8Array | undefined)[] = [];
+  private head = 0;
+  private pos = 0;
+  private buffered = 0;
+  private stage = Stage.HEADER;
+  /** Where the field last taken lies: `field[at ..]` (a chunk, or `scratch`). */
+  private field: Uint8Array = EMPTY;
+  private at = 0;
+  private readonly scratch = new Uint8Array(8);
+
+  // The frame being read.
+  private fin = false;
+  private rsv = 0;
+  private opcode = 0;
+  private masked = false;
+  private length = 0;
+  private readonly maskKey = new Uint8Array(4);
+
+  // The fragmented message in progress (section 5.4).
+  private messageOpcode = 0;
+  private messageLength = 0;
+
+  constructor(options: FrameParserOptions) {
+    this.expectMask = options.role === "server";
+    this.maxLength = options.maxLength;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.stage === Stage.DEAD || chunk.length === 0) return;
+    // Forget chunks already used up (a frame left unfinished keeps its chunk).
+    if (this.head !== 0) {
+      this.chunks.splice(0, this.head);
+      this.head = 0;
+    }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /** The next whole frame, an error (the parser then stops), or null for "need more bytes". */
+  read(): Frame | WebSocketError | null {
+    for (;;) {
+      switch (this.stage) {
+        case Stage.HEADER: {
+          if (this.buffered < 2) return null;
+          const err = this.readHeader();
+          if (err) return this.die(err);
+          break;
+        }
+        case Stage.LENGTH16: {
+          if (this.buffered < 2) return null;
+          this.take(2);
+          const b = this.field;
+          const at = this.at;
+          this.length = (b[at]! << 8) | b[at + 1]!;
+          const err = this.checkLength();
+          if (err) return this.die(err);
+          break;
+        }
+        case Stage.LENGTH64: {
+          if (this.buffered < 8) return null;
+          this.take(8);
+          const b = this.field;
+          const at = this.at;
+          const high = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+          const low = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
+          // Section 5.2: the most significant bit MUST be 0. Beyond 2^53 - 1
+          // a length cannot be represented, let alone buffered.
+          if (high > 0x1fffff) {
+            return this.die(new WebSocketError("WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH", "Unsupported WebSocket frame: payload length > 2^53 - 1"));
+          }
+          this.length = high * 0x100000000 + low;
+          const err = this.checkLength();
+          if (err) return this.die(err);
+          break;
+        }
+        case Stage.MASK_KEY: {
+          if (this.buffered < 4) return null;
+          this.take(4);
+          const b = this.field;
+          const at = this.at;
+          const key = this.maskKey;
+          key[0] = b[at]!;
+          key[1] = b[at + 1]!;
+          key[2] = b[at + 2]!;
+          key[3] = b[at + 3]!;
+          this.stage = Stage.PAYLOAD;
+          break;
+        }
+        case Stage.PAYLOAD: {
+          if (this.buffered < this.length) return null;
+          const payload = this.length === 0 ? EMPTY : this.takePayload(this.length);
+          if (this.masked) applyMask(payload, this.maskKey);
+          this.stage = Stage.HEADER;
+          return { fin: this.fin, rsv: this.rsv, opcode: this.opcode, payload };
+        }
+        case Stage.DEAD:
+          return null;
+      }
+    }
+  }
+
+  private readHeader(): WebSocketError | null {
+    this.take(2);
+    const b0 = this.field[this.at]!;
+    const b1 = this.field[this.at + 1]!;
+    this.fin = (b0 & 0x80) !== 0;
+    this.rsv = (b0 >>> 4) & 7;
+    this.opcode = b0 & 0x0f;
+    this.masked = (b1 & 0x80) !== 0;
+    this.length = b1 & 0x7f;
+    const opcode = this.opcode;
+    const control = opcode >= 0x8;
+
+    if (opcode !== Opcode.CONTINUATION && opcode !== Opcode.TEXT && opcode !== Opcode.BINARY &&
+        opcode !== Opcode.CLOSE && opcode !== Opcode.PING && opcode !== Opcode.PONG) {
+      // Section 5.2: unknown opcodes MUST fail the connection.
+      return new WebSocketError("WS_ERR_INVALID_OPCODE", `Invalid WebSocket frame: invalid opcode ${opcode}`);
+    }
+    if (this.rsv !== 0) {
+      // Section 5.2: RSV bits MUST be 0 unless an extension defines them;
+      // extensions here act per message, on its first frame only (RFC 7692
+      // section 6: never on control or continuation frames).
+      const stray = control || opcode === Opcode.CONTINUATION ? this.rsv : this.rsv & ~this.allowedRsv;
+      if (stray & RSV1) return new WebSocketError("WS_ERR_UNEXPECTED_RSV_1", "Invalid WebSocket frame: RSV1 must be clear");
+      if (stray & RSV2) return new WebSocketError("WS_ERR_UNEXPECTED_RSV_2", "Invalid WebSocket frame: RSV2 must be clear");
+      if (stray & RSV3) return new WebSocketError("WS_ERR_UNEXPECTED_RSV_3", "Invalid WebSocket frame: RSV3 must be clear");
+    }
+    if (control) {
+      // Section 5.5: control frames are never fragmented and carry <= 125 bytes.
+      if (!this.fin) return new WebSocketError("WS_ERR_EXPECTED_FIN", "Invalid WebSocket frame: FIN must be set on a control frame");
+      if (this.length > 125) {
+        return new WebSocketError("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", `Invalid WebSocket frame: control frame payload of ${this.length} bytes`);
+      }
+    } else if (opcode === Opcode.CONTINUATION) {
+      // Section 5.4: a continuation frame only continues a started message.
+      if (this.messageOpcode === 0) {
+        return new WebSocketError("WS_ERR_INVALID_CONTINUATION_FRAME", "Invalid WebSocket frame: continuation frame without a message to continue");
+      }
+    } else if (this.messageOpcode !== 0) {
+      // Section 5.4: fragments of one message are not interleaved with another.
+      return new WebSocketError("WS_ERR_EXPECTED_CONTINUATION_FRAME", "Invalid WebSocket frame: new data frame inside a fragmented message");
+    }
+    // Section 5.1: a server MUST fail on an unmasked frame; a client MUST
+    // fail on a masked one.
+    if (this.masked !== this.expectMask) {
+      return this.expectMask
+        ? new WebSocketError("WS_ERR_EXPECTED_MASK", "Invalid WebSocket frame: MASK must be set")
+        : new WebSocketError("WS_ERR_UNEXPECTED_MASK", "Invalid WebSocket frame: MASK must be clear");
+    }
+    if (this.length === 126) this.stage = Stage.LENGTH16;
+    else if (this.length === 127) this.stage = Stage.LENGTH64;
+    else return this.checkLength();
+    return null;
+  }
+
+  /** Size limits, then on to the mask key or payload. */
+  private checkLength(): WebSocketError | null {
+    if (this.opcode < 0x8) {
+      const total = (this.opcode === Opcode.CONTINUATION ? this.messageLength : 0) + this.length;
+      if (total > this.maxLength) {
+        return new WebSocketError("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", `Message too big: more than ${this.maxLength} bytes`);
+      }
+      if (this.fin) {
+        this.messageOpcode = 0;
+        this.messageLength = 0;
+      } else {
+        if (this.opcode !== Opcode.CONTINUATION) this.messageOpcode = this.opcode;
+        this.messageLength = total;
+      }
+    }
+    this.stage = this.masked ? Stage.MASK_KEY : Stage.PAYLOAD;
+    return null;
+  }
+
+  /**
+   * Takes a header field of n <= 8 buffered bytes and points `field`/`at`
+   * at it: in place in the oldest chunk, or copied to `scratch` when it
+   * straddles chunks. Allocates nothing.
+   */
+  private take(n: number): void {
+    this.buffered -= n;
+    const first = this.chunks[this.head]!;
+    const left = first.length - this.pos;
+    if (left >= n) {
+      this.field = first;
+      this.at = this.pos;
+      this.pos += n;
+      if (left === n) this.dropFirst();
+      return;
+    }
+    const out = this.scratch;
+    for (let filled = 0; filled < n; filled++) {
+      const chunk = this.chunks[this.head]!;
+      out[filled] = chunk[this.pos++]!;
+      if (this.pos === chunk.length) this.dropFirst();
+    }
+    this.field = out;
+    this.at = 0;
+  }
+
+  /** Takes n buffered bytes: the chunk itself or a view of it when it holds them all, else a copy. */
+  private takePayload(n: number): Uint8Array {
+    this.buffered -= n;
+    const first = this.chunks[this.head]!;
+    const start = this.pos;
+    const left = first.length - start;
+    if (left === n) {
+      this.dropFirst();
+      return start === 0 ? first : first.subarray(start);
+    }
+    if (left > n) {
+      this.pos = start + n;
+      return first.subarray(start, start + n);
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.chunks[this.head]!;
+      const from = this.pos;
+      const take = Math.min(chunk.length - from, n - filled);
+      out.set(from === 0 && take === chunk.length ? chunk : chunk.subarray(from, from + take), filled);
+      filled += take;
+      this.pos = from + take;
+      if (this.pos === chunk.length) this.dropFirst();
+    }
+    return out;
+  }
+
+  /** The oldest chunk is used up: release it (no Array#shift on the hot path). */
+  private dropFirst(): void {
+    this.chunks[this.head] = undefined;
+    this.head++;
+    this.pos = 0;
+    if (this.head === this.chunks.length) {
+      this.chunks.length = 0;
+      this.head = 0;
+    }
+  }
+
+  private die(err: WebSocketError): WebSocketError {
+    this.stage = Stage.DEAD;
+    this.chunks = [];
+    this.head = 0;
+    this.pos = 0;
+    this.buffered = 0;
+    this.field = EMPTY;
+    return err;
+  }
+}

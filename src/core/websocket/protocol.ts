@@ -1,0 +1,477 @@
+/**
+ * The WebSocket connection engine, sans I/O (RFC 6455 after the handshake).
+ *
+ *   transport bytes --receiveData()--> FrameParser --> messages, control
+ *                                          |              |
+ *                                          v              v
+ *               dataToSend() <-- frames <-- Protocol --> eventsReceived()
+ *                                 ^                         (text, binary,
+ *   sendText/sendBinary/sendPing/sendClose/fail             ping, pong,
+ *                                                            close, error)
+ *
+ * The caller feeds bytes and commands, then drains both queues and writes
+ * what `dataToSend()` returns. When `closeTransport` turns true it ends the
+ * TCP connection after that write; `closeExpected()` says the engine waits
+ * for the peer to do so (the caller owns the timeout). Nothing here throws
+ * into the transport: a protocol violation ends as a close code and an
+ * `error` event carrying a WebSocketError with a stable code. Commands that
+ * are misused (send after close) throw, so misuse is never silent.
+ */
+import { concatBytes } from "../shared/bytes.ts";
+import { WebSocketError } from "../shared/errors.ts";
+import type { ActiveExtension, ExtensionMessage } from "./extensions/extension.ts";
+import { ExtensionPipeline } from "./extensions/pipeline.ts";
+import { OrderedQueue } from "../shared/ordered-queue.ts";
+import { encodeFrame, encodeTextFrame, payloadLength } from "./frame/encoder.ts";
+import { MaskSource } from "./frame/mask-source.ts";
+import { Opcode, RSV1, RSV2, RSV3, type Frame } from "./frame/types.ts";
+import { FrameParser } from "./frame/parser.ts";
+import { encodeUtf8, newTextDecoder, textDecoder, type RandomSource } from "../shared/platform.ts";
+import { Utf8Validator } from "../shared/utf8.ts";
+import { encodeClosePayload, parseClosePayload } from "./close.ts";
+
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
+
+/** Default `maxLength`: 2^26 - 1 bytes, as faye-websocket. */
+export const DEFAULT_MAX_LENGTH = 0x3ffffff;
+
+export type ProtocolEvent =
+  | { type: "text"; data: string }
+  | { type: "binary"; data: Uint8Array }
+  | { type: "ping"; data: Uint8Array }
+  | { type: "pong"; data: Uint8Array }
+  | { type: "close"; code: number; reason: string }
+  | { type: "error"; error: WebSocketError };
+
+export interface ProtocolOptions {
+  role: "client" | "server";
+  /** Largest message in bytes, after every extension (default 2^26 - 1). */
+  maxLength?: number;
+  /** Sessions negotiated in the handshake. */
+  extensions?: ActiveExtension[];
+  /** Random source for masking keys (tests fix it). */
+  random?: RandomSource;
+  /** Called when asynchronous extension work queued events or bytes. */
+  onWake?: () => void;
+}
+
+export interface SendOptions {
+  /** `false` asks compressing extensions to send this message as is. */
+  compress?: boolean;
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+type Outgoing = Uint8Array[] | { close: Uint8Array[] };
+
+export class Protocol {
+  readonly role: "client" | "server";
+  readonly maxLength: number;
+  state: ReadyState = ReadyState.OPEN;
+  /** The close frame received, if any. */
+  closeReceived: { code: number; reason: string } | null = null;
+  /** The close frame sent, if any. */
+  closeSent: { code: number; reason: string } | null = null;
+  /** Why the connection failed, if it did. */
+  error: WebSocketError | null = null;
+  /** Set when the caller should end the TCP connection once output is written. */
+  closeTransport = false;
+
+  private readonly parser: FrameParser;
+  private readonly mask: MaskSource | null;
+  private readonly pipeline: ExtensionPipeline;
+  private readonly onWake: (() => void) | undefined;
+  private events: ProtocolEvent[] = [];
+  private output: Uint8Array[] = [];
+  private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
+  private readonly outgoing: OrderedQueue<Outgoing | WebSocketError>;
+  private readonly utf8 = new Utf8Validator();
+
+  // The data message being assembled.
+  private fragments: Uint8Array[] = [];
+  private messageOpcode = 0;
+  private messageRsv = 0;
+  private eof = false;
+  private broken = false;
+  /** The Close frame is in `output`, not just queued behind messages. */
+  private closeWritten = false;
+
+  constructor(options: ProtocolOptions) {
+    this.role = options.role;
+    this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    this.parser = new FrameParser({ role: this.role, maxLength: this.maxLength });
+    this.pipeline = new ExtensionPipeline(options.extensions ?? []);
+    this.parser.allowedRsv = this.pipeline.rsvMask;
+    // Section 5.3: client frames are masked, server frames are not.
+    this.mask = this.role === "client" ? new MaskSource(options.random) : null;
+    this.onWake = options.onWake;
+    this.incoming = new OrderedQueue((e) => this.releaseIncoming(e));
+    this.outgoing = new OrderedQueue((o) => this.releaseOutgoing(o));
+  }
+
+  // ------------------------------------------------------------- receive --
+
+  /** Feeds bytes from the transport. Takes ownership of `chunk` (unmasked in place). */
+  receiveData(chunk: Uint8Array): void {
+    // Section 5.5.1: nothing is processed after a Close frame.
+    if (this.closeReceived || this.error || this.eof || this.broken) return;
+    this.parser.push(chunk);
+    for (;;) {
+      const frame = this.parser.read();
+      if (frame === null) return;
+      if (frame instanceof WebSocketError) return this.reject(frame);
+      this.handleFrame(frame);
+      if (this.closeReceived || this.error || this.broken) return;
+    }
+  }
+
+  /** The transport reached its end (the peer closed TCP). */
+  receiveEof(): void {
+    if (this.eof) return;
+    this.eof = true;
+    this.state = ReadyState.CLOSED;
+    this.release();
+  }
+
+  private handleFrame(frame: Frame): void {
+    switch (frame.opcode) {
+      case Opcode.TEXT:
+      case Opcode.BINARY:
+        // A whole message in one frame with no extension to run: no fragment list.
+        if (frame.fin && this.pipeline.empty) return this.singleFrameMessage(frame);
+        this.messageOpcode = frame.opcode;
+        this.messageRsv = frame.rsv;
+        this.fragments.length = 0;
+      // falls through: the first frame is also a fragment
+      case Opcode.CONTINUATION: {
+        const compressed = this.messageRsv !== 0;
+        // Section 8.1: text is validated as it arrives, fragment by fragment.
+        if (this.messageOpcode === Opcode.TEXT && !compressed && !this.utf8.write(frame.payload)) {
+          return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
+        }
+        this.fragments.push(frame.payload);
+        if (frame.fin) this.finishMessage();
+        return;
+      }
+      case Opcode.CLOSE:
+        return this.handleClose(frame.payload);
+      case Opcode.PING:
+        // Section 5.5.2: answer with a Pong carrying the same payload.
+        if (this.state === ReadyState.OPEN) this.queueFrame(Opcode.PONG, frame.payload);
+        return this.emit({ type: "ping", data: frame.payload });
+      case Opcode.PONG:
+        return this.emit({ type: "pong", data: frame.payload });
+    }
+  }
+
+  private singleFrameMessage(frame: Frame): void {
+    if (frame.opcode === Opcode.BINARY) return this.emit({ type: "binary", data: frame.payload });
+    // Section 8.1: the whole text is at hand, so one strict decode validates
+    // and decodes it (faster than the streaming check plus a decode).
+    let data: string;
+    try {
+      data = strictDecoder.decode(frame.payload);
+    } catch {
+      return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
+    }
+    this.emit({ type: "text", data });
+  }
+
+  private finishMessage(): void {
+    const parts = this.fragments;
+    const data = parts.length === 1 ? parts[0]! : concatBytes(parts);
+    this.fragments = [];
+    const opcode = this.messageOpcode as 1 | 2;
+    const rsv = this.messageRsv;
+    this.messageOpcode = 0;
+    this.messageRsv = 0;
+    // The streaming check of uncompressed text ends with the message, with
+    // or without extensions: it must not carry over into the next one.
+    const validated = opcode === Opcode.TEXT && rsv === 0;
+    if (validated && !this.utf8.end()) {
+      return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
+    }
+    if (this.pipeline.empty) {
+      return this.emit(opcode === Opcode.TEXT ? { type: "text", data: textDecoder.decode(data) } : { type: "binary", data });
+    }
+    const message: ExtensionMessage = { opcode, rsv1: (rsv & RSV1) !== 0, rsv2: (rsv & RSV2) !== 0, rsv3: (rsv & RSV3) !== 0, data };
+    const result = this.pipeline.process("in", message);
+    const checkedData = validated ? data : null;
+    if (result instanceof WebSocketError || !isPromiseLike(result)) {
+      const checked = this.checkIncoming(result, checkedData);
+      if (checked instanceof WebSocketError) return this.reject(checked);
+      return this.incoming.add(checked);
+    }
+    const slot = this.incoming.reserve();
+    result.then((m) => {
+      const checked = this.checkIncoming(m, checkedData);
+      if (checked instanceof WebSocketError) this.broken = true;
+      this.incoming.settle(slot, checked);
+      this.onWake?.();
+    });
+  }
+
+  /**
+   * Final checks on a message an extension produced. `validated` is the
+   * data already checked as UTF-8 on arrival, which needs no second pass.
+   * This may run after later frames were fed (async extensions), so it uses
+   * a whole-buffer check, never the streaming validator of the frame path.
+   */
+  private checkIncoming(result: ExtensionMessage | WebSocketError, validated: Uint8Array | null): ProtocolEvent | WebSocketError {
+    if (result instanceof WebSocketError) return result;
+    if (result.data.length > this.maxLength) {
+      return new WebSocketError("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", `Message too big: more than ${this.maxLength} bytes`);
+    }
+    if (result.opcode === Opcode.TEXT) {
+      if (result.data === validated) return { type: "text", data: textDecoder.decode(result.data) };
+      // Section 8.1: one strict decode validates and decodes the whole text
+      // (the inflated text of a compressed message, say) in a single pass.
+      try {
+        return { type: "text", data: strictDecoder.decode(result.data) };
+      } catch {
+        return new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
+      }
+    }
+    return { type: "binary", data: result.data };
+  }
+
+  private handleClose(payload: Uint8Array): void {
+    const parsed = parseClosePayload(payload);
+    if (parsed instanceof WebSocketError) return this.reject(parsed);
+    this.closeReceived = parsed;
+    // Section 5.5.1: answer a Close with a Close, echoing the status code.
+    if (!this.closeSent) this.sendCloseFrame(parsed.code === 1005 ? undefined : parsed.code, "");
+    this.state = ReadyState.CLOSING;
+    // Section 7.1.1: the server closes TCP first, once its Close is out
+    // (releaseOutgoing covers a Close still queued behind messages); the
+    // client waits for the server to do it.
+    if (this.role === "server" && this.outgoing.idle) this.closeTransport = true;
+    this.emit({ type: "close", code: parsed.code, reason: parsed.reason });
+  }
+
+  /**
+   * A violation in the input: reading stops now, and the connection fails
+   * once the messages accepted before it (maybe still in an extension) are
+   * delivered.
+   */
+  private reject(error: WebSocketError): void {
+    this.broken = true;
+    this.incoming.add(error);
+  }
+
+  private emit(event: ProtocolEvent): void {
+    this.incoming.add(event);
+  }
+
+  private releaseIncoming(event: ProtocolEvent | WebSocketError): void {
+    if (this.error) return;
+    if (event instanceof WebSocketError) this.fail(event.closeCode, "", event);
+    else this.events.push(event);
+  }
+
+  // ---------------------------------------------------------------- send --
+
+  /** Queues a text message; returns its length in bytes of UTF-8 (before any extension). */
+  sendText(data: string | Uint8Array, options?: SendOptions): number {
+    if (typeof data === "string" && this.pipeline.empty) {
+      // No extension to run: the string is encoded straight into its frame.
+      this.assertOpen();
+      const frames = encodeTextFrame(data, this.mask);
+      this.outgoing.add(frames);
+      return payloadLength(frames[0]!);
+    }
+    const bytes = typeof data === "string" ? encodeUtf8(data) : data;
+    this.sendMessage(Opcode.TEXT, bytes, options);
+    return bytes.length;
+  }
+
+  sendBinary(data: Uint8Array, options?: SendOptions): void {
+    this.sendMessage(Opcode.BINARY, data, options);
+  }
+
+  sendPing(data: Uint8Array = EMPTY): void {
+    this.sendControl(Opcode.PING, data);
+  }
+
+  sendPong(data: Uint8Array = EMPTY): void {
+    this.sendControl(Opcode.PONG, data);
+  }
+
+  /**
+   * Starts the closing handshake (section 7.1.2). `code` undefined sends an
+   * empty Close (the peer then sees 1005).
+   */
+  sendClose(code?: number, reason = ""): void {
+    this.assertOpen();
+    this.sendCloseFrame(code, reason);
+    this.state = ReadyState.CLOSING;
+  }
+
+  /**
+   * Fails the connection (section 7.1.7): sends a Close with `code` when one
+   * can still be sent, and asks the caller to close the transport.
+   */
+  fail(code: number, reason = "", error?: WebSocketError): void {
+    if (this.error || this.state === ReadyState.CLOSED) return;
+    // 1005, 1006 and 1015 never go on the wire (section 7.4.1). Encode first:
+    // a code or reason that cannot be sent throws before anything changes.
+    const sendable = !this.closeWritten && code !== 1005 && code !== 1006 && code !== 1015;
+    const payload = sendable ? encodeClosePayload(code, reason) : null;
+    this.error = error ?? new WebSocketError("WS_ERR_INTERNAL", reason || `Connection failed with code ${code}`, code);
+    this.incoming.clear();
+    // Drops pending messages, and a Close still queued behind them: this
+    // failure's Close replaces it.
+    this.outgoing.clear();
+    if (!this.closeWritten) this.closeSent = null;
+    if (payload) {
+      this.closeSent = { code, reason };
+      this.closeWritten = true;
+      for (const chunk of encodeFrame(Opcode.CLOSE, payload, true, 0, this.mask)) this.write(chunk);
+    }
+    this.state = ReadyState.CLOSING;
+    this.closeTransport = true;
+    this.events.push({ type: "error", error: this.error });
+    this.release();
+  }
+
+  private sendMessage(opcode: 1 | 2, data: Uint8Array, options?: SendOptions): void {
+    this.assertOpen();
+    if (this.pipeline.empty) {
+      this.outgoing.add(encodeFrame(opcode, data, true, 0, this.mask));
+      return;
+    }
+    const message: ExtensionMessage = { opcode, rsv1: false, rsv2: false, rsv3: false, data };
+    if (options?.compress === false) message.compress = false;
+    const result = this.pipeline.process("out", message);
+    if (result instanceof WebSocketError || !isPromiseLike(result)) {
+      this.outgoing.add(this.frameOutgoing(result));
+      return;
+    }
+    const slot = this.outgoing.reserve();
+    result.then((m) => {
+      this.outgoing.settle(slot, this.frameOutgoing(m));
+      this.onWake?.();
+    });
+  }
+
+  private frameOutgoing(result: ExtensionMessage | WebSocketError): Outgoing | WebSocketError {
+    if (result instanceof WebSocketError) return result;
+    const rsv = (result.rsv1 ? RSV1 : 0) | (result.rsv2 ? RSV2 : 0) | (result.rsv3 ? RSV3 : 0);
+    return encodeFrame(result.opcode, result.data, true, rsv, this.mask);
+  }
+
+  private releaseOutgoing(out: Outgoing | WebSocketError): void {
+    if (out instanceof WebSocketError) return this.fail(out.closeCode, "", out);
+    if (Array.isArray(out)) {
+      for (let i = 0; i < out.length; i++) this.write(out[i]!);
+      return;
+    }
+    for (const chunk of out.close) this.write(chunk);
+    this.closeWritten = true;
+    // The Close went out after every message queued before it.
+    if (this.closeReceived && this.role === "server") this.closeTransport = true;
+  }
+
+  private sendControl(opcode: number, data: Uint8Array): void {
+    this.assertOpen();
+    // Section 5.5: control payloads are at most 125 bytes.
+    if (data.length > 125) throw new WebSocketError("WS_ERR_INVALID_ARGUMENT", "Control frame payload must be 125 bytes or less");
+    this.queueFrame(opcode, data);
+  }
+
+  /** Control frames may go between messages still in the extension pipeline. */
+  private queueFrame(opcode: number, data: Uint8Array): void {
+    const frames = encodeFrame(opcode, data, true, 0, this.mask);
+    for (const f of frames) this.write(f);
+  }
+
+  /**
+   * Queues bytes for the transport. A chunk that continues the previous one
+   * in memory (frames cut one after another from the same slab) joins it,
+   * so a burst of small frames leaves as one buffer.
+   */
+  private write(chunk: Uint8Array): void {
+    const output = this.output;
+    const n = output.length;
+    if (n > 0) {
+      const last = output[n - 1]!;
+      if (last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
+        output[n - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + chunk.length);
+        return;
+      }
+    }
+    output.push(chunk);
+  }
+
+  private sendCloseFrame(code: number | undefined, reason: string): void {
+    const payload = encodeClosePayload(code, reason);
+    this.closeSent = { code: code ?? 1005, reason };
+    this.outgoing.add({ close: encodeFrame(Opcode.CLOSE, payload, true, 0, this.mask) });
+  }
+
+  private assertOpen(): void {
+    if (this.state !== ReadyState.OPEN) {
+      throw new WebSocketError("WS_ERR_INVALID_STATE", `WebSocket is not open: readyState ${this.state}`);
+    }
+  }
+
+  // --------------------------------------------------------------- drain --
+
+  /** Events parsed since the last call. */
+  eventsReceived(): ProtocolEvent[] {
+    const events = this.events;
+    if (events.length === 0) return NO_EVENTS;
+    this.events = [];
+    return events;
+  }
+
+  /** Bytes to write to the transport, in order. */
+  dataToSend(): Uint8Array[] {
+    const output = this.output;
+    if (output.length === 0) return NO_DATA;
+    this.output = [];
+    return output;
+  }
+
+  /** True while the engine waits for the peer to close TCP (section 7.1.1). */
+  closeExpected(): boolean {
+    return !this.eof && (this.closeTransport || (this.closeSent !== null && this.closeReceived !== null) || this.error !== null);
+  }
+
+  /** What the close event reports (section 7.1.5, 7.1.6). */
+  closeInfo(): CloseInfo {
+    const received = this.closeReceived;
+    return {
+      code: received ? received.code : 1006,
+      reason: received ? received.reason : "",
+      wasClean: received !== null && this.closeSent !== null && this.error === null,
+    };
+  }
+
+  /** True while received messages are still inside an extension (events to come). */
+  get busy(): boolean {
+    return !this.incoming.idle;
+  }
+
+  private release(): void {
+    // A failure drops what is in flight; an orderly end lets it finish first.
+    if (this.error) this.pipeline.close();
+    else if (this.eof) this.pipeline.closeWhenIdle();
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+/** Validates while it decodes: throws on bytes that are not UTF-8 (RFC 3629). */
+const strictDecoder = newTextDecoder(true);
+const NO_EVENTS = Object.freeze([]) as unknown as ProtocolEvent[];
+const NO_DATA = Object.freeze([]) as unknown as Uint8Array[];
+
+function isPromiseLike<T>(v: unknown): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown })?.then === "function";
+}
+

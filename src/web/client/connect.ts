@@ -1,0 +1,156 @@
+/**
+ * The client's opening handshake over any runtime's ByteSocket.
+ *
+ *   connect (runtime) -> write request head -> read response head
+ *        -> validate (status 101, accept key, protocol, extensions)
+ *        -> { socket (paused), leftover bytes, protocol, extensions }
+ *
+ * A rejected handshake rejects with an error that carries the response's
+ * statusCode and headers, which the WebSocket exposes like faye does.
+ */
+import { WebSocketError } from "../../core/shared/errors.ts";
+import type { ActiveExtension, Extension } from "../../core/websocket/extensions/extension.ts";
+import { createClientRequest, validateServerResponse } from "../../core/websocket/handshake/client.ts";
+import { HttpHeadParser, type HttpResponseHead } from "../../core/http/head-parser.ts";
+import { encodeLatin1 } from "../../core/http/serializer.ts";
+import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
+import { clientExtensions } from "./extension-options.ts";
+import { getConnector } from "../transport/runtime.ts";
+import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
+import type { WebSocketUrl } from "../websocket/url.ts";
+import type { WebSocketOptions } from "../websocket/websocket.ts";
+
+export interface ClientResult {
+  socket: ByteSocket;
+  leftover: Uint8Array;
+  protocol: string;
+  extensionsHeader: string;
+  extensions: ActiveExtension[];
+  statusCode: number;
+  headers: Record<string, string>;
+}
+
+/** Error for a refused or broken handshake, with what the server answered. */
+export class HandshakeError extends WebSocketError {
+  constructor(message: string, readonly statusCode?: number, readonly headers?: Record<string, string>) {
+    super("WS_ERR_HANDSHAKE", message);
+  }
+}
+
+export function headersRecord(head: HttpResponseHead): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of head.headers.raw) {
+    const key = name.toLowerCase();
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  }
+  return out;
+}
+
+/** Resolves with `pending`, unless `signal` aborts first; a socket that opens too late is destroyed. */
+function unlessAborted(pending: Promise<ByteSocket>, signal: AbortSignal | undefined): Promise<ByteSocket> {
+  if (!signal) return pending;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    pending.then((socket) => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) socket.destroy();
+      else resolve(socket);
+    }, (err: unknown) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(err);
+    });
+  });
+}
+
+function aborted(): HandshakeError {
+  return new HandshakeError("WebSocket was closed before the connection was established");
+}
+
+/**
+ * Connects and runs the handshake. `signal` aborts it (WHATWG close() while
+ * CONNECTING: "fail the WebSocket connection"); the promise then rejects.
+ * `extensions` are offered (default: from `options.extensions` and
+ * `options.perMessageDeflate`, see extension-options.ts).
+ */
+export async function openClient(
+  url: WebSocketUrl,
+  protocols: string[],
+  options: WebSocketOptions,
+  signal?: AbortSignal,
+  extensions: Extension[] = clientExtensions(options),
+): Promise<ClientResult> {
+  const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
+  const request = createClientRequest({
+    url: url.href,
+    protocols,
+    origin: options.origin,
+    headers: options.headers,
+    extensions,
+    extensionContext: { maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH },
+    random: options.random,
+  });
+  const socket = await unlessAborted(getConnector().connect({
+    host: url.host,
+    port: url.port,
+    secure: url.secure,
+    tls,
+    net: options.net,
+    proxy: options.proxy,
+  }), signal);
+  return new Promise<ClientResult>((resolve, reject) => {
+    const parser = new HttpHeadParser("response");
+    let settled = false;
+    const onAbort = () => fail(aborted());
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      socket.destroy();
+      reject(err);
+    };
+    const handler: ByteSocketHandler = {
+      onData(chunk) {
+        if (settled) return;
+        const result = parser.feed(chunk);
+        if (result.status === "incomplete") return;
+        if (result.status === "error") return fail(new HandshakeError(`Invalid handshake response: ${result.error.message}`));
+        const head = result.head;
+        const headers = headersRecord(head);
+        const checked = validateServerResponse(head, request);
+        if (checked instanceof WebSocketError) {
+          return fail(new HandshakeError(checked.message, head.status, headers));
+        }
+        // WHATWG fetch, "establish a WebSocket connection": protocols were
+        // asked for and the response names none -> fail the connection.
+        if (protocols.length > 0 && !checked.protocol) {
+          for (const { session } of checked.extensions) session.close?.();
+          return fail(new HandshakeError("Server sent no subprotocol", head.status, headers));
+        }
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        socket.pause();
+        resolve({
+          socket,
+          leftover: result.rest,
+          protocol: checked.protocol ?? "",
+          extensionsHeader: checked.extensionsHeader ?? "",
+          extensions: checked.extensions,
+          statusCode: head.status,
+          headers,
+        });
+      },
+      onEnd() {
+        fail(new HandshakeError("Connection closed before the handshake response"));
+      },
+      onClose(error) {
+        fail(error ?? new HandshakeError("Connection closed before the handshake response"));
+      },
+      onDrain() {},
+    };
+    socket.attach(handler);
+    socket.write([encodeLatin1(request.head)]);
+  });
+}

@@ -1,0 +1,315 @@
+/**
+ * The WHATWG `EventSource` client (HTML section 9.2 "Server-sent events"),
+ * built on `fetch`, for Node, Deno and Bun.
+ *
+ *   new EventSource(url) --fetch--> response --status 200 + text/event-stream?--no--> fail
+ *        ^                              | yes: announce (OPEN, "open")
+ *        |                              v
+ *        |              body bytes --> SseParser --> MessageEvent(s), retry
+ *        |                              | end of body / network error
+ *        +--- wait reconnection time <--+ reestablish (CONNECTING, "error")
+ *             (Last-Event-ID: last event ID string)
+ *
+ * Beyond the browser's: `headers` (sent on every request), `fetch` (any
+ * fetch-compatible function, e.g. undici's with a dispatcher), `retry`
+ * (the initial reconnection time, in milliseconds, until the server sends
+ * one) and `maxEventSize` (the parser's limit; an event past it fails the
+ * connection). The last event ID carries over a reconnection, as browsers
+ * do: events of the new stream without an `id` report the ID resumed from.
+ */
+import { SseParser, type SseParserEvent } from "../../core/sse/parser.ts";
+
+/** What the client needs of a fetch response. */
+export interface EventSourceFetchResponse {
+  readonly status: number;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+export type EventSourceFetch = (url: string, init: RequestInit) => Promise<EventSourceFetchResponse>;
+
+export interface EventSourceInit {
+  /** Send credentials (cookies) cross-origin: fetch `credentials: "include"`. */
+  withCredentials?: boolean;
+  /** Extra request headers, sent on the first request and every reconnection. */
+  headers?: HeadersInit;
+  /** The fetch to use; default `globalThis.fetch`. */
+  fetch?: EventSourceFetch;
+  /** Initial reconnection time in milliseconds (default 3000); the server's `retry` replaces it. */
+  retry?: number;
+  /** Largest event in bytes; default 2^26 - 1. */
+  maxEventSize?: number;
+}
+
+/** The `error` event, with why (browsers fire a bare Event; this one says more). */
+export class EventSourceErrorEvent extends Event {
+  readonly message: string;
+  /** The response status when the connection failed on it, else 0. */
+  readonly status: number;
+  readonly error: unknown;
+  constructor(message: string, status = 0, error?: unknown) {
+    super("error");
+    this.message = message;
+    this.status = status;
+    this.error = error;
+  }
+}
+
+type Handler = ((event: Event) => void) | null;
+
+const DEFAULT_RECONNECTION_TIME = 3000;
+const MAX_TIMEOUT = 0x7fffffff; // setTimeout's limit
+
+// res's `Content-Type` essence is `text/event-stream` (parameters allowed).
+function isEventStream(contentType: string | null): boolean {
+  if (!contentType) return false;
+  return contentType.split(";")[0]!.trim().toLowerCase() === "text/event-stream";
+}
+
+// A header value is a byte sequence: the UTF-8 bytes as Latin-1 code points.
+function utf8AsLatin1(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let out = "";
+  for (const b of bytes) out += String.fromCharCode(b);
+  return out;
+}
+
+export class EventSource extends EventTarget {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSED = 2;
+  readonly CONNECTING = 0;
+  readonly OPEN = 1;
+  readonly CLOSED = 2;
+
+  readonly #url: string;
+  readonly #withCredentials: boolean;
+  readonly #headers: Headers;
+  readonly #fetch: EventSourceFetch;
+  readonly #maxEventSize: number | undefined;
+  #readyState: number = EventSource.CONNECTING;
+  #reconnectionTime: number;
+  #lastEventId = "";
+  #abort: AbortController | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #handlers = new Map<string, (event: Event) => void>();
+
+  constructor(url: string | URL, init: EventSourceInit = {}) {
+    super();
+    // Step 3: "Let urlRecord be the result of encoding-parsing a URL given
+    // url, relative to settings. If urlRecord is failure, then throw a
+    // "SyntaxError" DOMException."
+    const base = (globalThis as { location?: { href: string } }).location?.href;
+    let parsed: URL;
+    try {
+      parsed = new URL(String(url), base);
+    } catch {
+      throw new DOMException(`invalid EventSource URL: ${String(url)}`, "SyntaxError");
+    }
+    // Step 4: "Set ev's url to urlRecord."
+    this.#url = parsed.href;
+    // Step 6: "If the value of eventSourceInitDict's withCredentials member
+    // is true, then set corsAttributeState to Use Credentials and set ev's
+    // withCredentials attribute to true."
+    this.#withCredentials = init.withCredentials === true;
+    // Invalid headers throw here, to the caller, not later in a reconnection.
+    this.#headers = new Headers(init.headers);
+    const fetcher = init.fetch ?? (globalThis.fetch as EventSourceFetch | undefined);
+    if (typeof fetcher !== "function") throw new TypeError("EventSource needs a global fetch or the fetch option");
+    this.#fetch = fetcher;
+    this.#maxEventSize = init.maxEventSize;
+    this.#reconnectionTime = init.retry ?? DEFAULT_RECONNECTION_TIME;
+    if (!(this.#reconnectionTime >= 0)) throw new TypeError(`retry must be a non-negative number of milliseconds`);
+    // Step 14: "Fetch request."
+    void this.#connect();
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+  get withCredentials(): boolean {
+    return this.#withCredentials;
+  }
+  get readyState(): number {
+    return this.#readyState;
+  }
+
+  /** "abort any instances of the fetch algorithm started for this EventSource
+   * object, and set the readyState attribute to CLOSED." */
+  close(): void {
+    this.#readyState = EventSource.CLOSED;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#abort?.abort();
+    this.#abort = null;
+  }
+
+  get onopen(): Handler {
+    return this.#handlers.get("open") ?? null;
+  }
+  set onopen(fn: Handler) {
+    this.#setHandler("open", fn);
+  }
+  get onmessage(): Handler {
+    return this.#handlers.get("message") ?? null;
+  }
+  set onmessage(fn: Handler) {
+    this.#setHandler("message", fn);
+  }
+  get onerror(): Handler {
+    return this.#handlers.get("error") ?? null;
+  }
+  set onerror(fn: Handler) {
+    this.#setHandler("error", fn);
+  }
+
+  #setHandler(type: string, fn: Handler): void {
+    const old = this.#handlers.get(type);
+    if (old) this.removeEventListener(type, old);
+    if (typeof fn === "function") {
+      this.#handlers.set(type, fn);
+      this.addEventListener(type, fn);
+    } else {
+      this.#handlers.delete(type);
+    }
+  }
+
+  async #connect(): Promise<void> {
+    const abort = new AbortController();
+    this.#abort = abort;
+    const headers = new Headers(this.#headers);
+    // Step 9: "User agents may set (`Accept`, `text/event-stream`) in request's header list."
+    headers.set("Accept", "text/event-stream");
+    headers.set("Cache-Control", "no-cache");
+    // Reestablish step 6.3: "If ev's last event ID string is not the empty
+    // string, then set (`Last-Event-ID`, ev's last event ID string, encoded
+    // as UTF-8) in request's header list."
+    if (this.#lastEventId !== "") headers.set("Last-Event-ID", utf8AsLatin1(this.#lastEventId));
+
+    let response: EventSourceFetchResponse;
+    try {
+      response = await this.#fetch(this.#url, {
+        headers,
+        signal: abort.signal,
+        // Step 10: "Set request's cache mode to "no-store"."
+        cache: "no-store",
+        credentials: this.#withCredentials ? "include" : "same-origin",
+        mode: "cors",
+        redirect: "follow",
+      });
+    } catch (error) {
+      // "If res is an aborted network error, then fail the connection." Only
+      // close() aborts, and it already set CLOSED.
+      if (abort.signal.aborted) return;
+      // "Otherwise, if res is a network error, then reestablish the connection."
+      this.#reestablish(error);
+      return;
+    }
+    if (abort.signal.aborted) {
+      void response.body?.cancel().catch(() => {});
+      return;
+    }
+    // "Otherwise, if res's status is not 200, or if res's `Content-Type` is
+    // not `text/event-stream`, then fail the connection." (204 included.)
+    if (response.status !== 200) {
+      void response.body?.cancel().catch(() => {});
+      this.#failConnection(new EventSourceErrorEvent(`unexpected status ${response.status}`, response.status));
+      return;
+    }
+    const contentType = response.headers.get("content-type");
+    if (!isEventStream(contentType)) {
+      void response.body?.cancel().catch(() => {});
+      this.#failConnection(new EventSourceErrorEvent(`unexpected content type ${JSON.stringify(contentType)}`, 200));
+      return;
+    }
+    // "Otherwise, announce the connection and interpret res's body line by line."
+    this.#announce();
+    await this.#interpret(response, abort);
+  }
+
+  // "set the readyState attribute to OPEN and fire an event named open"
+  #announce(): void {
+    if (this.#readyState === EventSource.CLOSED) return;
+    this.#readyState = EventSource.OPEN;
+    this.dispatchEvent(new Event("open"));
+  }
+
+  async #interpret(response: EventSourceFetchResponse, abort: AbortController): Promise<void> {
+    const parser = new SseParser({ lastEventId: this.#lastEventId, maxEventSize: this.#maxEventSize });
+    // MessageEvent's origin: "the serialization of the origin of the event
+    // stream's final URL (i.e., the URL after redirects)".
+    const origin = new URL(response.url || this.#url).origin;
+    const reader = response.body?.getReader();
+    if (reader) {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          parser.receiveData(value);
+          if (!this.#deliver(parser.eventsReceived(), origin)) {
+            this.#lastEventId = parser.lastEventId;
+            abort.abort();
+            void reader.cancel().catch(() => {});
+            return;
+          }
+          this.#lastEventId = parser.lastEventId;
+        }
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        parser.receiveEof();
+        this.#reestablish(error);
+        return;
+      }
+    }
+    parser.receiveEof();
+    // The body ended: "the user agent must reestablish the connection".
+    this.#reestablish(undefined);
+  }
+
+  // Returns false when the connection must stop (closed, or failed).
+  #deliver(events: SseParserEvent[], origin: string): boolean {
+    for (const ev of events) {
+      if (this.#readyState === EventSource.CLOSED) return false;
+      if (ev.type === "retry") {
+        // "set the event stream's reconnection time to that integer"
+        this.#reconnectionTime = ev.retry;
+      } else if (ev.type === "message") {
+        // Dispatch steps 4-5: a MessageEvent with data, origin, lastEventId.
+        this.#lastEventId = ev.lastEventId;
+        this.dispatchEvent(new MessageEvent(ev.event, { data: ev.data, origin, lastEventId: ev.lastEventId }));
+      } else {
+        this.#failConnection(new EventSourceErrorEvent(ev.error.message, 200, ev.error));
+        return false;
+      }
+    }
+    return this.#readyState !== EventSource.CLOSED;
+  }
+
+  // "When a user agent is to reestablish the connection"
+  #reestablish(error: unknown): void {
+    // Step 1: "If ev's readyState attribute is set to CLOSED, abort these steps."
+    if (this.#readyState === EventSource.CLOSED) return;
+    // Step 2: "Set ev's readyState attribute to CONNECTING. Fire an event named error at ev."
+    this.#readyState = EventSource.CONNECTING;
+    this.dispatchEvent(new EventSourceErrorEvent(error ? `connection lost: ${String(error)}` : "stream ended; reconnecting", 0, error));
+    if (this.#readyState !== EventSource.CONNECTING) return; // closed by a listener
+    // Step 3: "Wait a delay equal to the reconnection time of the event source."
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      // Step 6.1: "If ev's readyState attribute is not set to CONNECTING, then return."
+      if (this.#readyState !== EventSource.CONNECTING) return;
+      void this.#connect();
+    }, Math.min(this.#reconnectionTime, MAX_TIMEOUT));
+  }
+
+  // "When a user agent is to fail the connection": "if the readyState
+  // attribute is set to a value other than CLOSED, set the readyState
+  // attribute to CLOSED and fire an event named error at the EventSource object."
+  #failConnection(event: EventSourceErrorEvent): void {
+    if (this.#readyState === EventSource.CLOSED) return;
+    this.#readyState = EventSource.CLOSED;
+    this.#abort = null;
+    this.dispatchEvent(event);
+  }
+}

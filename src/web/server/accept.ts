@@ -1,0 +1,106 @@
+/**
+ * The server's side of the opening handshake, for any runtime hook that has
+ * a parsed request head and the raw socket behind it.
+ *
+ *   request head -> validateClientRequest -> select protocol
+ *     -> negotiate extensions -> write 101 (or 400/405/426 and close)
+ *     -> AcceptedSocket for WebSocket.accept()
+ */
+import { WebSocketError } from "../../core/shared/errors.ts";
+import type { Extension } from "../../core/websocket/extensions/extension.ts";
+import { createErrorResponse, createServerResponse, negotiateServerExtensions, selectProtocol, validateClientRequest } from "../../core/websocket/handshake/server.ts";
+import { type HttpRequestHead } from "../../core/http/head-parser.ts";
+import { encodeLatin1 } from "../../core/http/serializer.ts";
+import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
+import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
+import type { ByteSocket } from "../transport/byte-socket.ts";
+import type { AcceptedSocket } from "../websocket/websocket.ts";
+
+export type ProtocolChooser = readonly string[] | ((offered: string[]) => string | false | null | undefined);
+
+export interface AcceptOptions {
+  /** Subprotocols the server speaks, or a function that picks one. */
+  protocols?: ProtocolChooser;
+  extensions?: Extension[];
+  /** permessage-deflate, off unless set (see ../client/extension-options.ts). */
+  perMessageDeflate?: PerMessageDeflateSetting;
+  maxLength?: number;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+  /** True when the request came over TLS (for the ws:// or wss:// url). */
+  secure?: boolean;
+}
+
+function headerRecord(head: HttpRequestHead): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of head.headers.raw) {
+    const key = name.toLowerCase();
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  }
+  return out;
+}
+
+/**
+ * Answers the handshake on `socket`. On success the 101 is written and the
+ * socket is paused until the WebSocket attaches; on refusal the HTTP error
+ * is written, the socket ended, and the result carries `error`.
+ */
+export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftover: Uint8Array | undefined, options: AcceptOptions): AcceptedSocket {
+  // Misused options throw here, before anything is written.
+  const extensions = serverExtensions(options);
+  const headers = headerRecord(head);
+  const host = head.headers.get("host") ?? "localhost";
+  const url = `${options.secure ? "wss" : "ws"}://${host}${head.target.startsWith("/") ? head.target : "/" + head.target}`;
+  const base = { socket, url: safeUrl(url, options.secure), protocol: "", extensionsHeader: "", extensions: [], headers };
+  const refuse = (status: number, reason: string, extra: Array<[string, string]>, error: WebSocketError): AcceptedSocket => {
+    socket.write([encodeLatin1(createErrorResponse(status, reason, extra))]);
+    socket.end();
+    return { ...base, error };
+  };
+  const checked = validateClientRequest(head);
+  if (!checked.ok) return refuse(checked.status, checked.reason, checked.headers, checked.error);
+  let protocol: string;
+  try {
+    protocol = options.protocols ? selectProtocol(checked.protocols, options.protocols) ?? "" : "";
+  } catch (err) {
+    // A chooser that picks a protocol the client did not offer (or throws) is
+    // the server's fault: answer 500 rather than throw out of the upgrade hook
+    // and leave the client waiting. The WebSocket reports the cause as its error.
+    const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
+    return refuse(500, "Subprotocol selection failed", [], error);
+  }
+  const negotiated = negotiateServerExtensions(extensions, head.headers.getAll("sec-websocket-extensions"), {
+    maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
+  });
+  if (negotiated instanceof WebSocketError) return refuse(400, negotiated.message, [], negotiated);
+  let response: string;
+  try {
+    response = createServerResponse({
+      key: checked.key,
+      protocol,
+      extensionsHeader: negotiated.responseHeader,
+      headers: options.headers,
+    });
+  } catch (err) {
+    for (const { session } of negotiated.active) session.close?.();
+    const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
+    return refuse(500, "Invalid handshake response", [], error);
+  }
+  socket.write([encodeLatin1(response)]);
+  socket.pause();
+  return {
+    ...base,
+    protocol,
+    extensionsHeader: negotiated.responseHeader,
+    extensions: negotiated.active,
+    head: leftover,
+  };
+}
+
+function safeUrl(url: string, secure: boolean | undefined): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return secure ? "wss://localhost/" : "ws://localhost/";
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * One raw connection to a standalone WebSocket server (Deno.listen,
+ * Bun.listen): the whole handshake runs in our core, so every option,
+ * extension and limit of the WebSocket applies.
+ *
+ *   ByteSocket --bytes--> HttpHeadParser (limits, timeout)
+ *        -> verify(request)?                     (403 when refused)
+ *        -> acceptUpgrade: 101, or 400/405/426   (accept.ts)   
+ *        -> WebSocket.accept(...) -> onSocket(ws, request)
+ *
+ * Runtimes supply the listener and a ByteSocket per connection; they
+ * decide nothing here.
+ */
+import type { Extension } from "../../core/websocket/extensions/extension.ts";
+import { createErrorResponse } from "../../core/websocket/handshake/server.ts";
+import { HttpHeadParser, type HttpLimits, type HttpRequestHead } from "../../core/http/head-parser.ts";
+import { encodeLatin1 } from "../../core/http/serializer.ts";
+import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
+import { acceptUpgrade, type ProtocolChooser } from "./accept.ts";
+import type { ByteSocket } from "../transport/byte-socket.ts";
+import { WebSocket, type WebSocketOptions } from "../websocket/websocket.ts";
+
+export interface StandaloneServerOptions {
+  /** Subprotocols the server speaks, or a function that picks one of the client's. */
+  protocols?: ProtocolChooser;
+  /** Extensions to accept, faye style. */
+  extensions?: Extension[];
+  /** permessage-deflate (ws's option): off unless set; needs the compressor a runtime entry registers. */
+  perMessageDeflate?: PerMessageDeflateSetting;
+  /** Largest message accepted, in bytes (default 2^26 - 1); larger ones close with 1009. */
+  maxLength?: number;
+  /** Extra headers for the 101 response. */
+  headers?: Record<string, string>;
+  /** Seconds between keep-alive pings; 0 or absent for none. */
+  ping?: number;
+  /** Milliseconds the peer gets to finish a close before TCP is dropped (default 30000). */
+  closeTimeout?: number;
+  binaryType?: WebSocketOptions["binaryType"];
+  /** Runs before the handshake is answered; false (or a throw) refuses it with 403. */
+  verify?: (request: Request) => boolean | Promise<boolean>;
+  /** Milliseconds to wait for a complete request head (default 30000). */
+  handshakeTimeout?: number;
+  /** Request head limits (line length, header count, total size). */
+  limits?: Partial<HttpLimits>;
+}
+
+export type ConnectionListener<W> = (socket: W, request: Request) => void;
+
+const DEFAULT_HANDSHAKE_TIMEOUT = 30_000;
+const DEFAULT_CLOSE_TIMEOUT = 30_000;
+
+/** Throws for options that could never work (checked once, before listening). */
+export function checkServerOptions(options: StandaloneServerOptions): void {
+  serverExtensions(options);
+}
+
+/** The request as a fetch `Request` (GET, http: or https: URL, headers as received). */
+export function requestOf(head: HttpRequestHead, secure: boolean): Request {
+  const host = head.headers.get("host") ?? "localhost";
+  const path = head.target.startsWith("/") ? head.target : "/" + head.target;
+  const headers = new Headers();
+  for (const [name, value] of head.headers.raw) headers.append(name, value);
+  return new Request(`${secure ? "https" : "http"}://${host}${path}`, { method: head.method, headers });
+}
+
+function refuse(socket: ByteSocket, status: number, reason: string, closeTimeout: number): void {
+  socket.write([encodeLatin1(createErrorResponse(status, reason))]);
+  socket.end();
+  lingerThenDrop(socket, closeTimeout);
+}
+
+/** A refused client gets closeTimeout ms to go away after our answer. */
+function lingerThenDrop(socket: ByteSocket, closeTimeout: number): void {
+  const timer = setTimeout(() => socket.destroy(), closeTimeout);
+  socket.attach({
+    onData() {},
+    onEnd() { clearTimeout(timer); socket.destroy(); },
+    onClose() { clearTimeout(timer); },
+    onDrain() {},
+  });
+}
+
+/**
+ * Serves one accepted connection: reads the request head, answers the
+ * handshake and hands the open WebSocket (of `WebSocketClass`) to `onSocket`.
+ */
+export function serveConnection<W extends WebSocket>(
+  socket: ByteSocket,
+  options: StandaloneServerOptions & { secure?: boolean },
+  onSocket: ConnectionListener<W>,
+  WebSocketClass: { accept(accepted: import("../websocket/websocket.ts").AcceptedSocket, options?: WebSocketOptions): W } = WebSocket as never,
+): void {
+  const parser = new HttpHeadParser("request", options.limits);
+  const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+  let done = false;
+  const timer = setTimeout(() => {
+    done = true;
+    socket.destroy(); // no complete head in time (slow or idle client)
+  }, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+  const stop = () => {
+    done = true;
+    clearTimeout(timer);
+  };
+  socket.attach({
+    onData(chunk) {
+      if (done) return;
+      const result = parser.feed(chunk);
+      if (result.status === "incomplete") return;
+      stop();
+      if (result.status === "error") {
+        const tooLarge = result.error.code === "WS_ERR_HTTP_LIMIT";
+        refuse(socket, tooLarge ? 431 : 400, result.error.message, closeTimeout);
+        return;
+      }
+      socket.pause();
+      void answer(result.head, result.rest);
+    },
+    onEnd() {
+      if (!done) { stop(); socket.destroy(); }
+    },
+    onClose() {
+      if (!done) stop();
+    },
+    onDrain() {},
+  });
+
+  async function answer(head: HttpRequestHead, rest: Uint8Array): Promise<void> {
+    const secure = options.secure ?? false;
+    let request: Request;
+    try {
+      request = requestOf(head, secure);
+    } catch (err) {
+      refuse(socket, 400, (err as Error).message ?? "Invalid request", closeTimeout);
+      return;
+    }
+    if (options.verify) {
+      let ok = false;
+      try {
+        ok = await options.verify(request);
+      } catch {
+        ok = false;
+      }
+      if (!ok) return refuse(socket, 403, "Forbidden", closeTimeout);
+    }
+    let accepted;
+    try {
+      accepted = acceptUpgrade(head, socket, rest.length > 0 ? rest : undefined, {
+        protocols: options.protocols,
+        extensions: options.extensions,
+        perMessageDeflate: options.perMessageDeflate,
+        maxLength: options.maxLength,
+        headers: options.headers,
+        secure,
+      });
+    } catch (err) {
+      return refuse(socket, 500, (err as Error)?.message ?? "Internal Server Error", closeTimeout);
+    }
+    if (accepted.error) {
+      lingerThenDrop(socket, closeTimeout); // already answered with 400/405/426
+      return;
+    }
+    const ws = WebSocketClass.accept(accepted, {
+      maxLength: options.maxLength,
+      ping: options.ping,
+      closeTimeout: options.closeTimeout,
+      binaryType: options.binaryType,
+    });
+    onSocket(ws, request);
+  }
+}
+
+/** What a runtime's `listen()` returns. */
+export interface WebSocketServer<W = WebSocket> {
+  readonly hostname: string;
+  readonly port: number;
+  /** ws://hostname:port (wss:// with TLS). */
+  readonly url: string;
+  /** The open sockets; closing the server leaves them open (close them yourself). */
+  readonly clients: ReadonlySet<W>;
+  /** Stops accepting connections. */
+  close(): Promise<void>;
+}
+
+/** Wraps `onSocket` so each socket sits in `clients` until its close event. */
+export function trackClients<W extends EventTarget>(clients: Set<W>, onSocket: ConnectionListener<W>): ConnectionListener<W> {
+  return (socket, request) => {
+    clients.add(socket);
+    socket.addEventListener("close", () => clients.delete(socket), { once: true });
+    onSocket(socket, request);
+  };
+}
+
+/** ws://host:port for a listener address (IPv6 in brackets). */
+export function serverUrl(hostname: string, port: number, secure: boolean): string {
+  return `${secure ? "wss" : "ws"}://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
