@@ -15,6 +15,7 @@
  */
 import { textEncoder } from "../shared/platform.ts";
 
+/** One event to encode: its data, and optionally its type, id and retry. */
 export interface SseMessage {
   /** The event's data; may hold several lines. */
   data: string;

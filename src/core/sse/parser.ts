@@ -38,6 +38,7 @@ export class SseError extends Error {
   }
 }
 
+/** What the parser reports: an event to dispatch, a new retry time, or an error. */
 export type SseParserEvent =
   /** An event to dispatch: `event` is its type ("message" when none was set). */
   | { type: "message"; event: string; data: string; lastEventId: string }
@@ -45,6 +46,7 @@ export type SseParserEvent =
   | { type: "retry"; retry: number }
   | { type: "error"; error: SseError };
 
+/** Options of {@link SseParser}. */
 export interface SseParserOptions {
   /**
    * The event source's last event ID string when this stream starts. The
@@ -64,6 +66,10 @@ export interface SseParserOptions {
 const CR = 0x0d;
 const LF = 0x0a;
 
+/**
+ * The WHATWG event-stream parser (html, "Parsing an event stream"), sans-I/O:
+ * feed it bytes, drain the events it found.
+ */
 export class SseParser {
   readonly #decoder = newTextDecoder(false);
   readonly #maxEventSize: number;
@@ -87,6 +93,7 @@ export class SseParser {
   // The event source's "last event ID string", set on each dispatch.
   #lastEventId: string;
 
+  /** A parser for one stream; `options.lastEventId` carries over a reconnection. */
   constructor(options: SseParserOptions = {}) {
     this.#lastEventId = this.#lastEventIdBuffer = options.lastEventId ?? "";
     this.#maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE;

@@ -62,22 +62,35 @@ export interface BunServerWebSocket<D = unknown> {
 
 /** The `websocket` object Bun.serve takes. */
 export interface BunWebSocketHandler<D = unknown> {
+  /** A socket finished its handshake. */
   open?(ws: BunServerWebSocket<D>): void;
+  /** A whole message arrived: a string for text, bytes for binary. */
   message(ws: BunServerWebSocket<D>, message: string | Uint8Array): void;
+  /** The socket can take more after a send was refused for backpressure. */
   drain?(ws: BunServerWebSocket<D>): void;
+  /** The connection closed, with the close code and reason. */
   close?(ws: BunServerWebSocket<D>, code: number, reason: string): void;
+  /** A ping arrived (Bun answers it itself). */
   ping?(ws: BunServerWebSocket<D>, data: Uint8Array): void;
+  /** A pong arrived. */
   pong?(ws: BunServerWebSocket<D>, data: Uint8Array): void;
+  /** Largest message accepted, in bytes; larger ones close with 1009. */
   maxPayloadLength?: number;
+  /** Seconds without traffic before Bun closes the connection. */
   idleTimeout?: number;
+  /** Whether Bun sends pings when a connection is idle. */
   sendPings?: boolean;
+  /** Bytes a socket may buffer before sends report backpressure. */
   backpressureLimit?: number;
+  /** Close the connection instead of buffering past backpressureLimit. */
   closeOnBackpressureLimit?: boolean;
+  /** Whether Bun negotiates permessage-deflate. */
   perMessageDeflate?: boolean;
 }
 
 /** The server argument of Bun.serve's fetch(request, server). */
 export interface BunServer {
+  /** Upgrades `request` to a WebSocket; false when it is not a valid handshake. */
   upgrade(request: Request, options?: { headers?: Record<string, string> | Headers; data?: unknown }): boolean;
 }
 

@@ -177,6 +177,7 @@ export const nodeDeflateCodec: DeflateCodec = {
   },
 };
 
+/** permessage-deflate options with node:zlib's option types for the compressor and decompressor. */
 export interface NodePermessageDeflateOptions extends PermessageDeflateOptions {
   /** node:zlib options of the compressor (level, memLevel, strategy, chunkSize). */
   zlibDeflateOptions?: zlib.ZlibOptions;

@@ -40,6 +40,7 @@ import { SerialJobs } from "./serial-jobs.ts";
 
 export type { Agreement } from "./params.ts";
 
+/** permessage-deflate options, with ws's names (RFC 7692 parameters plus threshold and limits). */
 export interface PermessageDeflateOptions extends NegotiationOptions {
   /** Messages smaller than this many bytes go uncompressed (default 1024). */
   threshold?: number;
