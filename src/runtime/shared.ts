@@ -6,8 +6,13 @@
  * encoder). test/web/entries.test.ts checks each entry against this list.
  */
 export { CloseEvent, ErrorEvent, MessageEvent } from "../web/events/events.ts";
-export { WebSocketError, ErrorCodes, CloseCode } from "../core/shared/errors.ts";
-export type { Extension, ExtensionParams, ExtensionMessage, ClientSession, ServerSession } from "../core/websocket/extensions/extension.ts";
+export { WebSocketError, ErrorCodes, CloseCode, type ErrorCode } from "../core/shared/errors.ts";
+export type {
+  ActiveExtension, ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionOffer, ExtensionParams, ExtensionSession, ServerSession,
+} from "../core/websocket/extensions/extension.ts";
+export type { NegotiationOptions } from "../core/websocket/extensions/permessage-deflate/params.ts";
+export type { HttpLimits } from "../core/http/head-parser.ts";
+export type { ByteSocket, ByteSocketHandler, ConnectOptions, Connector, ProxyOptions } from "../web/transport/byte-socket.ts";
 export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/zlib-codec.ts";
 export type { PermessageDeflateOptions } from "../core/websocket/extensions/permessage-deflate/extension.ts";
 export type { PerMessageDeflateSetting } from "../web/client/extension-options.ts";
