@@ -14,10 +14,12 @@
  * compression and keepalive pings are off. node:child_process works on Node,
  * Deno and Bun alike.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const PYTHON = "/usr/bin/python3";
+import { PYTHON, runJsonClient, startReportingServer } from "./python-process.ts";
+
+export { PYTHON };
 export const PYTHON_WEBSOCKETS_INSTALL_HINT = "apt-get install -y python3-websockets";
 const SCRIPTS = fileURLToPath(new URL("./python/", import.meta.url));
 
@@ -143,86 +145,18 @@ export interface PythonServer {
   close(): Promise<void>;
 }
 
-function lines(child: ChildProcess, onLine: (line: string) => void): void {
-  let buffered = "";
-  child.stdout!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line) onLine(line);
-    }
-  });
-}
-
 /** Starts python/echo_server.py on 127.0.0.1, port 0. */
-export function startPythonServer(options: { subprotocols?: string[] } = {}): Promise<PythonServer> {
+export async function startPythonServer(options: { subprotocols?: string[] } = {}): Promise<PythonServer> {
   const args = [SCRIPTS + "echo_server.py"];
   if (options.subprotocols?.length) args.push("--subprotocols", options.subprotocols.join(","));
-  const child = spawn(PYTHON, args, { stdio: ["pipe", "pipe", "pipe"] });
-  let errors = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => { errors += chunk; });
-  const reports = new Map<string, ServerReport>();
-  const waiters = new Map<string, (r: ServerReport) => void>();
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.on("exit", () => { exited = true; resolve(); }));
-
-  return new Promise<PythonServer>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code) => reject(new Error(`python server exited (${code}) before listening: ${errors}`)));
-    lines(child, (line) => {
-      const parsed = JSON.parse(line) as { port?: number } & ServerReport;
-      if (parsed.port !== undefined) {
-        resolve(server(parsed.port));
-        return;
-      }
-      const waiter = waiters.get(parsed.path);
-      if (waiter) {
-        waiters.delete(parsed.path);
-        waiter(parsed);
-      } else {
-        reports.set(parsed.path, parsed);
-      }
-    });
-  });
-
-  function server(port: number): PythonServer {
-    return {
-      port,
-      url(path, steps) {
-        const base = `ws://127.0.0.1:${port}${path}`;
-        return steps ? `${base}?script=${encodeURIComponent(JSON.stringify(steps))}` : base;
-      },
-      report(path, ms = 30_000) {
-        const ready = reports.get(path);
-        if (ready) {
-          reports.delete(path);
-          return Promise.resolve(ready);
-        }
-        return new Promise<ServerReport>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            waiters.delete(path);
-            reject(new Error(`no python server report for ${path} within ${ms} ms; stderr: ${errors}`));
-          }, ms);
-          waiters.set(path, (r) => {
-            clearTimeout(timer);
-            resolve(r);
-          });
-        });
-      },
-      stderr: () => errors,
-      async close() {
-        if (exited) return;
-        child.stdin!.end(); // the server exits when stdin closes
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exit;
-        clearTimeout(timer);
-      },
-    };
-  }
+  const peer = await startReportingServer<ServerReport>(args, "python server");
+  return {
+    ...peer,
+    url(path, steps) {
+      const base = `ws://127.0.0.1:${peer.port}${path}`;
+      return steps ? `${base}?script=${encodeURIComponent(JSON.stringify(steps))}` : base;
+    },
+  };
 }
 
 // --------------------------------------------------------------- client --
@@ -237,37 +171,7 @@ export interface ClientConfig {
 
 /** Runs python/client.py with `config`; resolves with its transcript or handshake failure. */
 export function runPythonClient(config: ClientConfig, ms = 60_000): Promise<Transcript | HandshakeFailure> {
-  const child = spawn(PYTHON, [SCRIPTS + "client.py"], { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  let errors = "";
-  child.stdout!.setEncoding("utf8");
-  child.stderr!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => { out += chunk; });
-  child.stderr!.on("data", (chunk: string) => { errors += chunk; });
-  child.stdin!.end(JSON.stringify(config));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`python client timed out after ${ms} ms; stdout: ${out}; stderr: ${errors}`));
-    }, ms);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    // "close" (not "exit"): stdout has been read to its end.
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code !== 0) {
-        reject(new Error(`python client exited with ${code}: ${errors}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(out) as Transcript | HandshakeFailure);
-      } catch {
-        reject(new Error(`python client printed no JSON: ${out}; stderr: ${errors}`));
-      }
-    });
-  });
+  return runJsonClient([SCRIPTS + "client.py"], config, "python client", ms);
 }
 
 /** Narrows a client result to a transcript, failing with python's error otherwise. */
