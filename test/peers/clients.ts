@@ -14,6 +14,7 @@ import faye from "faye-websocket";
 import { WebSocket as UndiciWebSocket } from "undici/index.js";
 import { WebSocket as OurWebSocket, type WebSocketOptions } from "../../src/runtime/node/index.ts";
 import { ws } from "./ws.ts";
+import { Inbox } from "./inbox.ts";
 
 export interface PeerMessage {
   text: boolean;
@@ -42,22 +43,6 @@ export interface PeerClient {
   pingsReceived(count: number): Promise<Uint8Array[]>;
   close(code?: number, reason?: string): void;
   closed: Promise<PeerClose>;
-}
-
-/** Keeps messages until they are asked for. */
-class Inbox {
-  private queue: PeerMessage[] = [];
-  private waiting: ((m: PeerMessage) => void)[] = [];
-  push(m: PeerMessage): void {
-    const w = this.waiting.shift();
-    if (w) w(m);
-    else this.queue.push(m);
-  }
-  next(): Promise<PeerMessage> {
-    const m = this.queue.shift();
-    if (m) return Promise.resolve(m);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
 }
 
 class PingLog {
@@ -90,7 +75,7 @@ function bytes(data: ArrayBuffer | Uint8Array | Uint8Array[]): Uint8Array {
 
 export function wsClient(url: string, protocols?: string | string[], options: Record<string, unknown> = {}): PeerClient {
   const socket = new ws.WebSocket(url, protocols, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...options });
-  const inbox = new Inbox();
+  const inbox = new Inbox<PeerMessage>();
   const pings = new PingLog();
   socket.on("message", (data, isBinary) => {
     const b = bytes(data as Uint8Array);
@@ -129,7 +114,7 @@ const FayeClient = (faye as unknown as { Client: new (url: string, protocols?: s
 export function fayeClient(url: string, protocols?: string | string[], options: Record<string, unknown> = {}): PeerClient {
   const list = protocols === undefined ? undefined : typeof protocols === "string" ? [protocols] : protocols;
   const socket = new FayeClient(url, list, { maxLength: 256 * 1024 * 1024, ...options });
-  const inbox = new Inbox();
+  const inbox = new Inbox<PeerMessage>();
   let opened = false;
   socket.on("open", () => { opened = true; });
   socket.on("message", (event) => {
@@ -156,7 +141,7 @@ export function fayeClient(url: string, protocols?: string | string[], options: 
 export function undiciClient(url: string, protocols?: string | string[]): PeerClient {
   const socket = new UndiciWebSocket(url, protocols);
   socket.binaryType = "arraybuffer";
-  const inbox = new Inbox();
+  const inbox = new Inbox<PeerMessage>();
   socket.addEventListener("message", (event) => {
     const data = event.data as string | ArrayBuffer;
     inbox.push(typeof data === "string" ? { text: true, data } : { text: false, data: new Uint8Array(data) });
@@ -183,7 +168,7 @@ export interface OurClient extends PeerClient {
 
 export function ourClient(url: string, protocols?: string | string[], options: WebSocketOptions = {}): OurClient {
   const socket = new OurWebSocket(url, protocols, { binaryType: "uint8array", ...options });
-  const inbox = new Inbox();
+  const inbox = new Inbox<PeerMessage>();
   const pings = new PingLog();
   socket.addEventListener("message", (event) => {
     const data = (event as MessageEvent).data as string | Uint8Array;

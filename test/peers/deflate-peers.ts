@@ -22,6 +22,7 @@ import type { PermessageDeflateOptions } from "../../src/core/websocket/extensio
 import { WebSocket, type WebSocketOptions } from "../../src/runtime/node/index.ts";
 import { startFayeServer, startOurServer, type PeerServer } from "./servers.ts";
 import { ws } from "./ws.ts";
+import { Inbox } from "./inbox.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -194,20 +195,6 @@ export interface DeflateClient {
   closed: Promise<{ code: number }>;
 }
 
-class Inbox {
-  private queue: DeflateMessage[] = [];
-  private waiting: ((m: DeflateMessage) => void)[] = [];
-  push(m: DeflateMessage): void {
-    const w = this.waiting.shift();
-    if (w) w(m);
-    else this.queue.push(m);
-  }
-  next(): Promise<DeflateMessage> {
-    const m = this.queue.shift();
-    return m ? Promise.resolve(m) : new Promise((resolve) => this.waiting.push(resolve));
-  }
-}
-
 function view(data: ArrayBuffer | Uint8Array): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -215,7 +202,7 @@ function view(data: ArrayBuffer | Uint8Array): Uint8Array {
 /** ws's client with `perMessageDeflate: setting`. */
 export function wsDeflateClient(url: string, setting: DeflateSetting): DeflateClient {
   const socket = new ws.WebSocket(url, { perMessageDeflate: setting as never, maxPayload: 64 * 1024 * 1024 });
-  const inbox = new Inbox();
+  const inbox = new Inbox<DeflateMessage>();
   socket.on("message", (data, isBinary) => {
     const b = view(data as Uint8Array);
     inbox.push(isBinary ? { text: false, data: b } : { text: true, data: new TextDecoder().decode(b) });
@@ -248,7 +235,7 @@ export function fayeDeflateClient(url: string, setting: DeflateSetting): Deflate
   const extensions = fayeExtensions("client", setting);
   if (extensions === UNSUPPORTED) throw new Error("faye cannot express this setting");
   const socket = new FayeClient(url, [], { extensions, maxLength: 64 * 1024 * 1024 });
-  const inbox = new Inbox();
+  const inbox = new Inbox<DeflateMessage>();
   let open = false;
   socket.on("message", (event) => {
     const data = event.data as string | Uint8Array;
@@ -271,7 +258,7 @@ export function fayeDeflateClient(url: string, setting: DeflateSetting): Deflate
 /** Our client with `perMessageDeflate: setting` (undefined: the default). */
 export function ourDeflateClient(url: string, setting: DeflateSetting | undefined, extra: WebSocketOptions = {}): DeflateClient & { socket: WebSocket } {
   const socket = new WebSocket(url, [], { binaryType: "uint8array", ...extra, perMessageDeflate: setting });
-  const inbox = new Inbox();
+  const inbox = new Inbox<DeflateMessage>();
   socket.addEventListener("message", (event) => {
     const data = (event as MessageEvent).data as string | Uint8Array;
     inbox.push({ text: typeof data === "string", data });
