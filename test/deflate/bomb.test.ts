@@ -12,57 +12,8 @@ import { encodeFrame } from "../../src/core/websocket/frame/encoder.ts";
 import { Opcode, RSV1 } from "../../src/core/websocket/frame/types.ts";
 import type { ExtensionMessage } from "../../src/core/websocket/extensions/extension.ts";
 import { MiB, clientSession, concat, failure, protocol, serverSession } from "./helpers.ts";
-
-/** Raw DEFLATE of `size` zero bytes, sync-flushed, tail removed (section 7.2.1). */
-async function zeroBomb(size: number): Promise<Uint8Array> {
-  // With a window full of zeros, each further 4 MiB of zeros compresses to
-  // the same bytes: compress two pieces, repeat the second. No 1 GiB buffer.
-  const piece = 4 * MiB;
-  const d = zlib.createDeflateRaw({ level: 9 });
-  const zeros = new Uint8Array(piece);
-  const flushOne = () =>
-    new Promise<Uint8Array>((resolve) => {
-      const out: Uint8Array[] = [];
-      const onData = (c: Uint8Array) => out.push(c);
-      d.on("data", onData);
-      d.write(zeros);
-      d.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-        d.off("data", onData);
-        resolve(concat(out));
-      });
-    });
-  const first = await flushOne();
-  const next = await flushOne();
-  d.close();
-  const parts = [first];
-  for (let done = 2 * piece; done <= size; done += piece) parts.push(next);
-  const all = concat(parts);
-  return all.subarray(0, all.length - 4);
-}
-
-/** The process's peak RSS so far (a high-water mark; KiB on every runtime). */
-const maxRss = () => process.resourceUsage().maxRSS * 1024;
-
-/**
- * Peak RSS growth over `base` while `done` settles: RSS sampled between
- * event-loop turns, plus the high-water mark when it rose meanwhile, which
- * also catches a peak inside synchronous zlib work (Deno inflates on the
- * main thread).
- */
-async function peakGrowth(base: number, done: Promise<unknown>): Promise<number> {
-  const markBefore = maxRss();
-  let peak = base;
-  let finished = false;
-  void done.finally(() => { finished = true; });
-  while (!finished) {
-    peak = Math.max(peak, process.memoryUsage().rss);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const markAfter = maxRss();
-  if (markAfter > markBefore) peak = Math.max(peak, markAfter);
-  return peak - base;
-}
+import { peakGrowth } from "../peers/memory.ts";
+import { zeroBomb } from "../peers/zero-bomb.ts";
 
 describe("permessage-deflate: decompression bombs", () => {
   let bomb: Uint8Array;

@@ -16,65 +16,19 @@ import { Buffer } from "node:buffer";
 import http from "node:http";
 import net from "node:net";
 import process from "node:process";
-import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, until } from "../harness.ts";
 import { WebSocket } from "../../src/runtime/node/index.ts";
 import { startOurDeflateServer } from "../peers/deflate-peers.ts";
 import { acceptFor, clientFrame, FrameLog, frame } from "../peers/raw.ts";
 import { ws } from "../peers/ws.ts";
 import type WsWebSocket from "ws";
+import { peakGrowth } from "../peers/memory.ts";
+import { zeroBomb } from "../peers/zero-bomb.ts";
 
 const MiB = 1024 * 1024;
 const TIMEOUT = 120_000;
 
 // ------------------------------------------------------------------ bomb --
-
-/** Raw DEFLATE of `size` zero bytes, sync-flushed, without the 00 00 ff ff tail (RFC 7692 section 7.2.1). */
-async function zeroBomb(size: number): Promise<Uint8Array> {
-  // Once the window is all zeros, every further 4 MiB of zeros compresses to
-  // the same bytes: compress two pieces, then repeat the second.
-  const piece = 4 * MiB;
-  const deflate = zlib.createDeflateRaw({ level: 9 });
-  const zeros = new Uint8Array(piece);
-  const flushPiece = () => new Promise<Uint8Array>((resolve) => {
-    const out: Uint8Array[] = [];
-    const onData = (chunk: Uint8Array) => out.push(chunk);
-    deflate.on("data", onData);
-    deflate.write(zeros);
-    deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-      deflate.off("data", onData);
-      resolve(Buffer.concat(out));
-    });
-  });
-  const first = await flushPiece();
-  const next = await flushPiece();
-  deflate.close();
-  const all = Buffer.concat([first, ...Array.from({ length: size / piece - 1 }, () => next)]);
-  return new Uint8Array(all.subarray(0, all.length - 4));
-}
-
-/** The process's peak RSS so far (KiB on every runtime). */
-const maxRss = () => process.resourceUsage().maxRSS * 1024;
-
-/**
- * Peak RSS growth over `base` until `done` settles: RSS sampled between
- * event-loop turns, plus the high-water mark if it rose meanwhile (which
- * catches a peak inside synchronous zlib work too).
- */
-async function peakGrowth(base: number, done: Promise<unknown>): Promise<number> {
-  const markBefore = maxRss();
-  let peak = base;
-  let finished = false;
-  void done.finally(() => { finished = true; });
-  while (!finished) {
-    peak = Math.max(peak, process.memoryUsage().rss);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const markAfter = maxRss();
-  if (markAfter > markBefore) peak = Math.max(peak, markAfter);
-  return peak - base;
-}
 
 /** Reads a raw peer's frames until a Close arrives. */
 function closeFrom(log: FrameLog, socket: net.Socket): Promise<number> {
