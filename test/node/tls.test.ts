@@ -4,39 +4,12 @@
  * openssl: self-signed, for the names "localhost" and "example.test" (no IP
  * address), so the checks below can fail for the right reason.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, itWithPeer } from "../harness.ts";
 import { WebSocket, type WebSocketOptions } from "../../src/runtime/node/index.ts";
+import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT as HINT } from "../peers/certificate.ts";
 import { startOurServer, startWsServer, type OurServer, type PeerServer, type TlsPair } from "../peers/servers.ts";
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function makeCertificate(): TlsPair {
-  const dir = mkdtempSync(join(tmpdir(), "omnisocket-tls-"));
-  try {
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2",
-      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,DNS:example.test",
-    ], { stdio: "ignore" });
-    return { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const HINT = "install openssl (Debian: apt-get install openssl)";
 const available = hasOpenssl();
 
 interface Outcome {
@@ -82,7 +55,7 @@ describe("wss:// (node:tls)", () => {
   const servernames: (string | false)[] = [];
   beforeAll(async () => {
     if (!available) return;
-    tls = makeCertificate();
+    tls = localCertificate("DNS:localhost,DNS:example.test");
     ours = await startOurServer({
       tls,
       onConnection: (_ws, req) => servernames.push((req.socket as TLSSocket).servername ?? false),

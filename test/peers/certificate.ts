@@ -25,21 +25,26 @@ export interface Certificate {
   cert: string;
 }
 
-let cached: Certificate | null = null;
+const cache = new Map<string, Certificate>();
 
-/** A key and self-signed certificate (PEM) for localhost and 127.0.0.1, made once per process. */
-export function localCertificate(): Certificate {
-  if (cached) return cached;
+/**
+ * A key and self-signed certificate (PEM), made once per process for each
+ * subjectAltName: by default "localhost" and the IP 127.0.0.1.
+ */
+export function localCertificate(subjectAltName = "DNS:localhost,IP:127.0.0.1"): Certificate {
+  const known = cache.get(subjectAltName);
+  if (known) return known;
   const dir = mkdtempSync(join(tmpdir(), "omnisocket-cert-"));
   try {
     execFileSync("openssl", [
       "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
       "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2",
-      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-subj", "/CN=localhost", "-addext", `subjectAltName=${subjectAltName}`,
       "-addext", "basicConstraints=critical,CA:FALSE",
     ], { stdio: "ignore" });
-    cached = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
-    return cached;
+    const made = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+    cache.set(subjectAltName, made);
+    return made;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
