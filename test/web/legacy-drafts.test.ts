@@ -12,6 +12,8 @@
 import { afterAll, describe, expect, it, runtime, until } from "../harness.ts";
 import { WebSocket, type ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
 import { startOurServer, type PeerServer } from "../peers/servers.ts";
+import { checkExcerpts } from "../peers/excerpts.ts";
+import { createLegacyEchoServer } from "../../examples/legacy-drafts.ts";
 import { DRAFT76_CHALLENGE, hixieClient, type HixieClient, type HixieClientOptions } from "../peers/hixie-client.ts";
 
 interface ServerSide {
@@ -233,6 +235,45 @@ describe("hybi-08", () => {
     const closed = await new Promise<CloseEvent>((resolve) => ws.addEventListener("close", (e) => resolve(e as CloseEvent)));
     expect(closed.code).toBe(1006);
     expect(ws.statusCode).toBe(426);
+  });
+});
+
+describe("docs/legacy-drafts.md", () => {
+  it("quotes examples/legacy-drafts.ts exactly", () => {
+    expect(checkExcerpts("docs/legacy-drafts.md")).toEqual(["examples/legacy-drafts.ts"]);
+  });
+
+  it("the example answers a hixie-76 client, a hixie-75 client and an RFC 6455 client", async () => {
+    const server = createLegacyEchoServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const old = await hixieClient(port, { draft: "hixie-76" });
+      clients.push(old);
+      await old.upTo((await old.head()).length + 16);
+      old.send("\x00hi\xff");
+      const expected76 = DRAFT76_CHALLENGE + "\x00hixie-76: hi\xff";
+      await until(() => old.afterHead().length >= expected76.length);
+      expect(old.afterHead().toString("latin1")).toBe(expected76);
+
+      const older = await hixieClient(port, { draft: "hixie-75" });
+      clients.push(older);
+      await older.head();
+      older.send("\x00hi\xff");
+      const expected75 = "\x00hixie-75: hi\xff";
+      await until(() => older.afterHead().length >= expected75.length);
+      expect(older.afterHead().toString("latin1")).toBe(expected75);
+
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      ws.addEventListener("open", () => ws.send("hi"));
+      const reply = await new Promise<unknown>((resolve) => ws.addEventListener("message", (e) => resolve((e as MessageEvent).data)));
+      expect(reply).toBe("hybi-13: hi");
+      ws.close();
+    } finally {
+      await cleanup();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
