@@ -84,6 +84,15 @@ describe("hixie-76 framing (section 5.3)", () => {
     expect(sent(p)).toEqual(b("\x00\xc3\xa9\xe2\x82\xac\xff"));
     p.sendText("");
     expect(sent(p)).toEqual(b("\x00\xff"));
+    expect(p.sendText(b("\xc3\xa9"))).toBe(2);
+    expect(sent(p)).toEqual(b("\x00\xc3\xa9\xff"));
+  });
+
+  it("refuses text bytes holding 0xFF, which would end the frame early", () => {
+    const p = open76();
+    expect(() => p.sendText(b("a\xffb"))).toThrow({ code: "WS_ERR_INVALID_ARGUMENT" });
+    expect(p.dataToSend()).toEqual([]);
+    expect(p.state).toBe(ReadyState.OPEN);
   });
 
   it("reads text frames whole, split byte by byte, and several in one chunk", () => {

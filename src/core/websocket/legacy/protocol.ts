@@ -135,6 +135,10 @@ export class LegacyProtocol implements WireProtocol {
   sendText(data: string | Uint8Array, _options?: SendOptions): number {
     this.assertOpen();
     const bytes = typeof data === "string" ? encodeUtf8(data) : data;
+    // 0xFF ends a text frame and never occurs in UTF-8: bytes holding it would end the frame early.
+    if (typeof data !== "string" && bytes.indexOf(0xff) !== -1) {
+      throw new WebSocketError("WS_ERR_INVALID_ARGUMENT", "Text for a draft frame must be UTF-8 (it holds a 0xFF byte)");
+    }
     const frame = new Uint8Array(bytes.length + 2);
     frame[0] = 0x00;
     frame.set(bytes, 1);
