@@ -3,11 +3,12 @@
  * in pieces), text framing both ways, the closing frame, skipped
  * length-prefixed frames, and lengths refused past maxLength.
  */
+import fc from "fast-check";
 import { describe, it, expect } from "../harness.ts";
 import { concatBytes } from "../../src/core/shared/bytes.ts";
 import { ReadyState } from "../../src/core/websocket/protocol.ts";
 import { LegacyProtocol } from "../../src/core/websocket/legacy/protocol.ts";
-import { b } from "./support/bytes.ts";
+import { b, splitAt } from "./support/bytes.ts";
 
 /** The -76 section 1.3 example: its keys, key3, and the challenge response. */
 const KEYS = { key1: 829309203, key2: 259970620 };
@@ -261,5 +262,42 @@ describe("hixie-75", () => {
 
   it("needs the keys for -76", () => {
     expect(() => new LegacyProtocol({ draft: "hixie-76" })).toThrow({ code: "WS_ERR_INVALID_ARGUMENT" });
+  });
+});
+
+describe("properties (fast-check)", () => {
+  const wellFormed = (s: string) => new TextDecoder().decode(new TextEncoder().encode(s));
+
+  it("however the stream is cut, -76 text frames (between skipped frames) arrive unchanged, after the challenge", () => {
+    fc.assert(fc.property(
+      fc.array(fc.string({ unit: "binary", maxLength: 60 }), { maxLength: 12 }),
+      fc.array(fc.nat(2000), { maxLength: 12 }),
+      (texts, cuts) => {
+        const sender = new LegacyProtocol({ draft: "hixie-75" });
+        const parts: Uint8Array[] = [b(KEY3)];
+        for (const text of texts) {
+          sender.sendText(text);
+          parts.push(...sender.dataToSend(), b("\x80\x02xy")); // a skipped length-prefixed frame after each
+        }
+        const p = draft76();
+        for (const chunk of splitAt(concatBytes(parts), cuts)) p.receiveData(chunk);
+        expect(p.eventsReceived()).toEqual(texts.map((data) => ({ type: "text", data: wellFormed(data) })));
+        expect(sent(p)).toEqual(b(CHALLENGE));
+        expect(p.error).toBeNull();
+      },
+    ), { numRuns: 200 });
+  });
+
+  it("whatever bytes arrive, the engine never throws and ends in text events or one error, never past maxLength", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(fc.nat(400), { maxLength: 8 }), (bytes, cuts) => {
+      const p = open76(32);
+      for (const chunk of splitAt(bytes, cuts)) p.receiveData(chunk);
+      const events = p.eventsReceived();
+      const errors = events.filter((e) => e.type === "error");
+      expect(errors.length).toBeLessThanOrEqual(1);
+      for (const e of events) {
+        if (e.type === "text") expect(new TextEncoder().encode(e.data).length).toBeLessThanOrEqual(32 * 3);
+      }
+    }), { numRuns: 300 });
   });
 });
