@@ -12,6 +12,7 @@ export type {
 } from "../core/websocket/extensions/extension.ts";
 export type { NegotiationOptions } from "../core/websocket/extensions/permessage-deflate/params.ts";
 export type { HttpLimits } from "../core/http/head-parser.ts";
+export type { LegacyDraft, LegacyKeys } from "../core/websocket/legacy/handshake.ts";
 export type { ByteSocket, ByteSocketHandler, ConnectOptions, Connector, ProxyOptions } from "../web/transport/byte-socket.ts";
 export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/zlib-codec.ts";
 export type { PermessageDeflateOptions } from "../core/websocket/extensions/permessage-deflate/extension.ts";

@@ -39,6 +39,8 @@ export const ErrorCodes = {
   WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
   WS_ERR_INVALID_UTF8: 1007,
+  /** A hixie-75/76 connection was asked to send binary data: those drafts have none. */
+  WS_ERR_LEGACY_BINARY: 1003,
   WS_ERR_INFLATE: 1007,
   WS_ERR_EXTENSION: 1011,
   WS_ERR_INTERNAL: 1011,

@@ -28,6 +28,7 @@ import { Opcode, RSV1, RSV2, RSV3, type Frame } from "./frame/types.ts";
 import { FrameParser } from "./frame/parser.ts";
 import { encodeUtf8, newTextDecoder, textDecoder, type RandomSource } from "../shared/platform.ts";
 import { Utf8Validator } from "../shared/utf8.ts";
+import type { WireProtocol } from "./wire-protocol.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -69,9 +70,11 @@ export interface CloseInfo {
 
 type Outgoing = Uint8Array[] | { close: Uint8Array[] };
 
-export class Protocol {
+export class Protocol implements WireProtocol {
   readonly role: "client" | "server";
   readonly maxLength: number;
+  /** RFC 6455 has ping and pong frames (section 5.5.2, 5.5.3). */
+  readonly canPing = true;
   state: ReadyState = ReadyState.OPEN;
   /** The close frame received, if any. */
   closeReceived: { code: number; reason: string } | null = null;

@@ -13,6 +13,8 @@ import "./setup.ts";
 export interface ServerWebSocketOptions extends WebSocketOptions {
   /** Subprotocol choice when the `protocols` argument is a function. */
   protocols?: ProtocolChooser;
+  /** faye: also answer hixie-75/76 and hybi-08 clients (off by default; docs/legacy-drafts.md). */
+  allowDrafts?: boolean;
 }
 
 function isRequest(value: unknown): value is IncomingMessage {
@@ -29,6 +31,7 @@ function acceptArgs(args: unknown[]): [typeof ACCEPT, AcceptedSocket, ServerWebS
     perMessageDeflate: options.perMessageDeflate,
     maxLength: options.maxLength,
     headers: options.headers,
+    allowDrafts: options.allowDrafts,
   });
   return [ACCEPT, accepted, options];
 }

@@ -90,6 +90,8 @@ export async function openClient(
     extensions,
     extensionContext: { maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH },
     random: options.random,
+    // hybi-08 (Sec-WebSocket-Version: 8, Sec-WebSocket-Origin) when asked for; 13 otherwise.
+    version: options.protocolVersion,
   });
   const socket = await unlessAborted(getConnector().connect({
     host: url.host,

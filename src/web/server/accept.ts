@@ -12,6 +12,8 @@ import { createErrorResponse, createServerResponse, negotiateServerExtensions, s
 import { type HttpRequestHead } from "../../core/http/head-parser.ts";
 import { encodeLatin1 } from "../../core/http/serializer.ts";
 import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
+import { legacyDraftOf } from "../../core/websocket/legacy/handshake.ts";
+import { acceptLegacyUpgrade } from "./accept-legacy.ts";
 import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import type { AcceptedSocket } from "../websocket/websocket.ts";
@@ -29,6 +31,12 @@ export interface AcceptOptions {
   headers?: Record<string, string>;
   /** True when the request came over TLS (for the ws:// or wss:// url). */
   secure?: boolean;
+  /**
+   * Also speak to old clients (faye's option): hixie-75 and hixie-76
+   * requests, and hybi-08 (Sec-WebSocket-Version: 8). Off by default: such
+   * requests then get the usual 426 or 400. See docs/legacy-drafts.md.
+   */
+  allowDrafts?: boolean;
 }
 
 function headerRecord(head: HttpRequestHead): Record<string, string> {
@@ -57,7 +65,10 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
     socket.end();
     return { ...base, error };
   };
-  const checked = validateClientRequest(head);
+  // A draft client sends no Sec-WebSocket-Version or -Key; only opted-in servers answer it.
+  const draft = options.allowDrafts ? legacyDraftOf(head) : null;
+  if (draft) return acceptLegacyUpgrade(head, socket, leftover, options, base, refuse);
+  const checked = validateClientRequest(head, options.allowDrafts ? { versions: [13, 8] } : undefined);
   if (!checked.ok) return refuse(checked.status, checked.reason, checked.headers, checked.error);
   let protocol: string;
   try {
@@ -90,6 +101,7 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   socket.pause();
   return {
     ...base,
+    version: `hybi-${checked.version}`,
     protocol,
     extensionsHeader: negotiated.responseHeader,
     extensions: negotiated.active,

@@ -42,6 +42,8 @@ export interface StandaloneServerOptions {
   handshakeTimeout?: number;
   /** Request head limits (line length, header count, total size). */
   limits?: Partial<HttpLimits>;
+  /** Also answer hixie-75/76 and hybi-08 clients (off by default; docs/legacy-drafts.md). */
+  allowDrafts?: boolean;
 }
 
 export type ConnectionListener<W> = (socket: W, request: Request) => void;
@@ -151,6 +153,7 @@ export function serveConnection<W extends WebSocket>(
         maxLength: options.maxLength,
         headers: options.headers,
         secure,
+        allowDrafts: options.allowDrafts,
       });
     } catch (err) {
       return refuse(socket, 500, (err as Error)?.message ?? "Internal Server Error", closeTimeout);

@@ -1,5 +1,6 @@
 /**
- * Drives one open connection: the sans-I/O Protocol on one side, a runtime
+ * Drives one open connection: the sans-I/O engine (a WireProtocol: RFC 6455
+ * Protocol or the hixie-75/76 LegacyProtocol) on one side, a runtime
  * ByteSocket on the other, and the timers the engine itself never owns.
  *
  *   socket --onData--> protocol.receiveData --eventsReceived--> owner
@@ -10,7 +11,8 @@
  * listeners make meanwhile go out afterwards as one write.
  */
 import type { WebSocketError } from "../../core/shared/errors.ts";
-import { ReadyState, type CloseInfo, type Protocol, type ProtocolEvent } from "../../core/websocket/protocol.ts";
+import { ReadyState, type CloseInfo, type ProtocolEvent } from "../../core/websocket/protocol.ts";
+import type { WireProtocol } from "../../core/websocket/wire-protocol.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
 
 export interface ConnectionOwner {
@@ -37,7 +39,7 @@ export class Connection implements ByteSocketHandler {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    readonly protocol: Protocol,
+    readonly protocol: WireProtocol,
     readonly socket: ByteSocket,
     private readonly owner: ConnectionOwner,
     private readonly timers: ConnectionTimers,

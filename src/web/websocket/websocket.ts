@@ -11,9 +11,12 @@
  *          open / message / error / close  (one EventTarget dispatch path)
  */
 import { isValidCloseCode } from "../../core/websocket/close.ts";
-import type { WebSocketError } from "../../core/shared/errors.ts";
+import { WebSocketError } from "../../core/shared/errors.ts";
 import type { Extension } from "../../core/websocket/extensions/extension.ts";
 import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../core/websocket/protocol.ts";
+import type { WireProtocol } from "../../core/websocket/wire-protocol.ts";
+import { LegacyProtocol } from "../../core/websocket/legacy/protocol.ts";
+import type { LegacyDraft, LegacyKeys } from "../../core/websocket/legacy/handshake.ts";
 import { openClient, type ClientResult } from "../client/connect.ts";
 import { clientExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
 import { Connection } from "./engine-driver.ts";
@@ -56,6 +59,8 @@ export interface WebSocketOptions {
   origin?: string;
   /** Random source for keys and masks (tests). */
   random?: (buffer: Uint8Array) => Uint8Array;
+  /** Client: 13 (RFC 6455, the default), or 8 for hybi-08 servers (ws's `protocolVersion`). */
+  protocolVersion?: 13 | 8;
 }
 
 /** What a runtime's server hook hands over once it has answered the handshake. */
@@ -72,6 +77,10 @@ export interface AcceptedSocket {
   headers: Record<string, string>;
   /** Set when the handshake was refused (already answered with an HTTP error). */
   error?: Error;
+  /** The protocol version spoken (faye's `version`): "hybi-13" when absent, "hybi-8", "hixie-75", "hixie-76". */
+  version?: string;
+  /** A hixie-75/76 connection (accepted with `allowDrafts`): the engine to run instead of RFC 6455. */
+  legacy?: { draft: LegacyDraft; keys?: LegacyKeys };
 }
 
 const utf8 = new TextEncoder();
@@ -94,8 +103,7 @@ export class WebSocket extends WebSocketHandlers {
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
-  /** faye: the protocol version spoken. */
-  readonly version = "hybi-13";
+  #version = "hybi-13";
 
   #url: string;
   #readyState: number = ReadyState.CONNECTING;
@@ -127,6 +135,7 @@ export class WebSocket extends WebSocketHandlers {
       this.#protocol = accepted.protocol;
       this.#extensions = accepted.extensionsHeader;
       this.headers = accepted.headers;
+      if (accepted.version) this.#version = accepted.version;
       if (accepted.error) {
         const error = accepted.error;
         queueMicrotask(() => this.#finishClose({ code: 1006, reason: "", wasClean: false }, true, error));
@@ -141,6 +150,7 @@ export class WebSocket extends WebSocketHandlers {
     const list = validateProtocols(second as string | string[] | undefined);
     this.#url = parsed.href;
     this.#origin = parsed.origin;
+    if (options.protocolVersion === 8) this.#version = "hybi-8";
     this.#connecting = new AbortController();
     const extensions = clientExtensions(options); // throws on bad options, synchronously
     openClient(parsed, list, options, this.#connecting.signal, extensions).then(
@@ -154,6 +164,8 @@ export class WebSocket extends WebSocketHandlers {
     return new this(ACCEPT, accepted, options);
   }
 
+  /** faye: the protocol version spoken ("hybi-13", "hybi-8", "hixie-75", "hixie-76"). */
+  get version(): string { return this.#version; }
   get url(): string { return this.#url; }
   get readyState(): number { return this.#readyState; }
   get protocol(): string { return this.#protocol; }
@@ -170,6 +182,11 @@ export class WebSocket extends WebSocketHandlers {
   /** WHATWG send(): string as text; ArrayBuffer, views and Blob as binary. */
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob, options?: { compress?: boolean }): void {
     if (this.#readyState === ReadyState.CONNECTING) throw invalidState("Still in CONNECTING state.");
+    // hixie-75/76 have text frames only: binary data is refused here, before
+    // anything is queued (a Blob's bytes would otherwise fail later, unseen).
+    if (this.#version.startsWith("hixie-") && typeof data !== "string" && isBinaryData(data)) {
+      throw new WebSocketError("WS_ERR_LEGACY_BINARY", `${this.#version} has no binary messages; send text`);
+    }
     if (typeof Blob !== "undefined" && data instanceof Blob) {
       // A Blob's bytes come later; everything sent after it waits its turn.
       const bytes = data.arrayBuffer();
@@ -209,6 +226,8 @@ export class WebSocket extends WebSocketHandlers {
     // The engine may have closed already while its last events are still
     // being dispatched (readyState still OPEN): nothing can be sent then.
     if (this.#readyState !== ReadyState.OPEN || this.#connection?.protocol.state !== ReadyState.OPEN) return false;
+    // hixie-75/76 have no ping frames (faye's driver answers false too).
+    if (!this.#connection.protocol.canPing) return false;
     const bytes = typeof data === "string" ? utf8.encode(data) : data;
     if (bytes.length > 125) throw new RangeError("A ping payload is at most 125 bytes.");
     if (callback) {
@@ -225,6 +244,7 @@ export class WebSocket extends WebSocketHandlers {
   /** Sends a pong (unsolicited pongs are allowed as heartbeats, RFC 6455 section 5.5.3). */
   pong(data: string | Uint8Array = ""): boolean {
     if (this.#readyState !== ReadyState.OPEN || this.#connection?.protocol.state !== ReadyState.OPEN) return false;
+    if (!this.#connection.protocol.canPing) return false;
     this.#connection.protocol.sendPong(typeof data === "string" ? utf8.encode(data) : data);
     this.#connection.flush();
     return true;
@@ -282,12 +302,16 @@ export class WebSocket extends WebSocketHandlers {
   }
 
   #startServer(accepted: AcceptedSocket): void {
-    const protocol = new Protocol({
-      role: "server",
-      maxLength: this.#options.maxLength,
-      extensions: accepted.extensions,
-      onWake: () => this.#connection?.flush(),
-    });
+    // A hixie-75/76 client (accepted with allowDrafts) gets the draft engine;
+    // for -76 it answers the 8-byte key body when it arrives, holding sends until then.
+    const protocol: WireProtocol = accepted.legacy
+      ? new LegacyProtocol({ ...accepted.legacy, maxLength: this.#options.maxLength })
+      : new Protocol({
+        role: "server",
+        maxLength: this.#options.maxLength,
+        extensions: accepted.extensions,
+        onWake: () => this.#connection?.flush(),
+      });
     this.#connection = this.#makeConnection(protocol, accepted.socket);
     // The open event fires after the constructor returns, so listeners added
     // right after construction see it; bytes that came with the request follow.
@@ -333,7 +357,7 @@ export class WebSocket extends WebSocketHandlers {
     this.#finishClose({ code: 1006, reason: "", wasClean: false }, true, err);
   }
 
-  #makeConnection(protocol: Protocol, socket: ByteSocket): Connection {
+  #makeConnection(protocol: WireProtocol, socket: ByteSocket): Connection {
     return new Connection(protocol, socket, {
       handleEvent: (event) => this.#handleEvent(event),
       handleClosed: (info, error) => this.#finishClose(info, error !== null || !info.wasClean && info.code === 1006, error),
@@ -390,6 +414,11 @@ export class WebSocket extends WebSocketHandlers {
 
 for (const [name, value] of [["CONNECTING", 0], ["OPEN", 1], ["CLOSING", 2], ["CLOSED", 3]] as const) {
   Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
+}
+
+function isBinaryData(data: unknown): boolean {
+  return (typeof Blob !== "undefined" && data instanceof Blob) || ArrayBuffer.isView(data) || data instanceof ArrayBuffer ||
+    (typeof SharedArrayBuffer !== "undefined" && data instanceof SharedArrayBuffer);
 }
 
 function keyOf(bytes: Uint8Array): string {

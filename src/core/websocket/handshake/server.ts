@@ -20,7 +20,8 @@ import { invalid, handshakeError, closeSessions, rsvClash } from "./shared.ts";
 export interface AcceptedRequest {
   ok: true;
   key: string;
-  version: 13;
+  /** 13, or 8 (hybi-08: same framing) when the caller allowed it. */
+  version: 13 | 8;
   /** Origin (or Sec-WebSocket-Origin) as sent, if any. */
   origin: string | undefined;
   protocols: string[];
@@ -43,12 +44,21 @@ function reject(status: RejectedRequest["status"], reason: string, headers: Arra
 /** Request headers that must appear once: RFC 7230 section 5.4, RFC 6455 sections 11.3.1 and 11.3.5, RFC 6454 section 7. */
 const UNIQUE_REQUEST_HEADERS = ["Host", "Upgrade", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Origin", "Sec-WebSocket-Origin"];
 
+export interface ValidateRequestOptions {
+  /**
+   * Versions accepted, 13 first (default `[13]`). 8 adds hybi-08 clients,
+   * whose framing and handshake are RFC 6455's (they send Sec-WebSocket-Origin).
+   */
+  versions?: readonly (13 | 8)[];
+}
+
 /**
  * Checks a client's opening handshake (RFC 6455 section 4.2.1). Malformed
- * handshakes get 400, a method other than GET 405, and a version other than
- * 13 gets 426 with `Sec-WebSocket-Version: 13` (section 4.4).
+ * handshakes get 400, a method other than GET 405, and a version not
+ * accepted 426 with `Sec-WebSocket-Version` listing those that are (section 4.4).
  */
-export function validateClientRequest(request: HttpRequestHead): AcceptedRequest | RejectedRequest {
+export function validateClientRequest(request: HttpRequestHead, options: ValidateRequestOptions = {}): AcceptedRequest | RejectedRequest {
+  const versions = options.versions ?? [13];
   const { headers } = request;
   // "An HTTP/1.1 or higher GET request" (point 1).
   if (request.method !== "GET") return reject(405, "Invalid HTTP method", [["Allow", "GET"]]);
@@ -61,8 +71,9 @@ export function validateClientRequest(request: HttpRequestHead): AcceptedRequest
   if (!hasToken(headers.get("Upgrade"), "websocket")) return reject(400, "Invalid Upgrade header"); // point 3
   if (!hasToken(headers.get("Connection"), "upgrade")) return reject(400, "Invalid Connection header"); // point 4
   // A version we do not speak: 426 listing the ones we do (point 6, section 4.4).
-  if (headers.get("Sec-WebSocket-Version") !== "13") {
-    return reject(426, "Unsupported WebSocket version", [["Sec-WebSocket-Version", "13"]]);
+  const version = versions.find((v) => headers.get("Sec-WebSocket-Version") === String(v));
+  if (version === undefined) {
+    return reject(426, "Unsupported WebSocket version", [["Sec-WebSocket-Version", versions.join(", ")]]);
   }
   // The key must decode to 16 bytes (point 5).
   const key = headers.get("Sec-WebSocket-Key");
@@ -72,7 +83,7 @@ export function validateClientRequest(request: HttpRequestHead): AcceptedRequest
   const extensions = parseExtensions(headers.getAll("Sec-WebSocket-Extensions"));
   if (extensions instanceof WebSocketError) return reject(400, extensions.message);
   const origin = headers.get("Origin") ?? headers.get("Sec-WebSocket-Origin");
-  return { ok: true, key, version: 13, origin, protocols, extensions };
+  return { ok: true, key, version, origin, protocols, extensions };
 }
 
 /**

@@ -1,0 +1,54 @@
+/**
+ * What a driver needs from a connection engine, whichever wire format it
+ * speaks: RFC 6455 (Protocol, hybi-8 and hybi-13) or the hixie-75/76 drafts
+ * (LegacyProtocol). The engine driver (src/web/websocket/engine-driver.ts)
+ * and the WebSocket face talk to this interface only.
+ *
+ *   driver --receiveData/receiveEof--> engine --eventsReceived--> owner
+ *   driver <------- dataToSend ------- engine <--sendText/...--- owner
+ */
+import type { WebSocketError } from "../shared/errors.ts";
+import type { CloseInfo, ProtocolEvent, ReadyState, SendOptions } from "./protocol.ts";
+
+export interface WireProtocol {
+  readonly role: "client" | "server";
+  /** Largest message accepted, in bytes. */
+  readonly maxLength: number;
+  /** False for a wire format without ping/pong frames (the hixie drafts): sendPing/sendPong do nothing. */
+  readonly canPing: boolean;
+  /** OPEN until a close is sent or received, CLOSED once the transport ended. */
+  readonly state: ReadyState;
+  /** The close received, if any (a draft's close carries no code: 1005). */
+  readonly closeReceived: { code: number; reason: string } | null;
+  /** The close sent, if any. */
+  readonly closeSent: { code: number; reason: string } | null;
+  /** Why the connection failed, if it did. */
+  readonly error: WebSocketError | null;
+  /** Set when the caller should end the TCP connection once output is written. */
+  readonly closeTransport: boolean;
+  /** True while received messages are still being processed (events to come). */
+  readonly busy: boolean;
+
+  /** Feeds bytes from the transport; the engine owns `chunk` afterwards. */
+  receiveData(chunk: Uint8Array): void;
+  /** The transport reached its end. */
+  receiveEof(): void;
+  /** Queues a text message; returns its length in bytes of UTF-8. Throws when not open. */
+  sendText(data: string | Uint8Array, options?: SendOptions): number;
+  /** Queues a binary message. Throws when not open, or when the wire format has none. */
+  sendBinary(data: Uint8Array, options?: SendOptions): void;
+  sendPing(data?: Uint8Array): void;
+  sendPong(data?: Uint8Array): void;
+  /** Starts the closing handshake. Throws when not open. */
+  sendClose(code?: number, reason?: string): void;
+  /** Fails the connection: the transport is to be closed, `error` is reported. */
+  fail(code: number, reason?: string, error?: WebSocketError): void;
+  /** Events parsed since the last call. */
+  eventsReceived(): ProtocolEvent[];
+  /** Bytes to write to the transport, in order. */
+  dataToSend(): Uint8Array[];
+  /** True while the engine waits for the peer to close TCP. */
+  closeExpected(): boolean;
+  /** What the close event reports. */
+  closeInfo(): CloseInfo;
+}
