@@ -12,6 +12,7 @@
  * ConnectPort, a proxy that hangs up) fire "error" then "close" 1006 with
  * the proxy's statusCode and headers. Runs under vitest, deno test and bun test.
  */
+import { readFileSync } from "node:fs";
 import tls from "node:tls";
 import { afterAll, describe, expect, it, itWithPeer, runtime, until } from "../harness.ts";
 import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/certificate.ts";
@@ -21,6 +22,7 @@ import {
   hasStunnel,
   hasTinyproxy,
   NGINX_INSTALL_HINT,
+  NGINX_RECIPE,
   startNginx,
   startStunnel,
   startTinyproxy,
@@ -31,6 +33,7 @@ import {
 } from "../peers/proxies.ts";
 import { startOurServer, startRawServer, type OurServer, type PeerServer } from "../peers/servers.ts";
 import { echoThroughProxy } from "../../examples/proxy-client.ts";
+import { checkExcerpts } from "../peers/excerpts.ts";
 import type { WebSocket as WebSocketType, WebSocketOptions } from "../../src/runtime/node/index.ts";
 import { nodeConnector } from "../../src/runtime/node/connect.ts";
 import { getConnector } from "../../src/web/transport/runtime.ts";
@@ -119,6 +122,12 @@ async function logged(proxy: Tinyproxy, port: number, count: number, host = "127
 describe(`our client (${runtime}) and real proxies`, () => {
 afterAll(async () => {
   for (const peer of peers.splice(0)) await peer.close();
+});
+
+it("docs/proxies.md quotes its examples and the nginx recipe exactly", () => {
+  expect(checkExcerpts("docs/proxies.md")).toEqual(["examples/proxy-client.ts", "examples/event-source-proxy.ts"]);
+  const docs = readFileSync(new URL("../../docs/proxies.md", import.meta.url), "utf8");
+  expect(docs).toContain("```nginx\n# examples/nginx/websocket.conf\n" + readFileSync(NGINX_RECIPE, "utf8") + "```\n");
 });
 
 it("dials through this runtime's own connector", () => {
