@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "../harness.ts";
 import { basicCredentials, connectAuthority, ConnectTunnel, ProxyError } from "../../src/core/http/connect.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
 import { b } from "./support/bytes.ts";
 
 const text = (bytes: Uint8Array) => String.fromCharCode(...bytes);

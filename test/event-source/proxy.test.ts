@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, itWithPeer, runtime, until } from "../harness.ts";
 import { EventSourceServer } from "../../src/runtime/node/event-source-server.ts";
-import { EventSource } from "../../src/web/event-source.ts";
+import { EventSource } from "../../src/web/event-source/client.ts";
 import { hasTinyproxy, startTinyproxy, TINYPROXY_INSTALL_HINT, type Tinyproxy } from "../peers/proxies.ts";
 import { bunProxyFetch, denoProxyFetch, nodeProxyFetch } from "../../examples/event-source-proxy.ts";
 import { listenNode, type TestServer } from "./servers.ts";
