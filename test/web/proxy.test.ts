@@ -242,6 +242,27 @@ describe("through tinyproxy: http: proxies", () => {
     }
   });
 
+  it("close() while the proxy has not answered: close 1006, and the connection to the proxy is dropped", async () => {
+    let proxySide: import("node:net").Socket | undefined;
+    let dropped = false;
+    const silent: PeerServer = await startRawServer((socket) => {
+      proxySide = socket;
+      // Read (and ignore) the CONNECT; the client hanging up ends the stream.
+      socket.resume();
+      socket.on("end", () => { dropped = true; });
+    });
+    try {
+      const ws = new WebSocket("ws://127.0.0.1:9", undefined, { proxy: { origin: `http://127.0.0.1:${silent.port}` } });
+      const seen = observe(ws);
+      await until(() => proxySide !== undefined, 10_000, "the CONNECT to arrive");
+      ws.close();
+      expect((await seen.closed).code).toBe(1006);
+      await until(() => dropped, 10_000, "the proxy connection to close");
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("a proxy URL that is not http: or https: is a TypeError, reported as error then close 1006", async () => {
     const { error, code } = await failure("ws://127.0.0.1:9", { proxy: { origin: "socks5://127.0.0.1:1080" } });
     expect(error).toBeInstanceOf(TypeError);
