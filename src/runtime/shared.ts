@@ -1,6 +1,6 @@
 /**
  * What every runtime entry exports besides its own sockets and servers:
- * the events, the error vocabulary, the extension interface,
+ * the events, the error vocabulary (ProxyError: a refused CONNECT), the extension interface,
  * permessage-deflate (node:zlib, which all three runtimes ship), and
  * server-sent events (client, fetch-style server, sans-I/O parser and
  * encoder). test/web/entries.test.ts checks each entry against this list.
@@ -13,7 +13,10 @@ export type {
 export type { NegotiationOptions } from "../core/websocket/extensions/permessage-deflate/params.ts";
 export type { HttpLimits } from "../core/http/head-parser.ts";
 export type { LegacyDraft, LegacyKeys } from "../core/websocket/legacy/handshake.ts";
-export type { ByteSocket, ByteSocketHandler, ConnectOptions, Connector, ProxyOptions } from "../web/transport/byte-socket.ts";
+export type {
+  ByteSocket, ByteSocketHandler, ConnectOptions, Connector, ProxyOptions, ProxySetting, StartTlsOptions,
+} from "../web/transport/byte-socket.ts";
+export { ProxyError } from "../core/http/connect.ts";
 export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/zlib-codec.ts";
 export type { PermessageDeflateOptions } from "../core/websocket/extensions/permessage-deflate/extension.ts";
 export type { PerMessageDeflateSetting } from "../web/client/extension-options.ts";

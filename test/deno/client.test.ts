@@ -1,13 +1,12 @@
 /**
  * Our client on Deno (Deno.connect / Deno.connectTls / CONNECT tunnels)
  * against servers nobody here wrote: ws (through Deno's node compat) and
- * Python websockets; then wss:// and proxies.
+ * Python websockets; then wss://. Proxies: test/web/proxy.test.ts (tinyproxy, stunnel, nginx).
  */
-import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../harness.ts";
+import { afterAll, describe, expect, it, itWithPeer } from "../harness.ts";
 import { denoConnector, WebSocket, type WebSocketOptions } from "../../src/runtime/deno/index.ts";
 import { getConnector } from "../../src/web/transport/runtime.ts";
 import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/certificate.ts";
-import { startConnectProxy, type ConnectProxy } from "../peers/connect-proxy.ts";
 import { observe } from "../peers/observe.ts";
 import { clientTests } from "../peers/runtime-scenarios.ts";
 import { startWsServer, type PeerServer } from "../peers/servers.ts";
@@ -72,44 +71,5 @@ describe("our client on Deno: wss://", () => {
     expect(unknown.error).toBeInstanceOf(TypeError);
     const net = await failure("ws://127.0.0.1:9", { net: { localAddress: "127.0.0.1" } });
     expect(net.error).toBeInstanceOf(TypeError);
-  });
-});
-
-describe("our client on Deno: through an HTTP CONNECT proxy", () => {
-  let proxy: ConnectProxy;
-  let plain: PeerServer;
-  let secure: PeerServer | null = null;
-  beforeAll(async () => {
-    proxy = await startConnectProxy();
-    plain = await startWsServer();
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await plain.close();
-    await secure?.close();
-  });
-
-  it("tunnels ws:// and sends the proxy headers with CONNECT", async () => {
-    await echoOnce(plain.url, { proxy: { origin: proxy.origin, headers: { "Proxy-Authorization": "Basic dTpw" } } });
-    const request = proxy.requests.at(-1)!;
-    expect(request).toMatch(new RegExp(`^CONNECT 127\\.0\\.0\\.1:${plain.port} HTTP/1\\.1\\r\\n`));
-    expect(request).toMatch(/\r\nProxy-Authorization: Basic dTpw\r\n/);
-  });
-
-  itWithPeer("tunnels wss:// with TLS on top of the tunnel", hasOpenssl, OPENSSL_INSTALL_HINT, async () => {
-    secure = await startWsServer({ tls: localCertificate() });
-    await echoOnce(secure.url, { ca: localCertificate().cert, proxy: { origin: proxy.origin } });
-    expect(proxy.requests.at(-1)).toMatch(new RegExp(`^CONNECT 127\\.0\\.0\\.1:${secure.port} `));
-  });
-
-  it("a proxy that refuses CONNECT fails the connection with its status", async () => {
-    const refusing = await startConnectProxy({ refuse: 407 });
-    try {
-      const { error, code } = await failure(plain.url, { proxy: { origin: refusing.origin } });
-      expect(code).toBe(1006);
-      expect(String((error as Error).message)).toMatch(/407/);
-    } finally {
-      await refusing.close();
-    }
   });
 });

@@ -19,6 +19,7 @@ const SHARED: Record<string, "function" | "object"> = {
   ErrorEvent: "function",
   MessageEvent: "function",
   WebSocketError: "function",
+  ProxyError: "function",
   ErrorCodes: "object",
   CloseCode: "object",
   permessageDeflate: "function",

@@ -51,6 +51,14 @@ export const ErrorCodes = {
   WS_ERR_HANDSHAKE: 1006,
   WS_ERR_HTTP_PARSE: 1006,
   WS_ERR_HTTP_LIMIT: 1006,
+  /** The HTTP proxy answered CONNECT with 407 (or 401): credentials missing or refused. */
+  WS_ERR_PROXY_AUTH: 1006,
+  /** The HTTP proxy answered CONNECT with another non-2xx status (403, 502 ...). */
+  WS_ERR_PROXY_REFUSED: 1006,
+  /** The HTTP proxy closed the connection before answering CONNECT. */
+  WS_ERR_PROXY_CLOSED: 1006,
+  /** The HTTP proxy's answer was malformed or over a limit, or bytes came through the tunnel before the client spoke. */
+  WS_ERR_PROXY_RESPONSE: 1006,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

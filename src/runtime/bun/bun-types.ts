@@ -16,6 +16,8 @@ export interface BunSocket<D = unknown> {
   resume(): void;
   setNoDelay?(noDelay?: boolean): boolean;
   readonly readyState: number;
+  /** TLS as a client over this (plain TCP) socket: [the raw socket, the TLS socket]. */
+  upgradeTLS?<E>(options: { tls: BunTlsOptions; socket: BunSocketHandler<E>; data?: E }): [BunSocket<E>, BunSocket<E>] | undefined;
 }
 
 export interface BunSocketHandler<D> {

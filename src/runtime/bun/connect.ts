@@ -1,11 +1,13 @@
 /**
- * Client connections on Bun: Bun.connect, with `tls` for wss://.
+ * Client connections on Bun: Bun.connect, with `tls` for wss://, and
+ * socket.upgradeTLS for TLS inside an HTTP CONNECT tunnel (the tunnel
+ * itself is src/web/client/proxy-tunnel.ts).
  *
  * TLS options take the node:tls names so the same code runs everywhere
  * (`servername` becomes Bun's `serverName`); names Bun has no equivalent
- * for are refused with a TypeError, as are proxies (not supported on Bun yet).
+ * for are refused with a TypeError.
  */
-import type { ByteSocket, ConnectOptions, Connector } from "../../web/transport/byte-socket.ts";
+import type { ByteSocket, ConnectOptions, Connector, StartTlsOptions } from "../../web/transport/byte-socket.ts";
 import { bun, type BunSocket, type BunTlsOptions } from "./bun-types.ts";
 import { BunByteSocket, byteSocketHandlers } from "./socket.ts";
 
@@ -28,7 +30,6 @@ export function bunTlsOptions(host: string, tls: Record<string, unknown> = {}): 
 
 export const bunConnector: Connector = {
   connect(options: ConnectOptions): Promise<ByteSocket> {
-    if (options.proxy) return Promise.reject(new TypeError("HTTP proxies are not supported by the Bun connector yet."));
     const net = options.net ?? {};
     for (const key of Object.keys(net)) {
       if (net[key] !== undefined) return Promise.reject(new TypeError(`The net option "${key}" is not supported on Bun.`));
@@ -62,8 +63,75 @@ export const bunConnector: Connector = {
         },
       }).then((socket) => {
         if (failure) return;
+        if (tls) overTls.add(socket.data);
         resolve(socket.data);
       }, reject);
     });
   },
+  startTls,
+  env: (name) => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env[name],
 };
+
+/** Connections opened with TLS: TLS inside them needs node:tls (see startTls). */
+const overTls = new WeakSet<ByteSocket>();
+
+/**
+ * TLS over a CONNECT tunnel: Bun's upgradeTLS on our own TCP socket; over a
+ * TLS connection (an https: proxy), where upgradeTLS gives nothing, node:tls
+ * on a bridge (runtime/node/tls-upgrade.ts).
+ */
+async function startTls(socket: ByteSocket, options: StartTlsOptions): Promise<ByteSocket> {
+  if (!(socket instanceof BunByteSocket) || overTls.has(socket) || !socket.socket.upgradeTLS) {
+    // Loaded on first use: plain Bun sockets need no node: module.
+    const { startTlsOverSocket } = await import("../node/tls-upgrade.ts");
+    return startTlsOverSocket(socket, options);
+  }
+  let tls: BunTlsOptions;
+  try {
+    tls = bunTlsOptions(options.host, options.tls);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  const raw = socket.release();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    const pair = raw.upgradeTLS!<BunByteSocket>({
+      tls,
+      socket: {
+        ...byteSocketHandlers,
+        handshake(secure, success, authorizationError) {
+          if (settled) return;
+          if (!success || authorizationError) {
+            fail(authorizationError ?? new Error("TLS handshake failed"));
+            secure.end();
+            return;
+          }
+          settled = true;
+          // Created only now: a paused socket would stall the handshake.
+          resolve(new BunByteSocket(secure));
+        },
+        connectError(_secure, error) {
+          fail(error);
+        },
+        close(secure, error) {
+          if (secure.data) byteSocketHandlers.close(secure, error);
+          else fail(error ?? new Error("The connection closed during the TLS handshake"));
+        },
+        error(secure, error) {
+          if (secure.data) byteSocketHandlers.error(secure, error);
+          else fail(error);
+        },
+      },
+    });
+    if (!pair) {
+      raw.end();
+      fail(new Error("Bun could not start TLS on this socket"));
+    }
+  });
+}

@@ -90,6 +90,16 @@ export class BunByteSocket implements ByteSocket {
     if (this.#queue.length === 0) this.#endNow();
   }
 
+  /** Hands the Bun socket over (e.g. to upgradeTLS) while idle; this object ignores it from now on. */
+  release(): BunSocket<BunByteSocket> {
+    if (this.#queue.length > 0 || this.#stash.length > 0) {
+      throw new Error("omnisocket: a Bun socket can be handed over only when idle");
+    }
+    this.#closed = true;
+    this.#handler = null;
+    return this.socket;
+  }
+
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -1,15 +1,12 @@
 /**
  * Client connections on Deno: Deno.connect for ws://, Deno.connectTls for
- * wss://, and an HTTP CONNECT tunnel (RFC 9110 section 9.3.6) when a proxy
- * is given, with Deno.startTls on top for wss://.
+ * wss://, and Deno.startTls for TLS inside an HTTP CONNECT tunnel (the
+ * tunnel itself is src/web/client/proxy-tunnel.ts).
  *
  * TLS options take the node:tls names so the same code runs everywhere;
  * the ones Deno has no equivalent for are refused with a TypeError.
  */
-import { WebSocketError } from "../../core/shared/errors.ts";
-import { HttpHeadParser } from "../../core/http/head-parser.ts";
-import { encodeLatin1, headerEntries } from "../../core/http/serializer.ts";
-import type { ByteSocket, ConnectOptions, Connector, ProxyOptions } from "../../web/transport/byte-socket.ts";
+import type { ByteSocket, ConnectOptions, Connector, StartTlsOptions } from "../../web/transport/byte-socket.ts";
 import { deno, type DenoConn, type DenoConnectTlsOptions } from "./deno-types.ts";
 import { DenoByteSocket } from "./socket.ts";
 
@@ -53,59 +50,13 @@ function netOptions(net: Record<string, unknown> = {}): Record<string, unknown> 
   return net;
 }
 
-/** host:port as a CONNECT request-target (IPv6 literals in brackets). */
-function authority(host: string, port: number): string {
-  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
-}
-
-/** Opens a CONNECT tunnel through `proxy` to host:port; rejects unless the proxy answers 2xx. */
-async function tunnel(proxy: ProxyOptions, host: string, port: number, net: Record<string, unknown>): Promise<DenoConn> {
-  const url = new URL(proxy.origin);
-  if (url.protocol !== "http:") {
-    throw new TypeError(`Only http: proxies are supported on Deno; got ${url.protocol}`);
-  }
-  const conn = await deno().connect({ ...net, hostname: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) });
-  try {
-    const target = authority(host, port);
-    let head = `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n`;
-    for (const [name, value] of headerEntries(proxy.headers)) head += `${name}: ${value}\r\n`;
-    const request = encodeLatin1(head + "\r\n");
-    for (let off = 0; off < request.length;) off += await conn.write(request.subarray(off));
-    const parser = new HttpHeadParser("response");
-    const buffer = new Uint8Array(4096);
-    for (;;) {
-      const n = await conn.read(buffer);
-      if (n === null) throw new WebSocketError("WS_ERR_HANDSHAKE", "The proxy closed the connection before answering CONNECT");
-      const result = parser.feed(buffer.slice(0, n));
-      if (result.status === "incomplete") continue;
-      if (result.status === "error") throw result.error;
-      const { status } = result.head;
-      if (status < 200 || status > 299) {
-        throw new WebSocketError("WS_ERR_HANDSHAKE", `The proxy refused CONNECT ${target}: ${status} ${result.head.reason}`);
-      }
-      // A tunnel carries nothing before our own first byte.
-      if (result.rest.length > 0) throw new WebSocketError("WS_ERR_HANDSHAKE", "The proxy sent data after its CONNECT response");
-      return conn;
-    }
-  } catch (err) {
-    conn.close();
-    throw err;
-  }
-}
+/** Connections this connector opened with TLS (TLS inside them needs node:tls, see startTls). */
+const overTls = new WeakSet<ByteSocket>();
 
 async function open(options: ConnectOptions): Promise<DenoConn> {
   const { host, port, secure } = options;
   const net = netOptions(options.net);
   const tls = secure ? denoTlsOptions(host, options.tls) : undefined;
-  if (options.proxy) {
-    const conn = await tunnel(options.proxy, host, port, net);
-    if (!tls) return conn;
-    if (tls.cert !== undefined || tls.key !== undefined) {
-      conn.close();
-      throw new TypeError("Client certificates (tls.cert/key) are not supported through a proxy on Deno.");
-    }
-    return deno().startTls(conn, tls);
-  }
   if (!tls) return deno().connect({ ...net, hostname: host, port });
   if (tls.hostname !== host) {
     // SNI and certificate checks for a name other than the address dialled.
@@ -119,8 +70,38 @@ async function open(options: ConnectOptions): Promise<DenoConn> {
   return deno().connectTls({ ...net, ...tls, port });
 }
 
+/**
+ * TLS over a CONNECT tunnel: Deno.startTls on our own TCP connection; over
+ * a TLS connection (an https: proxy), or with client certificates, which
+ * Deno.startTls cannot do, node:tls on a bridge (runtime/node/tls-upgrade.ts).
+ */
+async function startTls(socket: ByteSocket, options: StartTlsOptions): Promise<ByteSocket> {
+  const settings = options.tls ?? {};
+  const native = socket instanceof DenoByteSocket && !overTls.has(socket) && settings.cert === undefined && settings.key === undefined;
+  if (!native) {
+    // Loaded on first use: plain Deno sockets need no node: module.
+    const { startTlsOverSocket } = await import("../node/tls-upgrade.ts");
+    return startTlsOverSocket(socket, options);
+  }
+  let tls: TlsSettings;
+  try {
+    tls = denoTlsOptions(options.host, settings);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  return new DenoByteSocket(await deno().startTls(socket.release(), tls));
+}
+
 export const denoConnector: Connector = {
   async connect(options: ConnectOptions): Promise<ByteSocket> {
-    return new DenoByteSocket(await open(options));
+    const socket = new DenoByteSocket(await open(options));
+    if (options.secure) overTls.add(socket);
+    return socket;
+  },
+  startTls,
+  env(name) {
+    // Throws when Deno runs without --allow-env for `name`: "env" asked for it.
+    return (globalThis as { Deno?: { env: { get(name: string): string | undefined } } }).Deno?.env.get(name);
   },
 };

@@ -119,6 +119,21 @@ export class DenoByteSocket implements ByteSocket {
     if (!this.#writing) void this.#closeWrite();
   }
 
+  /**
+   * Hands the connection over (e.g. to Deno.startTls) and makes this object
+   * dead. Only while paused with no read in flight (a handler that pauses
+   * inside onData leaves none) and nothing left to write (a write in flight
+   * that finishes later sees the socket closed and stops).
+   */
+  release(): DenoConn {
+    if (this.#reading || this.#queue.length > 0 || this.#stash.length > 0) {
+      throw new Error("omnisocket: a Deno connection can be handed over only when idle");
+    }
+    this.#closed = true;
+    this.#handler = null;
+    return this.conn;
+  }
+
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -1,10 +1,13 @@
 /**
- * Client connections on Node: node:net for ws://, node:tls for wss://.
+ * Client connections on Node: node:net for ws://, node:tls for wss:// and
+ * for TLS inside a CONNECT tunnel (tls-upgrade.ts); the tunnel itself is
+ * src/web/client/proxy-tunnel.ts.
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { ByteSocket, ConnectOptions, Connector } from "../../web/transport/byte-socket.ts";
 import { NodeByteSocket } from "./socket.ts";
+import { startTlsOverSocket } from "./tls-upgrade.ts";
 
 function open(options: ConnectOptions): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -36,4 +39,6 @@ export const nodeConnector: Connector = {
   async connect(options: ConnectOptions): Promise<ByteSocket> {
     return new NodeByteSocket(await open(options));
   },
+  startTls: startTlsOverSocket,
+  env: (name) => process.env[name],
 };

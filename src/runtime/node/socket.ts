@@ -9,20 +9,38 @@ export class NodeByteSocket implements ByteSocket {
   private handler: ByteSocketHandler | null = null;
   private closed = false;
 
+  // Plain Uint8Array views (no copy): Buffers stay inside the Node shim, so
+  // binaryType "uint8array" and ping/pong data are the web type everywhere.
+  private readonly onData = (chunk: Buffer) => this.handler?.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  private readonly onEnd = () => this.handler?.onEnd();
+  private readonly onDrain = () => this.handler?.onDrain();
+  private readonly onClose = () => {
+    this.closed = true;
+    this.handler?.onClose();
+  };
+
   constructor(readonly socket: Socket) {
     socket.setNoDelay(true);
-    // Plain Uint8Array views (no copy): Buffers stay inside the Node shim, so
-    // binaryType "uint8array" and ping/pong data are the web type everywhere.
-    socket.on("data", (chunk: Buffer) => this.handler?.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-    socket.on("end", () => this.handler?.onEnd());
-    socket.on("drain", () => this.handler?.onDrain());
+    socket.on("data", this.onData);
+    socket.on("end", this.onEnd);
+    socket.on("drain", this.onDrain);
     socket.on("error", () => {
       // 'close' follows every 'error'; the handler learns of it there.
     });
-    socket.on("close", () => {
-      this.closed = true;
-      this.handler?.onClose();
-    });
+    socket.on("close", this.onClose);
+  }
+
+  /** Hands the node socket over (paused, our listeners gone), e.g. to node:tls; this object is dead after. */
+  release(): Socket {
+    const socket = this.socket;
+    socket.pause();
+    socket.off("data", this.onData);
+    socket.off("end", this.onEnd);
+    socket.off("drain", this.onDrain);
+    socket.off("close", this.onClose);
+    this.handler = null;
+    this.closed = true;
+    return socket;
   }
 
   attach(handler: ByteSocketHandler): void {

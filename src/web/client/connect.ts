@@ -1,7 +1,7 @@
 /**
  * The client's opening handshake over any runtime's ByteSocket.
  *
- *   connect (runtime) -> write request head -> read response head
+ *   dial (runtime connect, or a CONNECT tunnel: client/proxy-tunnel.ts) -> write request head -> read response head
  *        -> validate (status 101, accept key, protocol, extensions)
  *        -> { socket (paused), leftover bytes, protocol, extensions }
  *
@@ -11,11 +11,12 @@
 import { WebSocketError } from "../../core/shared/errors.ts";
 import type { ActiveExtension, Extension } from "../../core/websocket/extensions/extension.ts";
 import { createClientRequest, validateServerResponse } from "../../core/websocket/handshake/client.ts";
-import { HttpHeadParser, type HttpResponseHead } from "../../core/http/head-parser.ts";
+import { headersRecord } from "../../core/http/connect.ts";
+import { HttpHeadParser } from "../../core/http/head-parser.ts";
 import { encodeLatin1 } from "../../core/http/serializer.ts";
 import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
 import { clientExtensions } from "./extension-options.ts";
-import { getConnector } from "../transport/runtime.ts";
+import { dial } from "./proxy-tunnel.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
 import type { WebSocketUrl } from "../websocket/url.ts";
 import type { WebSocketOptions } from "../websocket/websocket.ts";
@@ -37,14 +38,7 @@ export class HandshakeError extends WebSocketError {
   }
 }
 
-export function headersRecord(head: HttpResponseHead): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of head.headers.raw) {
-    const key = name.toLowerCase();
-    out[key] = key in out ? `${out[key]}, ${value}` : value;
-  }
-  return out;
-}
+export { headersRecord };
 
 /** Resolves with `pending`, unless `signal` aborts first; a socket that opens too late is destroyed. */
 function unlessAborted(pending: Promise<ByteSocket>, signal: AbortSignal | undefined): Promise<ByteSocket> {
@@ -93,14 +87,14 @@ export async function openClient(
     // hybi-08 (Sec-WebSocket-Version: 8, Sec-WebSocket-Origin) when asked for; 13 otherwise.
     version: options.protocolVersion,
   });
-  const socket = await unlessAborted(getConnector().connect({
+  const socket = await unlessAborted(dial({
     host: url.host,
     port: url.port,
     secure: url.secure,
     tls,
     net: options.net,
     proxy: options.proxy,
-  }), signal);
+  }, signal), signal);
   return new Promise<ClientResult>((resolve, reject) => {
     const parser = new HttpHeadParser("response");
     let settled = false;

@@ -32,13 +32,9 @@ export interface ByteSocket {
   readonly bufferedAmount: number;
 }
 
-export interface ProxyOptions {
-  /** `http://host:port` (or https:) of the HTTP proxy. */
-  origin: string;
-  headers?: Record<string, string>;
-  tls?: Record<string, unknown>;
-}
+export type { ProxyOptions, ProxySetting } from "../client/proxy-options.ts";
 
+/** Where a runtime dials: TCP, or TLS over TCP when `secure`. Proxies are not the runtime's business. */
 export interface ConnectOptions {
   host: string;
   port: number;
@@ -47,9 +43,24 @@ export interface ConnectOptions {
   tls?: Record<string, unknown>;
   /** Plain TCP options for the runtime's connect (localAddress, family, ...). */
   net?: Record<string, unknown>;
-  proxy?: ProxyOptions;
+}
+
+/** TLS as a client over a connection that is already open (a CONNECT tunnel). */
+export interface StartTlsOptions {
+  /** The server's name: SNI (unless an IP literal) and the certificate check. */
+  host: string;
+  /** TLS options as for ConnectOptions.tls. */
+  tls?: Record<string, unknown>;
 }
 
 export interface Connector {
   connect(options: ConnectOptions): Promise<ByteSocket>;
+  /**
+   * Starts TLS over `socket`, which the caller hands over (paused, no
+   * handler attached) and must not use again; resolves once the TLS
+   * handshake is done, with the socket to speak through.
+   */
+  startTls(socket: ByteSocket, options: StartTlsOptions): Promise<ByteSocket>;
+  /** An environment variable, for `proxy: "env"`; undefined when unset or not readable. */
+  env(name: string): string | undefined;
 }

@@ -24,7 +24,7 @@ import { CloseEvent, ErrorEvent, MessageEvent } from "../events/events.ts";
 import { WebSocketHandlers } from "../events/dual-event-target.ts";
 import { binaryConverter, type BinaryType } from "./binary.ts";
 import { parseWebSocketUrl, validateProtocols } from "./url.ts";
-import type { ByteSocket, ProxyOptions } from "../transport/byte-socket.ts";
+import type { ByteSocket, ProxySetting } from "../transport/byte-socket.ts";
 
 export type { BinaryType } from "./binary.ts";
 
@@ -53,8 +53,12 @@ export interface WebSocketOptions {
   net?: Record<string, unknown>;
   /** Client: trusted CA certificate(s), a shorthand for `tls.ca`. */
   ca?: unknown;
-  /** Client: an HTTP proxy to tunnel through with CONNECT. */
-  proxy?: ProxyOptions;
+  /**
+   * Client: an HTTP proxy to tunnel through with CONNECT (RFC 9110 section
+   * 9.3.6): `{ origin: "http://[user:pass@]host:port" (or https:), headers, tls }`,
+   * or "env" for HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY. See docs/proxies.md.
+   */
+  proxy?: ProxySetting;
   /** Client: Origin header value. */
   origin?: string;
   /** Random source for keys and masks (tests). */
