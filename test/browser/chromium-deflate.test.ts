@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, itWithPeer } from "../harness.ts
 import { WebSocket } from "../../src/runtime/node/index.ts";
 import { CHROMIUM_INSTALL_HINT as HINT, hasChromium, launchChromium } from "../peers/chromium.ts";
 import type { DeflateSetting } from "../peers/deflate-peers.ts";
-import type { Extension } from "../../src/core/extension.ts";
+import type { Extension } from "../../src/core/websocket/extensions/extension.ts";
 
 const TIMEOUT = 60_000;
 

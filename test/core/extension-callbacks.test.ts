@@ -6,9 +6,9 @@
  * throws out of the Protocol, never leaves a rejected promise behind.
  */
 import { describe, it, expect } from "../harness.ts";
-import { Protocol } from "../../src/core/protocol.ts";
-import type { ActiveExtension, Extension, ExtensionMessage, ExtensionSession } from "../../src/core/extension.ts";
-import { parseExtensions } from "../../src/core/header-params.ts";
+import { Protocol } from "../../src/core/websocket/protocol.ts";
+import type { ActiveExtension, Extension, ExtensionMessage, ExtensionSession } from "../../src/core/websocket/extensions/extension.ts";
+import { parseExtensions } from "../../src/core/websocket/handshake/header-params.ts";
 import { b, concat, errorOf, events, fixedKey, sent } from "./support/bytes.ts";
 
 const toServer = (first: number, payload: string) => concat(new Uint8Array([first, 0x80 | payload.length, 0, 0, 0, 0]), b(payload));
@@ -104,7 +104,7 @@ describe("a failing session fails its connection with WS_ERR_EXTENSION, and neve
   it("return style: undefined, a promise of null, a thenable that throws", async () => {
     const results: unknown[] = [undefined, Promise.resolve(null), { then() { throw new Error("bad thenable"); } }];
     for (const result of results) {
-      const p = withSession({ processIncomingMessage: () => result, processOutgoingMessage: (m) => m } as unknown as ExtensionSession);
+      const p = withSession({ processIncomingMessage: () => result, processOutgoingMessage: (m: ExtensionMessage) => m } as unknown as ExtensionSession);
       p.receiveData(toServer(0x81, "boom"));
       while (!p.error) {
         events(p);
@@ -115,11 +115,11 @@ describe("a failing session fails its connection with WS_ERR_EXTENSION, and neve
   });
 
   it("outgoing: a bad result and an RSV bit no extension claims fail the connection, not the send() call", () => {
-    const bad = withSession({ processIncomingMessage: (m) => m, processOutgoingMessage: () => null } as unknown as ExtensionSession);
+    const bad = withSession({ processIncomingMessage: (m: ExtensionMessage) => m, processOutgoingMessage: () => null } as unknown as ExtensionSession);
     bad.sendText("x");
     expect(errorOf(events(bad))).toEqual({ code: "WS_ERR_EXTENSION", closeCode: 1011 });
     expect(sent(bad)).toEqual(b("\x88\x02\x03\xf3"));
-    const stray = withSession({ processIncomingMessage: (m) => m, processOutgoingMessage: (m) => ({ ...m, rsv3: true }) } as unknown as ExtensionSession);
+    const stray = withSession({ processIncomingMessage: (m: ExtensionMessage) => m, processOutgoingMessage: (m: ExtensionMessage) => ({ ...m, rsv3: true }) } as unknown as ExtensionSession);
     stray.sendBinary(b("x"));
     expect(errorOf(events(stray))).toEqual({ code: "WS_ERR_EXTENSION", closeCode: 1011 });
   });

@@ -10,10 +10,10 @@
  *   - fragments are bounded (maxFragments) and joined into one buffer.
  */
 import { describe, it, expect } from "../harness.ts";
-import { DEFAULT_MAX_FRAGMENTS, Protocol, ReadyState } from "../../src/core/protocol.ts";
-import { FrameParser } from "../../src/core/frame-parser.ts";
-import { WebSocketError } from "../../src/core/errors.ts";
-import { concatBytes } from "../../src/core/bytes.ts";
+import { DEFAULT_MAX_FRAGMENTS, Protocol, ReadyState } from "../../src/core/websocket/protocol.ts";
+import { FrameParser } from "../../src/core/websocket/frame/parser.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
+import { concatBytes } from "../../src/core/shared/bytes.ts";
 import { b, client, closeFrame, concat, errorOf, events, sent, server } from "./support/bytes.ts";
 
 /** A masked (zero key) frame to a server. */

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import type net from "node:net";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
 import { WebSocket } from "../../src/runtime/node/index.ts";
-import type { Extension } from "../../src/core/extension.ts";
+import type { Extension } from "../../src/core/websocket/extensions/extension.ts";
 import {
   fayeDeflateClient, startFayeDeflateServer, startWsDeflateServer, wsDeflateClient, type DeflateClient, type DeflateServer,
 } from "../peers/deflate-peers.ts";
