@@ -190,6 +190,33 @@ describe("fragments are bounded (section 10.4)", () => {
     expect(data.buffer.byteLength).toBeLessThanOrEqual(16);
   });
 
+  it("a long payload in tiny transport chunks is held in 64 KiB blocks, not a chunk each", () => {
+    for (const role of ["client", "server"] as const) {
+      const parser = new FrameParser({ role, maxLength: 1 << 20 });
+      const text = "aé€😀".repeat(20_000); // 200,000 bytes of UTF-8, checked as it comes
+      const payload = new TextEncoder().encode(text);
+      const key = [9, 8, 7, 6];
+      const masked = role === "server" ? payload.map((v, i) => v ^ key[i & 3]!) : payload;
+      const n = payload.length;
+      const header = [0x81, (role === "server" ? 0x80 : 0) | 127, 0, 0, 0, 0, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+      const trailer = role === "server" ? b("\x82\x80\x00\x00\x00\x00") : b("\x82\x00"); // an empty binary frame
+      const bytes = concat(new Uint8Array(header), new Uint8Array(role === "server" ? key : []), masked, trailer);
+      const last = trailer.length + 1;
+      let most = 0;
+      for (let i = 0; i < bytes.length - last; i++) {
+        parser.push(bytes.slice(i, i + 1));
+        expect(parser.read()).toBeNull();
+        most = Math.max(most, parser.bufferedChunks);
+      }
+      parser.push(bytes.slice(bytes.length - last));
+      const frame = parser.read() as { payload: Uint8Array; checked: boolean };
+      expect(new TextDecoder().decode(frame.payload)).toBe(text);
+      expect(frame.checked).toBe(true);
+      expect((parser.read() as { opcode: number }).opcode).toBe(2);
+      expect(most).toBeLessThanOrEqual(16 + Math.ceil(n / 65536) + 1);
+    }
+  });
+
   it("a single-frame message is still a view of its chunk (no copy)", () => {
     const p = client();
     const chunk = b("\x82\x03abc");

@@ -48,6 +48,12 @@ export const DEFAULT_MAX_FRAGMENTS = 0x20000;
 
 const EMPTY = new Uint8Array(0);
 
+/** Joining starts once a payload spans this many chunks (a frame over a few big reads never pays for it). */
+const JOIN_AFTER = 16;
+/** Only chunks smaller than this are joined; the blocks are this big. */
+const JOIN_BELOW = 4096;
+const JOIN_BLOCK = 64 * 1024;
+
 const invalidUtf8 = () => new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
 
 export class FrameParser {
@@ -93,6 +99,10 @@ export class FrameParser {
   private scanAt = 0;
   private readonly utf8 = new Utf8Validator();
 
+  /** The block small payload chunks are joined into, and the part of it in use (the last chunk). */
+  private tail: Uint8Array | null = null;
+  private tailView: Uint8Array = EMPTY;
+
   constructor(options: FrameParserOptions) {
     this.expectMask = options.role === "server";
     this.maxLength = options.maxLength;
@@ -106,8 +116,33 @@ export class FrameParser {
       this.chunks.splice(0, this.head);
       this.head = 0;
     }
-    this.chunks.push(chunk);
     this.buffered += chunk.length;
+    const chunks = this.chunks;
+    // A long payload arriving in many small chunks: join them into 64 KiB
+    // blocks instead of keeping an object (and its buffer) per chunk.
+    if (this.stage === Stage.PAYLOAD && chunks.length >= JOIN_AFTER && chunk.length < JOIN_BELOW && this.buffered <= this.length) {
+      const last = chunks.length - 1;
+      const tail = this.tail;
+      if (tail !== null && chunks[last] === this.tailView && this.tailView.length + chunk.length <= tail.length) {
+        tail.set(chunk, this.tailView.length);
+        this.tailView = tail.subarray(0, this.tailView.length + chunk.length);
+        chunks[last] = this.tailView;
+        return;
+      }
+      // Room for what is still to come of this payload, up to 64 KiB.
+      const block = new Uint8Array(Math.max(chunk.length, Math.min(this.length - this.buffered + chunk.length, JOIN_BLOCK)));
+      block.set(chunk);
+      this.tail = block;
+      this.tailView = block.subarray(0, chunk.length);
+      chunks.push(this.tailView);
+      return;
+    }
+    chunks.push(chunk);
+  }
+
+  /** Chunks held (for tests and diagnostics: bounded however small the transport's chunks are). */
+  get bufferedChunks(): number {
+    return this.chunks.length - this.head;
   }
 
   /** The next whole frame, an error (the parser then stops), or null for "need more bytes". */
@@ -373,6 +408,8 @@ export class FrameParser {
 
   private die(err: WebSocketError): WebSocketError {
     this.utf8.reset();
+    this.tail = null;
+    this.tailView = EMPTY;
     this.stage = Stage.DEAD;
     this.chunks = [];
     this.head = 0;
