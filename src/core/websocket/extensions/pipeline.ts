@@ -86,7 +86,7 @@ export class ExtensionPipeline {
   ): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
     for (let i = from; i !== to; i += step) {
       const active = this.active[i];
-      if (active === undefined) return CLOSED; // closed while a message was on its way
+      if (active === undefined) return closedError(); // closed while a message was on its way
       const result = callSession(active.session, this.names[i]!, direction, message, this.rsvMask);
       if (result instanceof WebSocketError) return result;
       if (isThenable(result)) {
@@ -125,4 +125,4 @@ export class ExtensionPipeline {
   }
 }
 
-const CLOSED = new WebSocketError("WS_ERR_EXTENSION", "Extension pipeline closed");
+const closedError = () => new WebSocketError("WS_ERR_EXTENSION", "Extension pipeline closed while a message was in it");
