@@ -151,7 +151,15 @@ async function writeFragments(socket: net.Socket, count: number): Promise<void> 
   for (let sent = 0; sent < count && !socket.destroyed; sent += perWrite) {
     const n = Math.min(perWrite, count - sent);
     if (!socket.write(n === perWrite ? block : block.subarray(0, n * one.length))) {
-      await new Promise<void>((resolve) => { socket.once("drain", resolve); socket.once("close", resolve); });
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off("drain", done);
+          socket.off("close", done);
+          resolve();
+        };
+        socket.on("drain", done);
+        socket.on("close", done);
+      });
     }
   }
 }
@@ -194,8 +202,9 @@ describe("fragments are bounded (section 10.4)", () => {
     const growth = await peakGrowth(base, done);
     await done;
     expect((side().messages[0] as Uint8Array).length).toBe(COUNT);
-    // A list of 4 million fragment views took about 400 MiB here; the joined
-    // buffer is 4 MiB (8 MiB with room to grow). Generous: 160 MiB.
-    expect(growth).toBeLessThan(160 * MiB);
+    // A list of 4 million fragment views took about 540 MiB here (Node); the
+    // joined buffer is 4 MiB (8 MiB with room to grow), the rest is the
+    // runtimes' socket buffers and lazy GC (Bun's reached 162 MiB). Generous: 256 MiB.
+    expect(growth).toBeLessThan(256 * MiB);
   }, 180_000);
 });
