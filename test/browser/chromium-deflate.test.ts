@@ -10,15 +10,19 @@
  * big enough to compress, and one under the threshold; the server echoes;
  * the page checks every echo byte for byte. The test checks the extensions
  * string on both sides and the bytes on the server's TCP socket (compressed
- * when agreed, plain when not). One browser for the file; vitest only.
+ * when agreed, plain when not). One case uses faye's permessage-deflate npm
+ * package (`extensions: [...]`) instead of our own. One browser for the
+ * file; vitest only.
  */
 import http from "node:http";
+import { createRequire } from "node:module";
 import type { Socket } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, itWithPeer } from "../harness.ts";
 import { WebSocket } from "../../src/runtime/node/index.ts";
 import { CHROMIUM_INSTALL_HINT as HINT, hasChromium, launchChromium } from "../peers/chromium.ts";
 import type { DeflateSetting } from "../peers/deflate-peers.ts";
+import type { Extension } from "../../src/core/websocket/extensions/extension.ts";
 
 const TIMEOUT = 60_000;
 
@@ -55,7 +59,16 @@ const APP_BYTES = new TextEncoder().encode("aé€😀 compressible ".repeat(300
 
 interface Exchange { extensions: string | null; results: boolean[]; code: number; wasClean: boolean }
 
-interface Case { name: string; server: DeflateSetting | undefined; response: string }
+interface Case {
+  name: string;
+  server: DeflateSetting | undefined;
+  response: string;
+  /** Use faye's permessage-deflate npm package (`extensions: [...]`) instead of the option. */
+  faye?: boolean;
+}
+
+/** faye's permessage-deflate npm package, a websocket-extensions plugin, as users pass it. */
+const fayeDeflate = createRequire(import.meta.url)("permessage-deflate") as Extension;
 
 const CASES: Case[] = [
   { name: "perMessageDeflate: true", server: true, response: "permessage-deflate" },
@@ -72,6 +85,7 @@ const CASES: Case[] = [
   },
   { name: "threshold 0 (the small message compressed too)", server: { threshold: 0 }, response: "permessage-deflate" },
   { name: "serverNoContextTakeover: false (refuses a request Chromium never makes)", server: { serverNoContextTakeover: false }, response: "permessage-deflate" },
+  { name: "faye's permessage-deflate npm package in `extensions`", server: undefined, response: "permessage-deflate", faye: true },
   { name: "off by default on a server", server: undefined, response: "" },
   { name: "off: perMessageDeflate false", server: false, response: "" },
 ];
@@ -86,7 +100,10 @@ describe("browser: headless Chromium's WebSocket -> our server, permessage-defla
   });
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const index = Number(/^\/case-(\d+)$/.exec(req.url ?? "")?.[1]);
-    const ws = new WebSocket(req, socket, head, null, { binaryType: "uint8array", perMessageDeflate: CASES[index]!.server });
+    const c = CASES[index]!;
+    const ws = new WebSocket(req, socket, head, null, c.faye
+      ? { binaryType: "uint8array", extensions: [fayeDeflate] }
+      : { binaryType: "uint8array", perMessageDeflate: c.server });
     ws.addEventListener("message", (e) => ws.send((e as MessageEvent).data as string | Uint8Array));
     connections.set(req.url!, { ws, socket, offer: req.headers["sec-websocket-extensions"] as string | undefined });
   });

@@ -9,7 +9,7 @@ import { OrderedQueue } from "../../src/core/shared/ordered-queue.ts";
 import type { Extension, ExtensionMessage, ExtensionSession } from "../../src/core/websocket/extensions/extension.ts";
 import { WebSocketError } from "../../src/core/shared/errors.ts";
 import { Protocol, ReadyState, type ProtocolEvent } from "../../src/core/websocket/protocol.ts";
-import { b, concat, errorOf, fixedKey, sent, utf8 } from "./support/bytes.ts";
+import { b, concat, errorOf, events, fixedKey, sent, utf8 } from "./support/bytes.ts";
 import { drain, toy, ToySession, toyExtension, type ToyOptions } from "./support/test-extension.ts";
 
 const msg = (text: string, opcode: 1 | 2 = 1): ExtensionMessage => ({ opcode, rsv1: false, rsv2: false, rsv3: false, data: utf8(text) });
@@ -260,7 +260,7 @@ describe("Protocol with a synchronous extension", () => {
   it("closes with the extension error's closeCode", () => {
     const { p } = serverWith({ failOn: "bad", closeCode: 1008 });
     p.receiveData(concat(toServer(0xc1, "\xffok"), toServer(0xc1, "\xffbad"), toServer(0xc1, "\xfflost")));
-    const evs = p.eventsReceived();
+    const evs = events(p);
     expect(evs[0]).toEqual({ type: "text", data: "ok" });
     expect(errorOf(evs)).toEqual({ code: "WS_ERR_EXTENSION", closeCode: 1008 });
     expect(evs).toHaveLength(2);
@@ -374,7 +374,7 @@ describe("Protocol with an asynchronous extension (random microtask delays)", ()
     p.receiveData(concat(toServer(0xc1, "\xffone"), toServer(0x81, "two"), toServer(0xc1, "\xffbad"), toServer(0xc1, "\xffnever")));
     expect(p.eventsReceived()).toEqual([]);
     await drain();
-    const evs = p.eventsReceived();
+    const evs = events(p);
     expect(evs.slice(0, 2)).toEqual([{ type: "text", data: "one" }, { type: "text", data: "two" }]);
     expect(errorOf(evs)).toEqual({ code: "WS_ERR_EXTENSION", closeCode: 1011 });
     expect(evs).toHaveLength(3);
@@ -388,7 +388,7 @@ describe("Protocol with an asynchronous extension (random microtask delays)", ()
     expect(p.eventsReceived()).toEqual([]);
     expect(p.dataToSend()).toHaveLength(0);
     await drain();
-    const evs = p.eventsReceived();
+    const evs = events(p);
     expect(evs[0]).toEqual({ type: "text", data: "one" });
     expect(errorOf(evs)).toEqual({ code: "WS_ERR_INVALID_OPCODE", closeCode: 1002 });
     expect(sent(p)).toEqual(b("\x88\x02\x03\xea"));

@@ -60,7 +60,8 @@ interface FakeClientSession extends ClientSession {
 
 /**
  * "x-fake": offers `level=<n>`, accepts a response whose `level` is a digit,
- * and the server answers with the lowest level offered (or declines "none").
+ * and the server answers with the lowest level offered (or declines when
+ * no offer has a numeric level, "none" say).
  */
 class FakeExtension implements Extension {
   readonly type = "permessage" as const;
@@ -68,7 +69,7 @@ class FakeExtension implements Extension {
     readonly name: string,
     readonly log: Log,
     readonly bits: { rsv1?: boolean; rsv2?: boolean; rsv3?: boolean } = { rsv1: true },
-    readonly offer: ExtensionParams | ExtensionParams[] = { level: "1" },
+    readonly offer: ExtensionParams | ExtensionParams[] = { level: 1 },
   ) {}
   get rsv1() { return !!this.bits.rsv1; }
   get rsv2() { return !!this.bits.rsv2; }
@@ -82,7 +83,8 @@ class FakeExtension implements Extension {
       generateOffer: () => offer,
       activate(params) {
         if (params.throw) throw new Error("boom");
-        if (typeof params.level !== "string" || !/^[0-9]$/.test(params.level)) return false;
+        // Values that read as numbers arrive as numbers (the websocket-extensions model).
+        if (typeof params.level !== "number" || !Number.isInteger(params.level) || params.level < 0 || params.level > 9) return false;
         session.activated = params;
         return true;
       },
@@ -93,10 +95,10 @@ class FakeExtension implements Extension {
 
   createServerSession(offers: ExtensionParams[], _context: ExtensionContext): ServerSession | null {
     if (offers.some((o) => o.explode)) throw new Error("server boom");
-    const levels = offers.map((o) => o.level).filter((l): l is string => typeof l === "string" && l !== "none");
+    const levels = offers.map((o) => o.level).filter((l): l is number => typeof l === "number");
     if (!levels.length) return null;
     const { log, name } = this;
-    const level = levels.sort()[0]!;
+    const level = levels.sort((x, y) => x - y)[0]!;
     return { ...passThrough, generateResponse: () => ({ level }), close: () => log.closed.push(`server ${name}`) };
   }
 }
@@ -221,7 +223,7 @@ describe("createClientRequest", () => {
 
   it("offers extensions in order, several offers per extension, and keeps the sessions", () => {
     const log: Log = { closed: [] };
-    const a = new FakeExtension("x-a", log, { rsv1: true }, [{ level: "2", flag: true }, { level: "1" }]);
+    const a = new FakeExtension("x-a", log, { rsv1: true }, [{ level: 2, flag: true }, { level: 1 }]);
     const b = new FakeExtension("x-b", log, { rsv2: true });
     const skipped = { ...new FakeExtension("x-c", log), name: "x-c", createClientSession: () => null } as unknown as Extension;
     const client = clientHandshake({ extensions: [a, skipped, b] });
@@ -363,8 +365,8 @@ describe("validateServerResponse", () => {
       client,
     ) as ClientHandshakeResult;
     expect(result.extensions.map((x) => x.extension.name)).toEqual(["x-b", "x-a"]);
-    expect((result.extensions[0]!.session as FakeClientSession).activated).toEqual({ level: "3" });
-    expect((result.extensions[1]!.session as FakeClientSession).activated).toEqual({ level: "2" });
+    expect((result.extensions[0]!.session as FakeClientSession).activated).toEqual({ level: 3 });
+    expect((result.extensions[1]!.session as FakeClientSession).activated).toEqual({ level: 2 });
     expect(result.extensionsHeader).toBe('x-b; level=3, x-a; level="2"');
     expect(log.closed).toEqual(["client x-c"]);
   });
@@ -415,7 +417,7 @@ describe("validateClientRequest", () => {
     ]));
     if (!ok.ok) throw ok.error;
     expect(ok.protocols).toEqual(["a", "b", "c"]);
-    expect(ok.extensions).toEqual([{ name: "x-a", params: { level: "1" } }, { name: "x-b", params: {} }]);
+    expect(ok.extensions).toEqual([{ name: "x-a", params: { level: 1 } }, { name: "x-b", params: {} }]);
     expect(ok.origin).toBe("http://o");
   });
 
@@ -486,7 +488,7 @@ describe("negotiateServerExtensions", () => {
     const clientLog: Log = { closed: [] };
     const serverLog: Log = { closed: [] };
     const client = clientHandshake({
-      extensions: [new FakeExtension("x-fake", clientLog, { rsv1: true }, [{ level: "5" }, { level: "3" }])],
+      extensions: [new FakeExtension("x-fake", clientLog, { rsv1: true }, [{ level: 5 }, { level: 3 }])],
     });
     const checked = validateClientRequest(request(client.head));
     if (!checked.ok) throw checked.error;

@@ -28,18 +28,18 @@ function protocolsError(header: string | string[]): string {
 describe("parseExtensions", () => {
   it("parses the RFC 7692 offers", () => {
     expect(offers("permessage-deflate; client_max_window_bits; server_max_window_bits=10, permessage-deflate")).toEqual([
-      { name: "permessage-deflate", params: { client_max_window_bits: true, server_max_window_bits: "10" } },
+      { name: "permessage-deflate", params: { client_max_window_bits: true, server_max_window_bits: 10 } },
       { name: "permessage-deflate", params: {} },
     ]);
   });
 
   it("unescapes quoted values that are tokens", () => {
-    expect(offers('a; b="10"; c="x\\y"; d=e')).toEqual([{ name: "a", params: { b: "10", c: "xy", d: "e" } }]);
+    expect(offers('a; b="10"; c="x\\y"; d=e')).toEqual([{ name: "a", params: { b: 10, c: "xy", d: "e" } }]);
   });
 
   it("allows OWS around separators and skips empty elements", () => {
     expect(offers(" a \t; b = 1 ;c\t,  , x ,")).toEqual([
-      { name: "a", params: { b: "1", c: true } },
+      { name: "a", params: { b: 1, c: true } },
       { name: "x", params: {} },
     ]);
     expect(offers("")).toEqual([]);
@@ -48,7 +48,7 @@ describe("parseExtensions", () => {
 
   it("joins several header lines", () => {
     expect(offers(["a; x=1", "b", " c;y"])).toEqual([
-      { name: "a", params: { x: "1" } },
+      { name: "a", params: { x: 1 } },
       { name: "b", params: {} },
       { name: "c", params: { y: true } },
     ]);
@@ -74,7 +74,7 @@ describe("parseExtensions", () => {
   });
 
   it("hands a parameter repeated within one offer over as an array (RFC 7692 section 7.1: the extension declines)", () => {
-    expect(offers("a; b=1; b=2; b")).toEqual([{ name: "a", params: { b: ["1", "2", true] } }]);
+    expect(offers("a; b=1; b=2; b")).toEqual([{ name: "a", params: { b: [1, 2, true] } }]);
     expect(offers("a; b=1, a; b=2")).toHaveLength(2);
   });
 });
@@ -82,7 +82,7 @@ describe("parseExtensions", () => {
 describe("serializeExtensions", () => {
   it("writes offers and round-trips through the parser", () => {
     const list: ExtensionOffer[] = [
-      { name: "permessage-deflate", params: { client_max_window_bits: true, server_max_window_bits: "10" } },
+      { name: "permessage-deflate", params: { client_max_window_bits: true, server_max_window_bits: 10 } },
       { name: "x-ext", params: {} },
     ];
     const header = serializeExtensions(list);

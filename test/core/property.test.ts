@@ -45,7 +45,8 @@ function feed(p: Protocol, data: Uint8Array, cuts: number[]): ProtocolEvent[] {
   const out: ProtocolEvent[] = [];
   for (const chunk of splitAt(data, cuts)) {
     p.receiveData(chunk);
-    out.push(...p.eventsReceived());
+    // As a driver does: drain until empty (a failure comes after the events before it).
+    for (let evs = p.eventsReceived(); evs.length > 0; evs = p.eventsReceived()) out.push(...evs);
   }
   return out;
 }

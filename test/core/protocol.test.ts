@@ -473,10 +473,12 @@ describe("Protocol: protocol violations (RFC 6455 section 5)", () => {
   it("delivers the messages before the violation, then stops reading", () => {
     const p = client();
     p.receiveData(b("\x81\x02ok\x89\x00\x8f\x00\x81\x02no"));
+    // Section 7.1.7 in order: the messages first, with the connection open.
+    expect(p.eventsReceived()).toEqual([{ type: "text", data: "ok" }, { type: "ping", data: new Uint8Array(0) }]);
+    expect(p.state).toBe(ReadyState.OPEN);
     const evs = p.eventsReceived();
-    expect(evs.slice(0, 2)).toEqual([{ type: "text", data: "ok" }, { type: "ping", data: new Uint8Array(0) }]);
-    expect(evs[2]!.type).toBe("error");
-    expect(evs).toHaveLength(3);
+    expect(evs[0]!.type).toBe("error");
+    expect(evs).toHaveLength(1);
     // The pong for the ping went out before the Close.
     expect(sent(p)).toEqual(b("\x8a\x80\x00\x00\x00\x00\x88\x82\x00\x00\x00\x00\x03\xea"));
     p.receiveData(b("\x81\x02no"));

@@ -114,7 +114,8 @@ export async function drainOutput(p: Protocol, frames: number, ms = 10_000): Pro
 /** The close code the protocol failed with, once it has. */
 export async function failure(p: Protocol, ms = 10_000): Promise<{ closeCode: number; code: string }> {
   const start = Date.now();
-  while (!p.error) {
+  // Draining events lets a failure that follows undelivered messages take effect.
+  while (!p.error && (p.eventsReceived(), !p.error)) {
     if (Date.now() - start > ms) throw new Error("timed out waiting for the connection to fail");
     await new Promise((r) => setTimeout(r, 1));
   }

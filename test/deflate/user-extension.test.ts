@@ -61,12 +61,12 @@ describe("user-written extensions", () => {
   it("the x-xor example negotiates its key", () => {
     const ext = xorExtension(7);
     const client = ext.createClientSession(context())!;
-    expect(client.generateOffer()).toEqual({ key: "7" });
-    const server = ext.createServerSession([{ key: "300" }, { key: "7" }], context())!;
-    expect(server.generateResponse()).toEqual({ key: "7" });
-    expect(client.activate({ key: "7" })).toBe(true);
-    expect(ext.createClientSession(context())!.activate({ key: "8" })).toBe(false);
-    expect(ext.createServerSession([{ key: "x" }, {}], context())).toBeNull();
+    expect(client.generateOffer()).toEqual({ key: 7 });
+    const server = ext.createServerSession([{ key: 300 }, { key: 7 }], context())!;
+    expect(server.generateResponse()).toEqual({ key: 7 });
+    expect(client.activate({ key: 7 })).toBe(true);
+    expect(ext.createClientSession(context())!.activate({ key: 8 })).toBe(false);
+    expect(ext.createServerSession([{ key: "x" }, { key: "7" }, {}], context())).toBeNull();
   });
 
   it("x-xor sets RSV2 and XORs the payload on the wire", async () => {
@@ -89,7 +89,7 @@ describe("user-written extensions", () => {
   it("an extension that throws fails the connection with its closeCode, else 1011", async () => {
     const broken = (closeCode?: number): ActiveExtension[] => {
       const e = xorExtension();
-      const session = e.createServerSession([{ key: "1" }], context())!;
+      const session = e.createServerSession([{ key: 1 }], context())!;
       session.processIncomingMessage = () => { throw Object.assign(new Error("nope"), closeCode ? { closeCode } : {}); };
       return [{ extension: e, session }];
     };

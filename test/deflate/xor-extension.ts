@@ -17,15 +17,15 @@ class XorSession {
 
   // Client: what to offer, and whether the server's response is acceptable.
   generateOffer(): ExtensionParams {
-    return { key: String(this.key) };
+    return { key: this.key };
   }
   activate(params: ExtensionParams): boolean {
-    return params.key === String(this.key);
+    return params.key === this.key; // "key=90" arrives as the number 90
   }
 
   // Server: what to answer.
   generateResponse(): ExtensionParams {
-    return { key: String(this.key) };
+    return { key: this.key };
   }
 
   // Whole messages; return a promise instead when the work is asynchronous.
@@ -50,8 +50,8 @@ export function xorExtension(key = 0x5a): Extension {
       // The first acceptable offer wins; null declines the extension.
       for (const offer of offers) {
         const value = offer.key;
-        if (typeof value === "string" && /^[0-9]{1,3}$/.test(value) && Number(value) <= 255) {
-          return new XorSession(Number(value));
+        if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 255) {
+          return new XorSession(value);
         }
       }
       return null;

@@ -38,6 +38,7 @@ export const ErrorCodes = {
   WS_ERR_DATA_AFTER_CLOSE: 1002,
   WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_TOO_MANY_FRAGMENTS: 1008,
   WS_ERR_INVALID_UTF8: 1007,
   /** A hixie-75/76 connection was asked to send binary data: those drafts have none. */
   WS_ERR_LEGACY_BINARY: 1003,

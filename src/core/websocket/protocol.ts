@@ -16,8 +16,13 @@
  * into the transport: a protocol violation ends as a close code and an
  * `error` event carrying a WebSocketError with a stable code. Commands that
  * are misused (send after close) throw, so misuse is never silent.
+ *
+ * A failure takes effect in order (section 7.1.7): when a chunk holds
+ * messages and then a violation, `eventsReceived()` first hands out the
+ * messages alone, with the connection still open, so what the caller sends
+ * in answer goes out; the failure (its Close frame and `error` event) comes
+ * with the next `eventsReceived()` or `dataToSend()` call.
  */
-import { concatBytes } from "../shared/bytes.ts";
 import { WebSocketError } from "../shared/errors.ts";
 import type { ActiveExtension, ExtensionMessage } from "./extensions/extension.ts";
 import { ExtensionPipeline } from "./extensions/pipeline.ts";
@@ -27,9 +32,11 @@ import { MaskSource } from "./frame/mask-source.ts";
 import { Opcode, RSV1, RSV2, RSV3, type Frame } from "./frame/types.ts";
 import { FrameParser } from "./frame/parser.ts";
 import { encodeUtf8, newTextDecoder, textDecoder, type RandomSource } from "../shared/platform.ts";
-import { Utf8Validator } from "../shared/utf8.ts";
 import type { WireProtocol } from "./wire-protocol.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
+import { MessageBuffer } from "./message-buffer.ts";
+
+export { DEFAULT_MAX_FRAGMENTS } from "./frame/parser.ts";
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
@@ -49,6 +56,12 @@ export interface ProtocolOptions {
   role: "client" | "server";
   /** Largest message in bytes, after every extension (default 2^26 - 1). */
   maxLength?: number;
+  /**
+   * Most frames one message may take (default DEFAULT_MAX_FRAGMENTS, 2^17;
+   * 0 for no limit). Past it the connection closes with 1008
+   * (`WS_ERR_TOO_MANY_FRAGMENTS`).
+   */
+  maxFragments?: number;
   /** Sessions negotiated in the handshake. */
   extensions?: ActiveExtension[];
   /** Random source for masking keys (tests fix it). */
@@ -93,12 +106,15 @@ export class Protocol implements WireProtocol {
   private output: Uint8Array[] = [];
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
   private readonly outgoing: OrderedQueue<Outgoing | WebSocketError>;
-  private readonly utf8 = new Utf8Validator();
 
   // The data message being assembled.
-  private fragments: Uint8Array[] = [];
+  private readonly fragments: MessageBuffer;
   private messageOpcode = 0;
   private messageRsv = 0;
+  /** The parser checked the message's text as UTF-8 on arrival. */
+  private messageChecked = false;
+  /** A violation found after events the caller has not taken yet (section 7.1.7, in order). */
+  private pendingFailure: WebSocketError | null = null;
   private eof = false;
   private broken = false;
   /** The Close frame is in `output`, not just queued behind messages. */
@@ -107,7 +123,8 @@ export class Protocol implements WireProtocol {
   constructor(options: ProtocolOptions) {
     this.role = options.role;
     this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-    this.parser = new FrameParser({ role: this.role, maxLength: this.maxLength });
+    this.parser = new FrameParser({ role: this.role, maxLength: this.maxLength, maxFragments: options.maxFragments });
+    this.fragments = new MessageBuffer(this.maxLength);
     this.pipeline = new ExtensionPipeline(options.extensions ?? []);
     this.parser.allowedRsv = this.pipeline.rsvMask;
     // Section 5.3: client frames are masked, server frames are not.
@@ -149,18 +166,13 @@ export class Protocol implements WireProtocol {
         if (frame.fin && this.pipeline.empty) return this.singleFrameMessage(frame);
         this.messageOpcode = frame.opcode;
         this.messageRsv = frame.rsv;
-        this.fragments.length = 0;
+        this.messageChecked = frame.checked === true;
       // falls through: the first frame is also a fragment
-      case Opcode.CONTINUATION: {
-        const compressed = this.messageRsv !== 0;
-        // Section 8.1: text is validated as it arrives, fragment by fragment.
-        if (this.messageOpcode === Opcode.TEXT && !compressed && !this.utf8.write(frame.payload)) {
-          return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
-        }
-        this.fragments.push(frame.payload);
+      case Opcode.CONTINUATION:
+        // Section 8.1: the parser checked uncompressed text as it arrived.
+        this.fragments.append(frame.payload);
         if (frame.fin) this.finishMessage();
         return;
-      }
       case Opcode.CLOSE:
         return this.handleClose(frame.payload);
       case Opcode.PING:
@@ -174,6 +186,7 @@ export class Protocol implements WireProtocol {
 
   private singleFrameMessage(frame: Frame): void {
     if (frame.opcode === Opcode.BINARY) return this.emit({ type: "binary", data: frame.payload });
+    if (frame.checked) return this.emit({ type: "text", data: textDecoder.decode(frame.payload) });
     // Section 8.1: the whole text is at hand, so one strict decode validates
     // and decodes it (faster than the streaming check plus a decode).
     let data: string;
@@ -186,20 +199,15 @@ export class Protocol implements WireProtocol {
   }
 
   private finishMessage(): void {
-    const parts = this.fragments;
-    const data = parts.length === 1 ? parts[0]! : concatBytes(parts);
-    this.fragments = [];
+    const data = this.fragments.take();
     const opcode = this.messageOpcode as 1 | 2;
     const rsv = this.messageRsv;
+    const validated = opcode === Opcode.TEXT && rsv === 0 && this.messageChecked;
     this.messageOpcode = 0;
     this.messageRsv = 0;
-    // The streaming check of uncompressed text ends with the message, with
-    // or without extensions: it must not carry over into the next one.
-    const validated = opcode === Opcode.TEXT && rsv === 0;
-    if (validated && !this.utf8.end()) {
-      return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
-    }
+    this.messageChecked = false;
     if (this.pipeline.empty) {
+      // Fragmented text: the parser checked every frame (section 8.1).
       return this.emit(opcode === Opcode.TEXT ? { type: "text", data: textDecoder.decode(data) } : { type: "binary", data });
     }
     const message: ExtensionMessage = { opcode, rsv1: (rsv & RSV1) !== 0, rsv2: (rsv & RSV2) !== 0, rsv3: (rsv & RSV3) !== 0, data };
@@ -272,9 +280,29 @@ export class Protocol implements WireProtocol {
   }
 
   private releaseIncoming(event: ProtocolEvent | WebSocketError): void {
+    if (this.error || this.pendingFailure) return;
+    if (!(event instanceof WebSocketError)) {
+      this.events.push(event);
+      return;
+    }
+    // Section 7.1.7, in order: events before the violation go out first,
+    // with the connection still open, and so do the sends made in answer.
+    if (this.events.length === 0) return this.fail(event.closeCode, "", event);
+    this.pendingFailure = event;
+    // Nothing after the violation is delivered (messages still in an extension included).
+    this.broken = true;
+    this.incoming.clear();
+  }
+
+  /** The caller has taken every event before the violation: fail now. */
+  private applyPendingFailure(): void {
+    const error = this.pendingFailure!;
+    this.pendingFailure = null;
     if (this.error) return;
-    if (event instanceof WebSocketError) this.fail(event.closeCode, "", event);
-    else this.events.push(event);
+    if (this.state !== ReadyState.CLOSED) return this.fail(error.closeCode, "", error);
+    // The transport is gone already: only the cause is left to report.
+    this.error = error;
+    this.events.push({ type: "error", error });
   }
 
   // ---------------------------------------------------------------- send --
@@ -321,6 +349,7 @@ export class Protocol implements WireProtocol {
    */
   fail(code: number, reason = "", error?: WebSocketError): void {
     if (this.error || this.state === ReadyState.CLOSED) return;
+    this.pendingFailure = null;
     // 1005, 1006 and 1015 never go on the wire (section 7.4.1). Encode first:
     // a code or reason that cannot be sent throws before anything changes.
     const sendable = !this.closeWritten && code !== 1005 && code !== 1006 && code !== 1015;
@@ -427,6 +456,7 @@ export class Protocol implements WireProtocol {
 
   /** Events parsed since the last call. */
   eventsReceived(): ProtocolEvent[] {
+    if (this.events.length === 0 && this.pendingFailure !== null) this.applyPendingFailure();
     const events = this.events;
     if (events.length === 0) return NO_EVENTS;
     this.events = [];
@@ -435,6 +465,7 @@ export class Protocol implements WireProtocol {
 
   /** Bytes to write to the transport, in order. */
   dataToSend(): Uint8Array[] {
+    if (this.events.length === 0 && this.pendingFailure !== null) this.applyPendingFailure();
     const output = this.output;
     if (output.length === 0) return NO_DATA;
     this.output = [];
@@ -458,7 +489,7 @@ export class Protocol implements WireProtocol {
 
   /** True while received messages are still inside an extension (events to come). */
   get busy(): boolean {
-    return !this.incoming.idle;
+    return !this.incoming.idle || this.pendingFailure !== null;
   }
 
   private release(): void {

@@ -43,7 +43,11 @@ export interface WireProtocol {
   sendClose(code?: number, reason?: string): void;
   /** Fails the connection: the transport is to be closed, `error` is reported. */
   fail(code: number, reason?: string, error?: WebSocketError): void;
-  /** Events parsed since the last call. */
+  /**
+   * Events parsed since the last call. Drain until it returns none: a
+   * failure that follows messages comes on a later call, after the sends
+   * made in answer to them (RFC 6455 section 7.1.7, in order).
+   */
   eventsReceived(): ProtocolEvent[];
   /** Bytes to write to the transport, in order. */
   dataToSend(): Uint8Array[];

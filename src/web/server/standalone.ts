@@ -29,6 +29,8 @@ export interface StandaloneServerOptions {
   perMessageDeflate?: PerMessageDeflateSetting;
   /** Largest message accepted, in bytes (default 2^26 - 1); larger ones close with 1009. */
   maxLength?: number;
+  /** Most frames one message may take (default 2^17; 0 for no limit); more close with 1008. */
+  maxFragments?: number;
   /** Extra headers for the 101 response. */
   headers?: Record<string, string>;
   /** Seconds between keep-alive pings; 0 or absent for none. */
@@ -164,6 +166,7 @@ export function serveConnection<W extends WebSocket>(
     }
     const ws = WebSocketClass.accept(accepted, {
       maxLength: options.maxLength,
+      maxFragments: options.maxFragments,
       ping: options.ping,
       closeTimeout: options.closeTimeout,
       binaryType: options.binaryType,

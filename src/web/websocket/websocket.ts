@@ -33,6 +33,12 @@ export interface WebSocketOptions {
   headers?: Record<string, string>;
   /** Largest message accepted, in bytes (default 2^26 - 1). Larger ones close with 1009. */
   maxLength?: number;
+  /**
+   * Most frames one message may take (default 2^17; 0 for no limit). More
+   * close with 1008 (`WS_ERR_TOO_MANY_FRAGMENTS`); memory is bounded by
+   * `maxLength` whatever the count, as fragments are joined as they come.
+   */
+  maxFragments?: number;
   /** Seconds between keep-alive pings; 0 or absent for none. */
   ping?: number;
   /** Extensions to offer (client) or accept (server). */
@@ -313,6 +319,7 @@ export class WebSocket extends WebSocketHandlers {
       : new Protocol({
         role: "server",
         maxLength: this.#options.maxLength,
+        maxFragments: this.#options.maxFragments,
         extensions: accepted.extensions,
         onWake: () => this.#connection?.flush(),
       });
@@ -343,6 +350,7 @@ export class WebSocket extends WebSocketHandlers {
     const protocol = new Protocol({
       role: "client",
       maxLength: this.#options.maxLength,
+      maxFragments: this.#options.maxFragments,
       extensions: result.extensions,
       random: this.#options.random,
       onWake: () => this.#connection?.flush(),

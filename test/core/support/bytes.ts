@@ -73,8 +73,11 @@ export function sent(p: Protocol): Uint8Array {
   return concat(...p.dataToSend());
 }
 
+/** Every event, drained as a driver does: until none is left (a failure after messages comes on a later call). */
 export function events(p: Protocol): ProtocolEvent[] {
-  return p.eventsReceived();
+  const out: ProtocolEvent[] = [];
+  for (let evs = p.eventsReceived(); evs.length > 0; evs = p.eventsReceived()) out.push(...evs);
+  return out;
 }
 
 /** The error event's code and close code, or undefined when none was emitted. */

@@ -16,11 +16,15 @@
  */
 
 /**
- * Parameters of one offer or response: `name=value`, or `true` for a bare
- * flag. A parameter repeated within one offer arrives as an array of its
+ * Parameters of one offer or response, typed as websocket-extensions types
+ * them (so its plugins, faye's permessage-deflate among them, work as they
+ * are): `true` for a bare flag, a number for a value written as a plain
+ * decimal number (`server_max_window_bits=10` gives 10), otherwise the
+ * string. A parameter repeated within one offer arrives as an array of its
  * values, so the extension can decline that offer (RFC 7692 section 7.1).
  */
-export type ExtensionParams = Record<string, string | true | Array<string | true>>;
+export type ExtensionParamValue = string | number | true;
+export type ExtensionParams = Record<string, ExtensionParamValue | ExtensionParamValue[]>;
 
 /** One entry of a `Sec-WebSocket-Extensions` header. */
 export interface ExtensionOffer {

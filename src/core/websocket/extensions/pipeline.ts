@@ -4,39 +4,35 @@
  *   outgoing: session[0] -> session[1] -> ... -> frames
  *   incoming: session[n-1] -> ... -> session[0] -> message
  *
- * A session may answer synchronously or with a promise. Results are released
+ * A session may answer synchronously, with a promise, or through a callback
+ * (websocket-extensions style; see session-call.ts, which also turns every
+ * throw and bad result into a WebSocketError). Results are released
  * strictly in submission order through an OrderedQueue, so an asynchronous
  * compressor never reorders messages, and anything queued behind a message
  * (a close, say) waits for it.
  */
-import { isValidCloseCode } from "../close.ts";
 import { WebSocketError } from "../../shared/errors.ts";
 import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
+import { callSession, type Direction } from "./session-call.ts";
 
-type Direction = "in" | "out";
+export { extensionError } from "./session-call.ts";
 
 function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
   return typeof (v as { then?: unknown })?.then === "function";
 }
 
-/** Maps anything an extension throws to a WebSocketError with a close code. */
-export function extensionError(err: unknown): WebSocketError {
-  if (err instanceof WebSocketError) return err;
-  const closeCode = (err as { closeCode?: unknown })?.closeCode;
-  const message = `Extension error: ${(err as Error)?.message ?? String(err)}`;
-  // Only a code that may go on the wire (section 7.4.1); anything else is 1011.
-  return new WebSocketError("WS_ERR_EXTENSION", message, typeof closeCode === "number" && isValidCloseCode(closeCode) ? closeCode : undefined);
-}
-
 export class ExtensionPipeline {
-  constructor(private readonly active: ActiveExtension[]) {}
+  /** The RSV bits the negotiated extensions claim (RSV1 = 4, RSV2 = 2, RSV3 = 1). */
+  readonly rsvMask: number;
+  private readonly names: string[];
 
-  get rsvMask(): number {
+  constructor(private readonly active: ActiveExtension[]) {
     let mask = 0;
-    for (const { extension } of this.active) {
+    for (const { extension } of active) {
       mask |= (extension.rsv1 ? 4 : 0) | (extension.rsv2 ? 2 : 0) | (extension.rsv3 ? 1 : 0);
     }
-    return mask;
+    this.rsvMask = mask;
+    this.names = active.map(({ extension }) => String(extension.name));
   }
 
   get empty(): boolean {
@@ -89,18 +85,13 @@ export class ExtensionPipeline {
     step: number,
   ): ExtensionMessage | WebSocketError | PromiseLike<ExtensionMessage | WebSocketError> {
     for (let i = from; i !== to; i += step) {
-      const session = this.active[i]!.session;
-      let result: ExtensionMessage | PromiseLike<ExtensionMessage>;
-      try {
-        result = direction === "out" ? session.processOutgoingMessage(message) : session.processIncomingMessage(message);
-      } catch (err) {
-        return extensionError(err);
-      }
+      const active = this.active[i];
+      if (active === undefined) return closedError(); // closed while a message was on its way
+      const result = callSession(active.session, this.names[i]!, direction, message, this.rsvMask);
+      if (result instanceof WebSocketError) return result;
       if (isThenable(result)) {
-        return result.then(
-          (next) => this.run(direction, next, i + step, to, step),
-          (err) => extensionError(err),
-        );
+        // callSession's promises never reject, and neither does this step.
+        return result.then((next) => (next instanceof WebSocketError ? next : this.run(direction, next, i + step, to, step)));
       }
       message = result;
     }
@@ -133,3 +124,5 @@ export class ExtensionPipeline {
     }
   }
 }
+
+const closedError = () => new WebSocketError("WS_ERR_EXTENSION", "Extension pipeline closed while a message was in it");

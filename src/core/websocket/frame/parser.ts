@@ -9,13 +9,23 @@
  * masked payloads are unmasked in place, so `push` takes ownership of
  * the chunk. Header fields are read in place from the chunk (a small
  * scratch buffer only when a field straddles two chunks), so a frame
- * costs one view allocation, for its payload. Every frame-level rule of RFC 6455 section 5 is checked here,
- * including the sequence of fragments; a violation is returned as a
+ * costs one view allocation, for its payload. Every frame-level rule of
+ * RFC 6455 section 5 is checked here, including the sequence of fragments
+ * and their number (`maxFragments`); a violation is returned as a
  * WebSocketError (never thrown) and the parser stops.
+ *
+ * Text is checked as UTF-8 here too (section 8.1), as its bytes arrive:
+ * while a text frame's payload is still incomplete, each chunk's share of
+ * it is unmasked in place and fed to a streaming validator, so a bad byte
+ * fails the connection at once, not when the frame is whole. Only a whole
+ * unfragmented text message that came in one piece is left unchecked
+ * (`checked: false`): the engine's strict decode validates it in the same
+ * pass that decodes it.
  */
 import { WebSocketError } from "../../shared/errors.ts";
 import { applyMask } from "./mask.ts";
 import { Opcode, RSV1, RSV2, RSV3, type Frame } from "./types.ts";
+import { Utf8Validator } from "../../shared/utf8.ts";
 
 const enum Stage { HEADER, LENGTH16, LENGTH64, MASK_KEY, PAYLOAD, DEAD }
 
@@ -24,9 +34,27 @@ export interface FrameParserOptions {
   role: "client" | "server";
   /** Largest message, summed over its fragments. */
   maxLength: number;
+  /** Most frames one data message may take; 0 for no limit (default DEFAULT_MAX_FRAGMENTS). */
+  maxFragments?: number;
 }
 
+/**
+ * Default bound on the frames of one message: 2^17. The engine joins
+ * fragments into one buffer, so memory is bounded by `maxLength` whatever
+ * their number; this bounds the work a message of empty or tiny fragments
+ * makes, while 4 MiB in 64-byte fragments (Autobahn case 9.3.1) still passes.
+ */
+export const DEFAULT_MAX_FRAGMENTS = 0x20000;
+
 const EMPTY = new Uint8Array(0);
+
+/** Joining starts once a payload spans this many chunks (a frame over a few big reads never pays for it). */
+const JOIN_AFTER = 16;
+/** Only chunks smaller than this are joined; the blocks are this big. */
+const JOIN_BELOW = 4096;
+const JOIN_BLOCK = 64 * 1024;
+
+const invalidUtf8 = () => new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
 
 export class FrameParser {
   /** RSV bits that negotiated extensions may set on a message's first frame. */
@@ -34,6 +62,7 @@ export class FrameParser {
 
   private readonly expectMask: boolean;
   private readonly maxLength: number;
+  private readonly maxFragments: number;
   /** Buffered chunks; `chunks[head]` is the oldest live one, read from `pos` on. */
   private chunks: (Uint8Array | undefined)[] = [];
   private head = 0;
@@ -56,10 +85,28 @@ export class FrameParser {
   // The fragmented message in progress (section 5.4).
   private messageOpcode = 0;
   private messageLength = 0;
+  private messageFrames = 0;
+  /** The message in progress is uncompressed text, checked here frame by frame. */
+  private messageText = false;
+
+  // UTF-8 checking of the current frame (section 8.1).
+  /** The current frame's payload is checked here. */
+  private text = false;
+  /** Payload bytes already unmasked and checked while the frame was incomplete. */
+  private scanned = 0;
+  /** Where scanning resumes: chunk `chunks[head + scanChunk]`, at `scanAt`. */
+  private scanChunk = 0;
+  private scanAt = 0;
+  private readonly utf8 = new Utf8Validator();
+
+  /** The block small payload chunks are joined into, and the part of it in use (the last chunk). */
+  private tail: Uint8Array | null = null;
+  private tailView: Uint8Array = EMPTY;
 
   constructor(options: FrameParserOptions) {
     this.expectMask = options.role === "server";
     this.maxLength = options.maxLength;
+    this.maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
   }
 
   push(chunk: Uint8Array): void {
@@ -69,8 +116,33 @@ export class FrameParser {
       this.chunks.splice(0, this.head);
       this.head = 0;
     }
-    this.chunks.push(chunk);
     this.buffered += chunk.length;
+    const chunks = this.chunks;
+    // A long payload arriving in many small chunks: join them into 64 KiB
+    // blocks instead of keeping an object (and its buffer) per chunk.
+    if (this.stage === Stage.PAYLOAD && chunks.length >= JOIN_AFTER && chunk.length < JOIN_BELOW && this.buffered <= this.length) {
+      const last = chunks.length - 1;
+      const tail = this.tail;
+      if (tail !== null && chunks[last] === this.tailView && this.tailView.length + chunk.length <= tail.length) {
+        tail.set(chunk, this.tailView.length);
+        this.tailView = tail.subarray(0, this.tailView.length + chunk.length);
+        chunks[last] = this.tailView;
+        return;
+      }
+      // Room for what is still to come of this payload, up to 64 KiB.
+      const block = new Uint8Array(Math.max(chunk.length, Math.min(this.length - this.buffered + chunk.length, JOIN_BLOCK)));
+      block.set(chunk);
+      this.tail = block;
+      this.tailView = block.subarray(0, chunk.length);
+      chunks.push(this.tailView);
+      return;
+    }
+    chunks.push(chunk);
+  }
+
+  /** Chunks held (for tests and diagnostics: bounded however small the transport's chunks are). */
+  get bufferedChunks(): number {
+    return this.chunks.length - this.head;
   }
 
   /** The next whole frame, an error (the parser then stops), or null for "need more bytes". */
@@ -124,11 +196,30 @@ export class FrameParser {
           break;
         }
         case Stage.PAYLOAD: {
-          if (this.buffered < this.length) return null;
+          if (this.buffered < this.length) {
+            // Section 8.1: text fails at its first bad byte, even mid-frame.
+            if (this.text && this.buffered > this.scanned && !this.scan()) return this.die(invalidUtf8());
+            return null;
+          }
           const payload = this.length === 0 ? EMPTY : this.takePayload(this.length);
-          if (this.masked) applyMask(payload, this.maskKey);
+          const scanned = this.scanned;
+          if (this.masked) applyMask(payload, this.maskKey, scanned, payload.length, scanned);
+          let checked = false;
+          if (this.text) {
+            this.scanned = 0;
+            this.scanChunk = 0;
+            this.scanAt = 0;
+            // A whole unfragmented text message in one piece is left to the
+            // engine's strict decode; anything else is checked here.
+            if (scanned !== 0 || !this.fin || this.opcode !== Opcode.TEXT) {
+              if (!this.utf8.write(payload, scanned)) return this.die(invalidUtf8());
+              // Section 8.1: the message must end on a whole character.
+              if (this.fin && !this.utf8.end()) return this.die(invalidUtf8());
+              checked = true;
+            }
+          }
           this.stage = Stage.HEADER;
-          return { fin: this.fin, rsv: this.rsv, opcode: this.opcode, payload };
+          return { fin: this.fin, rsv: this.rsv, opcode: this.opcode, payload, checked };
         }
         case Stage.DEAD:
           return null;
@@ -173,10 +264,20 @@ export class FrameParser {
       if (this.messageOpcode === 0) {
         return new WebSocketError("WS_ERR_INVALID_CONTINUATION_FRAME", "Invalid WebSocket frame: continuation frame without a message to continue");
       }
+      // Section 10.4: bound the resources one message may take.
+      if (++this.messageFrames > this.maxFragments && this.maxFragments > 0) {
+        return new WebSocketError("WS_ERR_TOO_MANY_FRAGMENTS", `Too many fragments: more than ${this.maxFragments} frames in one message`);
+      }
     } else if (this.messageOpcode !== 0) {
       // Section 5.4: fragments of one message are not interleaved with another.
       return new WebSocketError("WS_ERR_EXPECTED_CONTINUATION_FRAME", "Invalid WebSocket frame: new data frame inside a fragmented message");
+    } else {
+      this.messageFrames = 1;
+      // Section 8.1 applies to the text as sent; an extension that set an
+      // RSV bit transforms it first, and the engine checks its output.
+      this.messageText = opcode === Opcode.TEXT && this.rsv === 0;
     }
+    this.text = !control && this.messageText;
     // Section 5.1: a server MUST fail on an unmasked frame; a client MUST
     // fail on a masked one.
     if (this.masked !== this.expectMask) {
@@ -207,6 +308,37 @@ export class FrameParser {
     }
     this.stage = this.masked ? Stage.MASK_KEY : Stage.PAYLOAD;
     return null;
+  }
+
+  /**
+   * Unmasks in place and checks as UTF-8 the payload bytes that arrived
+   * since the last scan (all buffered bytes belong to the payload now).
+   * The cursor is kept relative to `head`, which `push` keeps valid.
+   */
+  private scan(): boolean {
+    const chunks = this.chunks;
+    let index = this.head + this.scanChunk;
+    let at = this.scanChunk === 0 ? Math.max(this.scanAt, this.pos) : this.scanAt;
+    let scanned = this.scanned;
+    while (index < chunks.length) {
+      const chunk = chunks[index]!;
+      const end = chunk.length;
+      if (at < end) {
+        if (this.masked) applyMask(chunk, this.maskKey, at, end, scanned);
+        if (!this.utf8.write(chunk, at, end)) return false;
+        scanned += end - at;
+      }
+      if (index + 1 === chunks.length) {
+        at = end;
+        break;
+      }
+      index++;
+      at = 0;
+    }
+    this.scanned = scanned;
+    this.scanChunk = index - this.head;
+    this.scanAt = at;
+    return true;
   }
 
   /**
@@ -275,6 +407,9 @@ export class FrameParser {
   }
 
   private die(err: WebSocketError): WebSocketError {
+    this.utf8.reset();
+    this.tail = null;
+    this.tailView = EMPTY;
     this.stage = Stage.DEAD;
     this.chunks = [];
     this.head = 0;

@@ -35,4 +35,12 @@ export interface Frame {
   rsv: number;
   opcode: number;
   payload: Uint8Array;
+  /**
+   * The parser already checked this text payload as UTF-8 (section 8.1), as
+   * part of its message. False for binary and control frames, for text the
+   * parser leaves to an extension (RSV set), and for a whole unfragmented
+   * text message that arrived at once: the engine's one strict decode
+   * validates that faster.
+   */
+  checked?: boolean;
 }

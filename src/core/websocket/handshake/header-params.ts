@@ -18,7 +18,7 @@
  * (`WS_ERR_INVALID_ARGUMENT`) for values that cannot be sent.
  */
 import { WebSocketError } from "../../shared/errors.ts";
-import type { ExtensionOffer, ExtensionParams } from "../extensions/extension.ts";
+import type { ExtensionOffer, ExtensionParams, ExtensionParamValue } from "../extensions/extension.ts";
 import { isToken } from "../../http/tokens.ts";
 
 const TCHAR = new Uint8Array(128);
@@ -142,7 +142,7 @@ export function parseExtensions(header: string | readonly string[] | undefined):
       const key = s.token();
       if (!key) return s.error();
       s.skipSpace();
-      let value: string | true = true;
+      let value: ExtensionParamValue = true;
       if (!s.done && s.peek() === 0x3d) {
         s.pos++;
         s.skipSpace();
@@ -155,10 +155,11 @@ export function parseExtensions(header: string | readonly string[] | undefined):
             s.pos = at;
             return s.error(`quoted value ${JSON.stringify(quoted)} is not a token`);
           }
-          value = quoted;
+          value = asNumber(quoted);
         } else {
-          value = s.token();
-          if (!value) return s.error();
+          const token = s.token();
+          if (!token) return s.error();
+          value = asNumber(token);
         }
         s.skipSpace();
       }
@@ -174,6 +175,17 @@ export function parseExtensions(header: string | readonly string[] | undefined):
     if (!s.done && s.peek() !== 0x2c) return s.error();
     offers.push({ name, params });
   }
+}
+
+/**
+ * A value written as a plain decimal number is handed over as that number,
+ * as websocket-extensions does; only when it reads back the same (so "10"
+ * is 10, while "010" and "10.0" stay strings for the extension to judge).
+ */
+function asNumber(value: string): ExtensionParamValue {
+  if (!/^-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?$/.test(value)) return value;
+  const n = Number(value);
+  return String(n) === value ? n : value;
 }
 
 /**

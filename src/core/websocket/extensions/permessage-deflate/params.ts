@@ -60,6 +60,7 @@ export function isWindowBits(n: unknown): n is number {
  * integer from 8 to 15 (quotes are the header parser's business).
  */
 function parseWindowBits(value: unknown): number | undefined {
+  if (typeof value === "number") return isWindowBits(value) ? value : undefined;
   if (typeof value !== "string" || !/^[0-9]{1,2}$/.test(value)) return undefined;
   const n = Number(value);
   return isWindowBits(n) ? n : undefined;
