@@ -17,7 +17,7 @@ const { ErrorCodes, SseError, SseParser, WebSocket, WebSocketError, EventSource 
 
 describe(`one error vocabulary on the ${runtime} entry`, () => {
   it("the code table holds the handshake, proxy and SSE codes next to the engine's", () => {
-    for (const code of ["WS_ERR_INVALID_UTF8", "WS_ERR_HANDSHAKE", "WS_ERR_PROXY", "SSE_ERR_EVENT_TOO_LARGE", "SSE_ERR_STATUS", "SSE_ERR_CONTENT_TYPE", "SSE_ERR_CONNECTION"]) {
+    for (const code of ["WS_ERR_INVALID_UTF8", "WS_ERR_HANDSHAKE", "WS_ERR_PROXY_REFUSED", "WS_ERR_PROXY_AUTH", "SSE_ERR_EVENT_TOO_LARGE", "SSE_ERR_STATUS", "SSE_ERR_CONTENT_TYPE", "SSE_ERR_CONNECTION"]) {
       expect(typeof (ErrorCodes as Record<string, number>)[code]).toBe("number");
     }
   });
