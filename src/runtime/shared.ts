@@ -15,7 +15,9 @@ export {
   type BinaryType,
   type AcceptedSocket,
   type UpgradeRequest,
+  type WebSocketListener,
 } from "../web/websocket/websocket.ts";
+export type { SendOptions } from "../web/websocket/driver.ts";
 export { EventSourceServer, type EventSourceServerOptions } from "./node/event-source-server.ts";
 export { WebSocketError, ErrorCodes, CloseCode, type ErrorCode } from "../core/shared/errors.ts";
 export type {
@@ -33,5 +35,5 @@ export type { PermessageDeflateOptions } from "../core/websocket/extensions/perm
 export type { PerMessageDeflateSetting } from "../web/client/extension-options.ts";
 export { EventSource, EventSourceErrorEvent, type EventSourceInit, type EventSourceEventMap } from "../web/event-source/client.ts";
 export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-source/stream.ts";
-export { SseParser, SseError, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
+export { SseParser, SseError, type SseErrorCode, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
 export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse/encoder.ts";

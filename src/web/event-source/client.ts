@@ -66,14 +66,16 @@ export class EventSourceErrorEvent extends Event {
   }
 }
 
-type Handler = ((event: Event) => void) | null;
 type Listener = (event: Event) => void;
 
 /** The events of an EventSource by type, for typed `on`/`once`/`off`. */
 export interface EventSourceEventMap {
+  /** The stream is open. */
   open: Event;
+  /** An event without a type arrived. */
   // deno-lint-ignore no-explicit-any
   message: MessageEvent<any>;
+  /** The connection was lost (a reconnection follows) or failed. */
   error: EventSourceErrorEvent;
 }
 
@@ -164,18 +166,21 @@ export class EventSource extends EventTarget {
     this.#abort = null;
   }
 
-  get onopen(): Handler {
+  /** The `open` event handler. */
+  get onopen(): ((event: Event) => void) | null {
     return this.#slots.get("open");
   }
-  set onopen(fn: Handler) {
+  set onopen(fn: ((event: Event) => void) | null) {
     this.#slots.set("open", fn);
   }
+  /** The `message` event handler. */
   get onmessage(): ((event: MessageEvent) => void) | null {
     return this.#slots.get("message");
   }
   set onmessage(fn: ((event: MessageEvent) => void) | null) {
     this.#slots.set("message", fn);
   }
+  /** The `error` event handler. */
   get onerror(): ((event: EventSourceErrorEvent) => void) | null {
     return this.#slots.get("error");
   }
@@ -185,6 +190,7 @@ export class EventSource extends EventTarget {
 
   /** faye style: addEventListener, typed by event name. Named events of the stream are MessageEvents too. */
   on<K extends keyof EventSourceEventMap>(type: K, listener: (event: EventSourceEventMap[K]) => void): this;
+  /** Adds `listener` for a named event of the stream (a MessageEvent). */
   on(type: string, listener: (event: MessageEvent) => void): this;
   on(type: string, listener: (event: never) => void): this {
     this.addEventListener(type, listener as Listener);
@@ -193,6 +199,7 @@ export class EventSource extends EventTarget {
 
   /** A listener that runs once. */
   once<K extends keyof EventSourceEventMap>(type: K, listener: (event: EventSourceEventMap[K]) => void): this;
+  /** Adds a listener for a named event that runs once. */
   once(type: string, listener: (event: MessageEvent) => void): this;
   once(type: string, listener: (event: never) => void): this {
     this.addEventListener(type, listener as Listener, { once: true });
@@ -201,6 +208,7 @@ export class EventSource extends EventTarget {
 
   /** Removes a listener added with on/once/addEventListener. */
   off<K extends keyof EventSourceEventMap>(type: K, listener: (event: EventSourceEventMap[K]) => void): this;
+  /** Removes a listener for a named event. */
   off(type: string, listener: (event: MessageEvent) => void): this;
   off(type: string, listener: (event: never) => void): this {
     this.removeEventListener(type, listener as Listener);

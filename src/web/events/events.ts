@@ -79,11 +79,17 @@ const g = globalThis as unknown as {
   ErrorEvent?: typeof ErrorEventShim;
 };
 
+/** The close event (WHATWG websockets): `code`, `reason`, `wasClean`. The runtime's own where it has one. */
 export const CloseEvent: typeof CloseEventShim = g.CloseEvent ?? CloseEventShim;
+/** The close event (WHATWG websockets): `code`, `reason`, `wasClean`. */
 export type CloseEvent = CloseEventShim;
+/** The error event (WHATWG html): `message` and `error`. The runtime's own where it has one. */
 export const ErrorEvent: typeof ErrorEventShim = g.ErrorEvent ?? ErrorEventShim;
+/** The error event (WHATWG html): `message` and `error`. */
 export type ErrorEvent = ErrorEventShim;
+/** The runtime's MessageEvent (every runtime has one). */
 export const MessageEvent: typeof globalThis.MessageEvent = globalThis.MessageEvent;
+/** The runtime's MessageEvent; `data` is `any` by default, as in lib.dom. */
 // `any` by default, as in lib.dom: browser code such as
 // `ws.onmessage = (e) => ws.send(e.data)` type-checks unchanged.
 // deno-lint-ignore no-explicit-any
@@ -91,16 +97,23 @@ export type MessageEvent<T = any> = globalThis.MessageEvent<T>;
 
 /** A ping or pong frame arrived; `data` is its payload. */
 export interface PingEvent extends Event {
+  /** The frame's payload (at most 125 bytes). */
   readonly data: Uint8Array;
 }
 
 /** The events of a WebSocket by type, for typed `on`/`once`/`off`. */
 export interface WebSocketEventMap {
+  /** The connection is open. */
   open: Event;
+  /** A message arrived. */
   // deno-lint-ignore no-explicit-any
   message: MessageEvent<any>;
+  /** The connection failed (close follows). */
   error: ErrorEvent;
+  /** The connection is closed. */
   close: CloseEvent;
+  /** A ping arrived (the pong is sent for you). */
   ping: PingEvent;
+  /** A pong arrived. */
   pong: PingEvent;
 }

@@ -69,18 +69,32 @@ function isUpgradeRequest(value: unknown): value is UpgradeRequest {
   return typeof value === "object" && value !== null && "headers" in value && "method" in value && !(value instanceof URL);
 }
 
-type Listener<K extends keyof WebSocketEventMap> = (this: WebSocket, event: WebSocketEventMap[K]) => void;
+/** A listener for a WebSocket event, typed by its name: `(event: CloseEvent) => void` for "close". */
+export type WebSocketListener<K extends keyof WebSocketEventMap> = (this: WebSocket, event: WebSocketEventMap[K]) => void;
 
 let hostEventsOf: (ws: WebSocket) => HostEvents;
 
+/**
+ * A WebSocket connection: the browser's class (WHATWG websockets standard)
+ * on Node, Deno and Bun, for clients and for every kind of server socket,
+ * with faye's and ws's extras (on/off/once, ping/pong, terminate, options).
+ */
 export class WebSocket extends EventTarget {
+  /** readyState: the opening handshake is under way. */
   declare static readonly CONNECTING: 0;
+  /** readyState: open; messages can be sent and received. */
   declare static readonly OPEN: 1;
+  /** readyState: the closing handshake is under way. */
   declare static readonly CLOSING: 2;
+  /** readyState: closed, or the connection could not be opened. */
   declare static readonly CLOSED: 3;
+  /** readyState: the opening handshake is under way. */
   declare readonly CONNECTING: 0;
+  /** readyState: open; messages can be sent and received. */
   declare readonly OPEN: 1;
+  /** readyState: the closing handshake is under way. */
   declare readonly CLOSING: 2;
+  /** readyState: closed, or the connection could not be opened. */
   declare readonly CLOSED: 3;
 
   #url = "";
@@ -169,16 +183,24 @@ export class WebSocket extends EventTarget {
     return typeof upgrade === "string" && hasToken(upgrade, "websocket") && hasToken(String(connection ?? ""), "upgrade");
   }
 
+  /** The URL, as parsed (http: and https: read as ws: and wss:). */
   get url(): string { return this.#url; }
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
   get readyState(): number { return this.#readyState; }
+  /** Bytes of application data given to send() and not yet on the network. */
   get bufferedAmount(): number { return this.#discarded + (this.#driver?.bufferedAmount ?? 0); }
+  /** The `open` event handler. */
   get onopen(): ((this: WebSocket, ev: Event) => void) | null { return this.#slots.get("open"); }
   set onopen(fn: ((this: WebSocket, ev: Event) => void) | null) { this.#slots.set("open", fn); }
+  /** The `error` event handler (an ErrorEvent whose `error` says why). */
   get onerror(): ((this: WebSocket, ev: ErrorEvent) => void) | null { return this.#slots.get("error"); }
   set onerror(fn: ((this: WebSocket, ev: ErrorEvent) => void) | null) { this.#slots.set("error", fn); }
+  /** The `close` event handler. */
   get onclose(): ((this: WebSocket, ev: CloseEvent) => void) | null { return this.#slots.get("close"); }
   set onclose(fn: ((this: WebSocket, ev: CloseEvent) => void) | null) { this.#slots.set("close", fn); }
+  /** The extensions in use (the server's Sec-WebSocket-Extensions), "" for none. */
   get extensions(): string { return this.#extensions; }
+  /** The subprotocol in use, "" for none. */
   get protocol(): string { return this.#protocol; }
 
   /** WHATWG close(code, reason). */
@@ -197,8 +219,10 @@ export class WebSocket extends EventTarget {
     this.#close(code, reason ?? "");
   }
 
+  /** The `message` event handler. */
   get onmessage(): ((this: WebSocket, ev: MessageEvent) => void) | null { return this.#slots.get("message"); }
   set onmessage(fn: ((this: WebSocket, ev: MessageEvent) => void) | null) { this.#slots.set("message", fn); }
+  /** How binary messages arrive: "blob" (default), "arraybuffer", "uint8array", or on Node "nodebuffer". */
   get binaryType(): BinaryType { return this.#binaryType; }
   set binaryType(type: BinaryType) {
     // WHATWG: unknown values are ignored; ours also knows a few more.
@@ -237,7 +261,8 @@ export class WebSocket extends EventTarget {
   }
 
   /** Adds `listener` for `type`; the same as addEventListener, typed by event name. */
-  on<K extends keyof WebSocketEventMap>(type: K, listener: Listener<K>): this;
+  on<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketListener<K>): this;
+  /** Adds `listener` for an event of another type (a custom one). */
   on(type: string, listener: (this: WebSocket, event: Event) => void): this;
   on(type: string, listener: (event: Event) => void): this {
     this.addEventListener(type, listener);
@@ -245,7 +270,8 @@ export class WebSocket extends EventTarget {
   }
 
   /** Adds a listener that runs once. */
-  once<K extends keyof WebSocketEventMap>(type: K, listener: Listener<K>): this;
+  once<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketListener<K>): this;
+  /** Adds a listener for an event of another type that runs once. */
   once(type: string, listener: (this: WebSocket, event: Event) => void): this;
   once(type: string, listener: (event: Event) => void): this {
     this.addEventListener(type, listener, { once: true });
@@ -253,7 +279,8 @@ export class WebSocket extends EventTarget {
   }
 
   /** Removes a listener added with on/once/addEventListener. */
-  off<K extends keyof WebSocketEventMap>(type: K, listener: Listener<K>): this;
+  off<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketListener<K>): this;
+  /** Removes a listener for an event of another type. */
   off(type: string, listener: (this: WebSocket, event: Event) => void): this;
   off(type: string, listener: (event: Event) => void): this {
     this.removeEventListener(type, listener);
