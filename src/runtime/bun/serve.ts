@@ -229,9 +229,16 @@ export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
       ws.binaryType = "uint8array";
       const host = new BunHost(ws);
       connection.host = host;
-      connection.events.opened(host);
+      // `open` runs right after the socket's "open" event, which follows in a
+      // microtask (Bun calls this handler inside server.upgrade()).
       const open = connection.open ?? defaults.open;
-      if (open && connection.socket.readyState === HostedWebSocket.OPEN) open(connection.socket, connection.request ?? new Request("http://localhost/"));
+      if (open) {
+        const socket = connection.socket;
+        socket.addEventListener("open", () => {
+          if (socket.readyState === HostedWebSocket.OPEN) open(socket, connection.request ?? new Request("http://localhost/"));
+        }, { once: true });
+      }
+      connection.events.opened(host);
     },
     message(ws, message) {
       ws.data.events.message(typeof message === "string" ? message : view(message));

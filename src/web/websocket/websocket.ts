@@ -496,8 +496,14 @@ export class WebSocket extends EventTarget {
           driver.close(pending.code, pending.reason);
           return;
         }
-        this.#readyState = ReadyState.OPEN;
-        this.dispatchEvent(new Event("open"));
+        // The open event fires after the runtime's callback returns (Bun opens
+        // the socket inside server.upgrade()), so listeners added to the
+        // socket an upgrade() returned see it.
+        queueMicrotask(() => {
+          if (this.#readyState !== ReadyState.CONNECTING) return;
+          this.#readyState = ReadyState.OPEN;
+          this.dispatchEvent(new Event("open"));
+        });
       },
       message: (data) => this.#message(data),
       ping: (data) => this.#ping(data),
