@@ -231,7 +231,8 @@ export class WebSocket extends EventTarget {
   }
 
   /** WHATWG send(): string as text; ArrayBuffer, views and Blob as binary. `options.compress` as in ws. */
-  send(data: string | ArrayBufferLike | ArrayBufferView | Blob, ...rest: [options?: SendOptions]): void {
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob, options?: SendOptions): void;
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void {
     // WebIDL: the argument is required, and converted, before any step runs.
     if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'WebSocket': 1 argument required, but only 0 present.");
     let payload: Uint8Array | string;
@@ -250,7 +251,8 @@ export class WebSocket extends EventTarget {
     if (typeof payload !== "string" && this.#version.startsWith("hixie-")) {
       throw new WebSocketError("WS_ERR_LEGACY_BINARY", `${this.#version} has no binary messages; send text`);
     }
-    const options = rest[0];
+    // The options argument is read this way so that send.length stays 1 (WebIDL) without a rest array per call.
+    const options = arguments[1] as SendOptions | undefined;
     if (blob) {
       // A Blob's bytes come later; everything sent after it waits its turn.
       const bytes = blob.arrayBuffer();
