@@ -28,3 +28,22 @@ export function exposeInterface(cls: AnyClass, name: string, constants: Readonly
   }
   Object.defineProperty(proto, Symbol.toStringTag, { value: name, writable: false, enumerable: false, configurable: true });
 }
+
+/** WebIDL `[Clamp] unsigned short` (WebIDL section 3.2.4): clamp to 0..65535, round half to even; NaN is 0. */
+export function clampUint16(value: unknown): number {
+  const x = Number(value);
+  if (Number.isNaN(x)) return 0;
+  const clamped = Math.min(Math.max(x, 0), 65535);
+  const floor = Math.floor(clamped);
+  const diff = clamped - floor;
+  if (diff > 0.5 || (diff === 0.5 && floor % 2 === 1)) return floor + 1;
+  return floor;
+}
+
+/** WebIDL `unsigned short` (WebIDL section 3.2.4, ConvertToInt, 16 bits, no clamp): modulo 2^16. */
+export function toUint16(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return 0;
+  const int = Math.trunc(n) % 65536;
+  return int < 0 ? int + 65536 : int;
+}

@@ -4,7 +4,7 @@
  * follow the WHATWG definitions (websockets: CloseEvent; html: ErrorEvent)
  * and WebIDL's layout: the attributes are getters on the prototype.
  */
-import { exposeInterface } from "../webidl.ts";
+import { exposeInterface, toUint16 } from "../webidl.ts";
 
 export interface CloseEventInit extends EventInit {
   wasClean?: boolean;
@@ -14,14 +14,6 @@ export interface CloseEventInit extends EventInit {
 
 function requireType(count: number, name: string): void {
   if (count === 0) throw new TypeError(`Failed to construct '${name}': 1 argument required, but only 0 present.`);
-}
-
-/** WebIDL `unsigned short` conversion (WebIDL section 3.2.4, ConvertToInt with 16 bits). */
-function toUint16(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isFinite(n)) return 0;
-  const int = Math.trunc(n) % 65536;
-  return int < 0 ? int + 65536 : int;
 }
 
 class CloseEventShim extends Event {

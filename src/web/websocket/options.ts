@@ -11,6 +11,7 @@
  * silently dropped; ws's names we understand (`maxPayload`, TLS options at
  * the top level) are taken as ours.
  */
+import { hasToken } from "../../core/http/tokens.ts";
 import type { ActiveExtension, Extension } from "../../core/websocket/extensions/extension.ts";
 import type { LegacyDraft, LegacyKeys } from "../../core/websocket/legacy/handshake.ts";
 import type { PerMessageDeflateSetting } from "../client/extension-options.ts";
@@ -70,6 +71,18 @@ export interface UpgradeRequest {
   readonly method?: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly url?: string;
+}
+
+/** True for a node:http-style request object (faye's server form), not a URL. */
+export function isUpgradeRequest(value: unknown): value is UpgradeRequest {
+  return typeof value === "object" && value !== null && "headers" in value && "method" in value && !(value instanceof URL);
+}
+
+/** faye's `isWebSocket(request)`: a GET with `Upgrade: websocket` and `Connection: upgrade` (RFC 6455 section 4.2.1). */
+export function asksForWebSocket(request: UpgradeRequest): boolean {
+  if (request.method !== "GET") return false;
+  const { upgrade, connection } = request.headers;
+  return typeof upgrade === "string" && hasToken(upgrade, "websocket") && hasToken(String(connection ?? ""), "upgrade");
 }
 
 /** What a runtime's server hook hands over once it has answered the handshake. */

@@ -21,7 +21,6 @@ import { WebSocketError } from "../../core/shared/errors.ts";
 import { Protocol, ReadyState } from "../../core/websocket/protocol.ts";
 import type { WireProtocol } from "../../core/websocket/wire-protocol.ts";
 import { LegacyProtocol } from "../../core/websocket/legacy/protocol.ts";
-import { hasToken } from "../../core/http/tokens.ts";
 import { openClient, type ClientResult } from "../client/connect.ts";
 import { clientExtensions } from "../client/extension-options.ts";
 import { EngineDriver } from "./engine-driver.ts";
@@ -29,11 +28,13 @@ import { HostDriver, type HostEvents } from "./host-driver.ts";
 import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
 import { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap } from "../events/events.ts";
 import { HandlerSlots } from "../events/dual-event-target.ts";
-import { exposeInterface } from "../webidl.ts";
+import { clampUint16, exposeInterface } from "../webidl.ts";
+import { PingWaiters } from "./ping-waiters.ts";
 import { binaryConverter, type BinaryType } from "./binary.ts";
 import { resolveWebSocketUrl } from "./url.ts";
 import { validateProtocols } from "./protocols.ts";
-import { splitConstructorArguments, type AcceptedSocket, type HostedInit, type ServerWebSocketOptions, type UpgradeRequest, type WebSocketOptions } from "./options.ts";
+import { sendData } from "./send-data.ts";
+import { asksForWebSocket, isUpgradeRequest, splitConstructorArguments, type AcceptedSocket, type HostedInit, type ServerWebSocketOptions, type UpgradeRequest, type WebSocketOptions } from "./options.ts";
 import { getNodeUpgrade } from "../transport/runtime.ts";
 import type { ProtocolChooser } from "../server/accept.ts";
 
@@ -51,22 +52,6 @@ const DEFAULT_CLOSE_TIMEOUT = 30_000;
 
 function invalidState(message: string): DOMException {
   return new DOMException(message, "InvalidStateError");
-}
-
-/** WebIDL `[Clamp] unsigned short` (WebIDL section 3.2.4): round half to even, clamp to 0..65535. */
-function clampUint16(value: unknown): number {
-  const x = Number(value);
-  if (Number.isNaN(x)) return 0;
-  const clamped = Math.min(Math.max(x, 0), 65535);
-  const floor = Math.floor(clamped);
-  const diff = clamped - floor;
-  if (diff > 0.5 || (diff === 0.5 && floor % 2 === 1)) return floor + 1;
-  return floor;
-}
-
-/** True for a node:http-style request object (faye's server form). */
-function isUpgradeRequest(value: unknown): value is UpgradeRequest {
-  return typeof value === "object" && value !== null && "headers" in value && "method" in value && !(value instanceof URL);
 }
 
 /** A listener for a WebSocket event, typed by its name: `(event: CloseEvent) => void` for "close". */
@@ -109,7 +94,7 @@ export class WebSocket extends EventTarget {
   #slots = new HandlerSlots(this);
   /** Bytes sent once the connection was closing or closed: WHATWG counts them still. */
   #discarded = 0;
-  #pings = new Map<string, (() => void)[]>();
+  #pings = new PingWaiters();
   #sendQueue: Promise<void> | null = null;
   /** Client: aborts the handshake when close() comes first. */
   #connecting: AbortController | null = null;
@@ -178,9 +163,7 @@ export class WebSocket extends EventTarget {
 
   /** faye: true for a node:http-style request asking to be upgraded (GET, Upgrade: websocket, Connection: upgrade). */
   static isWebSocket(request: UpgradeRequest): boolean {
-    if (request.method !== "GET") return false;
-    const { upgrade, connection } = request.headers;
-    return typeof upgrade === "string" && hasToken(upgrade, "websocket") && hasToken(String(connection ?? ""), "upgrade");
+    return asksForWebSocket(request);
   }
 
   /** The URL, as parsed (http: and https: read as ws: and wss:). */
@@ -235,15 +218,7 @@ export class WebSocket extends EventTarget {
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void {
     // WebIDL: the argument is required, and converted, before any step runs.
     if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'WebSocket': 1 argument required, but only 0 present.");
-    let payload: Uint8Array | string;
-    let blob: Blob | null = null;
-    if (typeof data === "string") payload = data;
-    else if (ArrayBuffer.isView(data)) payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    else if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && data instanceof SharedArrayBuffer)) payload = new Uint8Array(data);
-    else if (typeof Blob !== "undefined" && data instanceof Blob) {
-      blob = data;
-      payload = "";
-    } else payload = `${data as unknown as string}`; // USVString conversion (a Symbol throws a TypeError)
+    const payload = sendData(data);
     // Step 1: CONNECTING is an InvalidStateError.
     if (this.#readyState === ReadyState.CONNECTING) throw invalidState("Still in CONNECTING state.");
     // hixie-75/76 have text frames only: binary data is refused here, before
@@ -253,10 +228,10 @@ export class WebSocket extends EventTarget {
     }
     // The options argument is read this way so that send.length stays 1 (WebIDL) without a rest array per call.
     const options = arguments[1] as SendOptions | undefined;
-    if (blob) {
+    if (typeof payload === "object" && !(payload instanceof Uint8Array)) {
       // A Blob's bytes come later; everything sent after it waits its turn.
-      const bytes = blob.arrayBuffer();
-      const size = blob.size;
+      const bytes = payload.arrayBuffer();
+      const size = payload.size;
       this.#enqueue(() => bytes.then((b) => this.#sendNow(new Uint8Array(b), size, options)));
     } else if (this.#sendQueue) this.#enqueue(() => this.#sendNow(payload, 0, options));
     else this.#sendNow(payload, 0, options);
@@ -305,12 +280,7 @@ export class WebSocket extends EventTarget {
     if (this.#readyState !== ReadyState.OPEN || !driver?.writable || !driver.pings) return false;
     const bytes = typeof data === "string" ? utf8.encode(data) : data;
     if (bytes.length > 125) throw new RangeError("A ping payload is at most 125 bytes.");
-    if (callback) {
-      const key = keyOf(bytes);
-      const list = this.#pings.get(key);
-      if (list) list.push(callback);
-      else this.#pings.set(key, [callback]);
-    }
+    if (callback) this.#pings.add(bytes, callback);
     driver.pings.ping(bytes);
     return true;
   }
@@ -531,12 +501,7 @@ export class WebSocket extends EventTarget {
 
   #pong(data: Uint8Array): void {
     if (this.#readyState === ReadyState.CLOSED) return;
-    const key = keyOf(data);
-    const waiting = this.#pings.get(key);
-    if (waiting) {
-      this.#pings.delete(key);
-      for (const cb of waiting) cb();
-    }
+    this.#pings.pong(data);
     this.dispatchEvent(Object.assign(new Event("pong"), { data }));
   }
 
@@ -559,10 +524,4 @@ exposeInterface(WebSocket, "WebSocket", { CONNECTING: 0, OPEN: 1, CLOSING: 2, CL
 export function createHostedWebSocket(init: HostedInit): { socket: WebSocket; events: HostEvents } {
   const socket = new (WebSocket as unknown as new (token: symbol, init: HostedInit) => WebSocket)(HOSTED, init);
   return { socket, events: hostEventsOf(socket) };
-}
-
-function keyOf(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
 }
