@@ -18,7 +18,7 @@ import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
 import { clientExtensions } from "./extension-options.ts";
 import { dial } from "./proxy-tunnel.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
-import type { ResolvedWebSocketUrl } from "../websocket/url.ts";
+import { targetOf, type WebSocketUrl } from "../websocket/url.ts";
 import type { WebSocketOptions } from "../websocket/websocket.ts";
 
 export interface ClientResult {
@@ -69,7 +69,7 @@ function aborted(): HandshakeError {
  * `options.perMessageDeflate`, see extension-options.ts).
  */
 export async function openClient(
-  url: ResolvedWebSocketUrl,
+  url: WebSocketUrl,
   protocols: string[],
   options: WebSocketOptions,
   signal?: AbortSignal,
@@ -77,7 +77,7 @@ export async function openClient(
 ): Promise<ClientResult> {
   const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
   // One parse: the target dialed below is the one the request's Host names.
-  const { target } = url;
+  const target = targetOf(url);
   const request = createClientRequest({
     url: target,
     protocols,

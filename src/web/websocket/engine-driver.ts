@@ -111,7 +111,11 @@ export class Connection implements ByteSocketHandler {
     this.sent.add(bytes);
   }
 
-  private readonly sent = new SentBytes(() => this.socket.bufferedAmount);
+  // Once the connection is gone, what the socket still held never leaves: it stays counted (null).
+  private readonly sent = new SentBytes(() => {
+    const held = this.socket.bufferedAmount;
+    return this.finished && held > 0 ? null : held;
+  });
 
   /** Delivers events, writes output, and follows the engine's closing steps. */
   pump(): void {
@@ -159,7 +163,6 @@ export class Connection implements ByteSocketHandler {
     this.finished = true;
     clearTimeout(this.closeTimer);
     clearInterval(this.pingTimer);
-    this.sent.stop();
     this.socket.destroy();
     this.owner.handleClosed(this.protocol.closeInfo(), this.protocol.error);
   }

@@ -14,13 +14,16 @@
 const RECHECK_MS = 10;
 
 export class SentBytes {
-  readonly #inTransport: () => number;
+  readonly #inTransport: () => number | null;
   #pending = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  /** `inTransport` says how many bytes the transport still holds (0 when all went out). */
-  constructor(inTransport: () => number) {
+  /**
+   * `inTransport` says how many bytes the transport still holds (0 when all
+   * went out), or null once the connection is gone (nothing more leaves).
+   */
+  constructor(inTransport: () => number | null) {
     this.#inTransport = inTransport;
   }
 
@@ -49,7 +52,9 @@ export class SentBytes {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#stopped || this.#pending === 0) return;
-    if (this.#inTransport() === 0) this.#pending = 0;
+    const held = this.#inTransport();
+    if (held === null) this.#stopped = true;
+    else if (held === 0) this.#pending = 0;
     else this.#timer = setTimeout(this.#settle, RECHECK_MS);
   };
 }

@@ -3,17 +3,40 @@
  * (websockets standard, "The WebSocket interface", constructor steps 1-6),
  * then the one ws:/wss: parser (../../core/websocket/url.ts) once: its
  * target is what the client dials and what goes in Host and Authorization.
+ *
+ *   resolveWebSocketUrl(url)   the WHATWG class: relative to `location`, fetch's bad ports refused
+ *   parseWebSocketUrl(url)     the same steps without those two (the compatibility faces)
  */
-import { parseWebSocketUrl, type WebSocketTarget } from "../../core/websocket/url.ts";
+import { parseWebSocketUrl as parseTarget, type WebSocketTarget } from "../../core/websocket/url.ts";
 import { isBadPort } from "./bad-ports.ts";
 
-export interface ResolvedWebSocketUrl {
+/** A parsed ws:/wss: URL: what the client reports, dials and sends. */
+export interface WebSocketUrl {
   /** The serialized URL (WebSocket.url). */
   href: string;
   /** Origin of the URL, for MessageEvent.origin. */
   origin: string;
-  /** Where to connect, and the request line, Host and Authorization. */
-  target: WebSocketTarget;
+  secure: boolean;
+  /** Host to dial (an IPv6 address without brackets). */
+  host: string;
+  port: number;
+  /** Path and query, as sent in the request line. */
+  resource: string;
+  /** Value of the Host header. */
+  hostHeader: string;
+  /**
+   * The core parser's target (dial host and port, request line, Host,
+   * Authorization from user:password@). Absent on a hand-made WebSocketUrl:
+   * the client then builds it from the fields above.
+   */
+  target?: WebSocketTarget;
+}
+
+export interface ParseOptions {
+  /** Base URL for a relative one (WHATWG: the API base URL). */
+  base?: string;
+  /** Refuse the fetch standard's bad ports with a SecurityError (browsers do; ws and faye do not). */
+  blockBadPorts?: boolean;
 }
 
 function syntaxError(message: string): DOMException {
@@ -29,11 +52,17 @@ function baseUrl(): string | undefined {
   }
 }
 
-export function resolveWebSocketUrl(input: string | URL): ResolvedWebSocketUrl {
+/** The WHATWG constructor's URL steps, as browsers take them. */
+export function resolveWebSocketUrl(input: string | URL): WebSocketUrl {
+  return parseWebSocketUrl(input, { base: baseUrl(), blockBadPorts: true });
+}
+
+/** Parses a ws:, wss:, http: or https: URL once; SyntaxError (a DOMException) when it is none. */
+export function parseWebSocketUrl(input: string | URL, options: ParseOptions = {}): WebSocketUrl {
   let url: URL;
   try {
     // Steps 1-3: parse relative to the base URL; failure is a SyntaxError.
-    url = new URL(String(input), baseUrl());
+    url = new URL(String(input), options.base);
   } catch {
     throw syntaxError(`Invalid URL: ${String(input)}`);
   }
@@ -46,19 +75,32 @@ export function resolveWebSocketUrl(input: string | URL): ResolvedWebSocketUrl {
   }
   // Step 6: no fragment (an empty one, "#", counts too).
   if (url.hash !== "" || url.href.endsWith("#")) throw syntaxError("The URL contains a fragment identifier.");
-  const secure = url.protocol === "wss:";
-  const port = url.port ? Number(url.port) : secure ? 443 : 80;
-  // Fetch "port blocking": a bad port is refused; browsers throw a SecurityError here.
-  if (isBadPort(port)) throw new DOMException(`Port ${port} is blocked (fetch standard, "bad port").`, "SecurityError");
   let target: WebSocketTarget;
   try {
-    target = parseWebSocketUrl(url);
+    target = parseTarget(url);
   } catch (error) {
     throw syntaxError((error as Error).message);
+  }
+  // Fetch "port blocking": a bad port is refused; browsers throw a SecurityError here.
+  if (options.blockBadPorts && isBadPort(target.port)) {
+    throw new DOMException(`Port ${target.port} is blocked (fetch standard, "bad port").`, "SecurityError");
   }
   return {
     href: url.href,
     origin: url.origin === "null" ? `${url.protocol}//${url.host}` : url.origin,
+    secure: target.secure,
+    host: target.hostname.startsWith("[") ? target.hostname.slice(1, -1) : target.hostname,
+    port: target.port,
+    resource: target.path,
+    hostHeader: target.host,
     target,
   };
+}
+
+/** The target of `url`: the one it was parsed with, or one built from its fields (a hand-made WebSocketUrl). */
+export function targetOf(url: WebSocketUrl): WebSocketTarget {
+  if (url.target) return url.target;
+  const parsed = parseTarget({ host: url.hostHeader, path: url.resource, secure: url.secure });
+  // The fields say where to dial; the Host header is theirs too.
+  return { ...parsed, hostname: url.host.includes(":") ? `[${url.host}]` : url.host, port: url.port };
 }
