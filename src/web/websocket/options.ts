@@ -120,10 +120,12 @@ export interface HostedInit {
   binaryType?: BinaryType;
 }
 
-const CLIENT_OPTIONS: ReadonlySet<string> = new Set([
-  "headers", "maxLength", "ping", "extensions", "perMessageDeflate", "closeTimeout", "binaryType",
-  "tls", "net", "ca", "proxy", "origin", "random", "protocolVersion",
-]);
+/** Every WebSocketOptions name: a new option that is not listed here is a compile error, not a TypeError at run time. */
+const OPTION_NAMES = {
+  headers: true, maxLength: true, ping: true, extensions: true, perMessageDeflate: true, closeTimeout: true, binaryType: true,
+  tls: true, net: true, ca: true, proxy: true, origin: true, random: true, protocolVersion: true,
+} as const satisfies Record<keyof WebSocketOptions, true>;
+const CLIENT_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
 
 /** ws's TLS options, which ws takes at the top level: they go into `tls`. */
 const WS_TLS_OPTIONS: ReadonlySet<string> = new Set(["rejectUnauthorized", "cert", "key", "pfx", "passphrase", "servername", "checkServerIdentity", "ciphers", "minVersion", "maxVersion"]);
