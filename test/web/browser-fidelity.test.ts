@@ -209,6 +209,19 @@ describe(`browser fidelity of the ${runtime} entry`, () => {
     });
   });
 
+  describe("close()", () => {
+    it("a reason without a code goes out with 1000; no arguments send no status (1005)", async () => {
+      const ws = await opened(new WebSocket(server.url));
+      const peer = closed(server.sockets.at(-1)!);
+      ws.close(undefined, "bye");
+      expect((await peer).code).toBe(1000);
+      const bare = await opened(new WebSocket(server.url));
+      const barePeer = closed(server.sockets.at(-1)!);
+      bare.close();
+      expect((await barePeer).code).toBe(1005);
+    });
+  });
+
   describe("typed events", () => {
     it("on('message') gets a MessageEvent and on('close') a CloseEvent, without casts", async () => {
       const ws = await opened(new WebSocket(server.url));

@@ -199,7 +199,9 @@ export class WebSocket extends EventTarget {
     if (reason !== undefined && utf8.encode(reason).length > 123) {
       throw new DOMException("The close reason must be 123 bytes of UTF-8 or less.", "SyntaxError");
     }
-    this.#close(code, reason ?? "");
+    // "Close the WebSocket": a reason without a code is sent with 1000 (a Close
+    // frame cannot carry a reason alone, RFC 6455 section 5.5.1).
+    this.#close(code ?? (reason !== undefined ? 1000 : undefined), reason ?? "");
   }
 
   /** The `message` event handler. */
