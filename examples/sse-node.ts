@@ -8,7 +8,7 @@
 import http from "node:http";
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { EventSourceServer } from "../src/runtime/node/event-source-server.ts"; // from "omnisocket" once installed ("omnisocket/node" on Deno and Bun)
+import { EventSourceServer } from "../src/runtime/node/event-source-server.ts"; // from "omnisocket" once installed (on Node, Deno and Bun)
 
 /** A server that sends "Hello N" every `interval` ms, resuming N from Last-Event-ID. */
 export function createServer(interval = 1000): http.Server {

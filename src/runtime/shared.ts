@@ -1,11 +1,24 @@
 /**
  * What every runtime entry exports besides its own sockets and servers:
- * the events, the error vocabulary (ProxyError: a refused CONNECT), the extension interface,
+ * the WebSocket class (with faye's node:http server form, registered by
+ * ./node/http-upgrade.ts on every runtime, since node:http exists on all
+ * three), the node:http SSE server, the events, the error vocabulary (ProxyError: a refused CONNECT), the extension interface,
  * permessage-deflate (node:zlib, which all three runtimes ship), and
  * server-sent events (client, fetch-style server, sans-I/O parser and
  * encoder). test/web/entries.test.ts checks each entry against this list.
  */
-export { CloseEvent, ErrorEvent, MessageEvent } from "../web/events/events.ts";
+export { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap, type PingEvent } from "../web/events/events.ts";
+export {
+  WebSocket,
+  type WebSocketOptions,
+  type ServerWebSocketOptions,
+  type BinaryType,
+  type AcceptedSocket,
+  type UpgradeRequest,
+  type WebSocketListener,
+} from "../web/websocket/websocket.ts";
+export type { SendOptions } from "../web/websocket/driver.ts";
+export { EventSourceServer, type EventSourceServerOptions } from "./node/event-source-server.ts";
 export { WebSocketError, ErrorCodes, CloseCode, type ErrorCode } from "../core/shared/errors.ts";
 export type {
   ActiveExtension, ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionOffer, ExtensionParams, ExtensionSession, ServerSession,
@@ -20,7 +33,7 @@ export { ProxyError } from "../core/http/connect.ts";
 export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/zlib-codec.ts";
 export type { PermessageDeflateOptions } from "../core/websocket/extensions/permessage-deflate/extension.ts";
 export type { PerMessageDeflateSetting } from "../web/client/extension-options.ts";
-export { EventSource, EventSourceErrorEvent, type EventSourceInit } from "../web/event-source/client.ts";
+export { EventSource, EventSourceErrorEvent, type EventSourceInit, type EventSourceEventMap } from "../web/event-source/client.ts";
 export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-source/stream.ts";
-export { SseParser, SseError, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
+export { SseParser, SseError, type SseErrorCode, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
 export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse/encoder.ts";

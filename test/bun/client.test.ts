@@ -59,14 +59,14 @@ describe("our client on Bun: wss://", () => {
   });
 
   it("refuses options Bun has no equivalent for, with a TypeError", async () => {
-    const tls = await failure("wss://127.0.0.1:9", { tls: { ciphers: "HIGH" } });
+    const tls = await failure("wss://127.0.0.1:2", { tls: { ciphers: "HIGH" } });
     expect(tls.error).toBeInstanceOf(TypeError);
     expect(tls.code).toBe(1006);
-    expect((await failure("ws://127.0.0.1:9", { net: { localAddress: "127.0.0.1" } })).error).toBeInstanceOf(TypeError);
+    expect((await failure("ws://127.0.0.1:2", { net: { localAddress: "127.0.0.1" } })).error).toBeInstanceOf(TypeError);
   });
 
   it("a refused TCP connection: error, then close 1006", async () => {
-    const { error, code } = await failure("ws://127.0.0.1:9");
+    const { error, code } = await failure("ws://127.0.0.1:2");
     expect(code).toBe(1006);
     expect(error).toBeDefined();
   });

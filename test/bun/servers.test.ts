@@ -234,6 +234,28 @@ describe("Bun.serve integration", () => {
     await until(() => server!.bufferedAmount === 0, 10_000, "bufferedAmount 0");
     raw.end();
   }, 60_000);
+
+  it("the socket is the one WebSocket class (a HostDriver under it): open reaches listeners added after upgrade() returns, bufferedAmount at send()", async () => {
+    let server: HostedWebSocket | null = null;
+    let sentAt = -1;
+    const bunServer = start({ upgrade, websocket }, (request, s) => {
+      server = upgrade(request, s);
+      if (server) {
+        server.onopen = () => {
+          server!.send("héllo");
+          sentAt = server!.bufferedAmount;
+        };
+      }
+    });
+    const client = observe(new globalThis.WebSocket(url(bunServer)));
+    await client.opened;
+    expect(await client.next()).toBe("héllo");
+    expect(server).toBeInstanceOf(WebSocket);
+    expect(Object.getPrototypeOf(server!)).toBe(WebSocket.prototype);
+    expect(Object.prototype.toString.call(server)).toBe("[object WebSocket]");
+    expect(sentAt).toBe(6); // UTF-8 bytes, counted in send()
+    await until(() => server!.bufferedAmount === 0, 10_000, "bufferedAmount 0");
+  });
 });
 
 interface RawBunSocket {

@@ -274,7 +274,7 @@ describe("parseWebSocketUrl", () => {
     expect(parseWebSocketUrl("ws://h?x").path).toBe("/?x");
     expect(parseWebSocketUrl(new URL("ws://bücher.example/é").href).path).toBe("/%C3%A9");
     const bad = [
-      "h/", "//h/", "ws:/h", "ftp://h/", "ws://h/#", "ws://h/#f", "ws://u:p@h/", "ws:///x", "ws://h:0/", "ws://h:x/",
+      "h/", "//h/", "ws:/h", "ftp://h/", "ws://h/#", "ws://h/#f", "ws:///x", "ws://h:0/", "ws://h:x/",
       "ws://bücher.example/", "ws://h/a b", "ws://h/é", "ws://h h/", "ws://h\r\nEvil: 1/",
     ];
     for (const url of bad) expect(() => parseWebSocketUrl(url)).toThrow({ code: "WS_ERR_INVALID_ARGUMENT" });
@@ -298,8 +298,21 @@ describe("parseWebSocketUrl", () => {
     expect(parseWebSocketUrl({ host: "h:" }).port).toBe(80); // an empty port is the default, as in a WHATWG URL
   });
 
-  it("refuses other schemes, fragments, credentials, bad hosts, ports and paths", () => {
-    for (const url of ["ftp://h/", "ws://h/#f", "ws://u:p@h/", "ws://u@h/", "file:///x"]) {
+  it("turns user:password@ into a Basic authorization (RFC 7617), from a URL or a string", () => {
+    const basic = (pair: string) => "Basic " + btoa(String.fromCharCode(...new TextEncoder().encode(pair)));
+    expect(parse("ws://u:p@h:81/x")).toEqual({
+      secure: false, hostname: "h", port: 81, path: "/x", host: "h:81", authorization: basic("u:p"),
+    });
+    expect(parse("ws://us%C3%A9r@h/").authorization).toBe(basic("usér:"));
+    expect(parseWebSocketUrl("ws://a%20b:p%3Aq@h/").authorization).toBe(basic("a b:p:q"));
+    expect(parseWebSocketUrl("ws://a:b@h/").host).toBe("h");
+    for (const url of ["ws://a%3Ab:p@h/", "ws://a%0A:p@h/", "ws://%E0%A4%A@h/"]) {
+      expect(() => parseWebSocketUrl(url)).toThrow({ code: "WS_ERR_INVALID_ARGUMENT" });
+    }
+  });
+
+  it("refuses other schemes, fragments, bad hosts, ports and paths", () => {
+    for (const url of ["ftp://h/", "ws://h/#f", "file:///x"]) {
       expect(() => parse(url)).toThrow({ code: "WS_ERR_INVALID_ARGUMENT" });
     }
     const parts = [

@@ -64,12 +64,12 @@ describe("our client on Deno: wss://", () => {
   });
 
   it("refuses TLS options Deno has no equivalent for, with a TypeError", async () => {
-    const unauthorized = await failure("wss://127.0.0.1:9", { tls: { rejectUnauthorized: false } });
+    const unauthorized = await failure("wss://127.0.0.1:2", { tls: { rejectUnauthorized: false } });
     expect(unauthorized.error).toBeInstanceOf(TypeError);
     expect(String((unauthorized.error as Error).message)).toMatch(/rejectUnauthorized/);
-    const unknown = await failure("wss://127.0.0.1:9", { tls: { ciphers: "HIGH" } });
+    const unknown = await failure("wss://127.0.0.1:2", { tls: { ciphers: "HIGH" } });
     expect(unknown.error).toBeInstanceOf(TypeError);
-    const net = await failure("ws://127.0.0.1:9", { net: { localAddress: "127.0.0.1" } });
+    const net = await failure("ws://127.0.0.1:2", { net: { localAddress: "127.0.0.1" } });
     expect(net.error).toBeInstanceOf(TypeError);
   });
 });

@@ -180,6 +180,30 @@ describe("upgrade() in Deno.serve: options", () => {
     expect(server!.headers["upgrade"]).toBe("websocket");
     client.close();
   });
+
+  it("the socket is the one WebSocket class (a HostDriver under it): WebIDL layout, bufferedAmount at send()", async () => {
+    let server: HostedWebSocket | null = null;
+    const url = serve((request) => {
+      const result = upgrade(request);
+      server = result.socket;
+      result.socket.onopen = () => {
+        result.socket.send("héllo");
+        sentAt = result.socket.bufferedAmount;
+      };
+      return result.response;
+    });
+    let sentAt = -1;
+    const client = new globalThis.WebSocket(url);
+    const seen = observe(client);
+    await seen.opened;
+    expect(await seen.next()).toBe("héllo");
+    expect(server).toBeInstanceOf(WebSocket);
+    expect(Object.getPrototypeOf(server!)).toBe(WebSocket.prototype);
+    expect(Object.prototype.toString.call(server)).toBe("[object WebSocket]");
+    expect(sentAt).toBe(6); // UTF-8 bytes, counted in send()
+    await until(() => server!.bufferedAmount === 0, 10_000, "bufferedAmount 0");
+    client.close();
+  });
 });
 
 describe("listen() on Deno.listen: our engine's options and limits", () => {

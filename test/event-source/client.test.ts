@@ -6,6 +6,7 @@ import type http from "node:http";
 import { createSession } from "better-sse";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
 import { EventSource, EventSourceErrorEvent, type EventSourceFetch } from "../../src/web/event-source/client.ts";
+import { WebSocketError } from "../../src/core/shared/errors.ts";
 import { EventSourceServer, type EventSourceServerOptions } from "../../src/runtime/node/event-source-server.ts";
 import { listenNode, type NodeHandler, type TestServer } from "./servers.ts";
 
@@ -236,6 +237,9 @@ describe("event-source: our client", () => {
         expect(log).toEqual(["error state=2"]);
         expect(error).toBeInstanceOf(EventSourceErrorEvent);
         expect((error as EventSourceErrorEvent).status).toBe(status);
+        // One error vocabulary: a WebSocketError with a code from the one table.
+        expect((error as EventSourceErrorEvent).error).toBeInstanceOf(WebSocketError);
+        expect((error as EventSourceErrorEvent).error.code).toBe(status === 200 ? "SSE_ERR_CONTENT_TYPE" : "SSE_ERR_STATUS");
         // With retry 10 ms a reconnection would have happened many times over.
         await new Promise((r) => setTimeout(r, 300));
         expect(requests).toBe(1);

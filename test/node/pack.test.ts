@@ -95,7 +95,7 @@ ${ROUND_TRIP}
 const CHECK_TS = `import { WebSocket, CloseEvent, type WebSocketOptions } from "omnisocket";
 import { WebSocket as BrowserWebSocket } from "omnisocket/browser";
 const options: WebSocketOptions = { headers: { "x-test": "1" }, maxLength: 1024 };
-const ws: WebSocket = new WebSocket("ws://127.0.0.1:1/", ["chat"], options);
+const ws: WebSocket = new WebSocket("ws://127.0.0.1:2/", ["chat"], options);
 ws.onclose = (event: CloseEvent) => { const code: number = event.code; void code; };
 const sent: boolean = ws.ping("x", () => {});
 const native: typeof globalThis.WebSocket = BrowserWebSocket;

@@ -178,14 +178,14 @@ describe("perMessageDeflate with user extensions", () => {
 
   it("a client with permessage-deflate in extensions and perMessageDeflate set throws at once", () => {
     for (const perMessageDeflate of [true, false, {}]) {
-      expect(() => new WebSocket("ws://127.0.0.1:1/", [], { extensions: [permessageDeflate()], perMessageDeflate }))
+      expect(() => new WebSocket("ws://127.0.0.1:2/", [], { extensions: [permessageDeflate()], perMessageDeflate }))
         .toThrow({ code: "WS_ERR_INVALID_ARGUMENT" });
     }
   });
 
   it("bad perMessageDeflate options throw at once, as WebSocketError", () => {
     for (const perMessageDeflate of [{ serverMaxWindowBits: 20 }, { clientMaxWindowBits: 7 }, { threshold: -1 }, "yes", null]) {
-      expect(() => new WebSocket("ws://127.0.0.1:1/", [], { perMessageDeflate: perMessageDeflate as never })).toThrow(WebSocketError);
+      expect(() => new WebSocket("ws://127.0.0.1:2/", [], { perMessageDeflate: perMessageDeflate as never })).toThrow(WebSocketError);
     }
   });
 

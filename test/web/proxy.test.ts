@@ -234,7 +234,7 @@ describe("through tinyproxy: http: proxies", () => {
   it("a proxy that hangs up before answering: WS_ERR_PROXY_CLOSED", async () => {
     const hangUp: PeerServer = await startRawServer((socket) => socket.once("data", () => socket.destroy()));
     try {
-      const { error, code } = await failure("ws://127.0.0.1:9", { proxy: { origin: `http://127.0.0.1:${hangUp.port}` } });
+      const { error, code } = await failure("ws://127.0.0.1:2", { proxy: { origin: `http://127.0.0.1:${hangUp.port}` } });
       expect(code).toBe(1006);
       expect(error?.code).toBe("WS_ERR_PROXY_CLOSED");
     } finally {
@@ -252,7 +252,7 @@ describe("through tinyproxy: http: proxies", () => {
       socket.on("end", () => { dropped = true; });
     });
     try {
-      const ws = new WebSocket("ws://127.0.0.1:9", undefined, { proxy: { origin: `http://127.0.0.1:${silent.port}` } });
+      const ws = new WebSocket("ws://127.0.0.1:2", undefined, { proxy: { origin: `http://127.0.0.1:${silent.port}` } });
       const seen = observe(ws);
       await until(() => proxySide !== undefined, 10_000, "the CONNECT to arrive");
       ws.close();
@@ -264,7 +264,7 @@ describe("through tinyproxy: http: proxies", () => {
   });
 
   it("a proxy URL that is not http: or https: is a TypeError, reported as error then close 1006", async () => {
-    const { error, code } = await failure("ws://127.0.0.1:9", { proxy: { origin: "socks5://127.0.0.1:1080" } });
+    const { error, code } = await failure("ws://127.0.0.1:2", { proxy: { origin: "socks5://127.0.0.1:1080" } });
     expect(error).toBeInstanceOf(TypeError);
     expect(code).toBe(1006);
   });

@@ -60,7 +60,7 @@ describe("WebSocket (WHATWG API)", () => {
     });
 
     it("throws SyntaxError for duplicate or invalid subprotocols", () => {
-      const url = "ws://127.0.0.1:9/";
+      const url = "ws://127.0.0.1:2/";
       expect(domName(() => new WebSocket(url, ["chat", "chat"]))).toBe("SyntaxError");
       expect(domName(() => new WebSocket(url, ["a b"]))).toBe("SyntaxError");
       expect(domName(() => new WebSocket(url, ["a,b"]))).toBe("SyntaxError");
@@ -73,16 +73,16 @@ describe("WebSocket (WHATWG API)", () => {
       const ws = await open(`http://127.0.0.1:${port}/p/a?q=1`);
       expect(ws.url).toBe(`ws://127.0.0.1:${port}/p/a?q=1`);
       expect(server.sockets.at(-1)!.url).toBe(`ws://127.0.0.1:${port}/p/a?q=1`);
-      const secure = new WebSocket("https://127.0.0.1:1/x");
+      const secure = new WebSocket("https://127.0.0.1:2/x");
       sockets.push(secure);
       secure.onerror = () => {};
-      expect(secure.url).toBe("wss://127.0.0.1:1/x");
+      expect(secure.url).toBe("wss://127.0.0.1:2/x");
       ws.close();
     });
 
     it("has the readyState constants on the class and on instances", () => {
       expect([WebSocket.CONNECTING, WebSocket.OPEN, WebSocket.CLOSING, WebSocket.CLOSED]).toEqual([0, 1, 2, 3]);
-      const ws = new WebSocket("ws://127.0.0.1:1/");
+      const ws = new WebSocket("ws://127.0.0.1:2/");
       sockets.push(ws);
       ws.onerror = () => {};
       expect([ws.CONNECTING, ws.OPEN, ws.CLOSING, ws.CLOSED]).toEqual([0, 1, 2, 3]);
@@ -275,7 +275,7 @@ describe("WebSocket (WHATWG API)", () => {
 
   describe("event handlers and listeners", () => {
     function target(): WebSocket {
-      const ws = new WebSocket("ws://127.0.0.1:1/");
+      const ws = new WebSocket("ws://127.0.0.1:2/");
       sockets.push(ws);
       ws.addEventListener("error", () => {});
       return ws;

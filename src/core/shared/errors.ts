@@ -1,5 +1,6 @@
 /**
- * One error class for everything the engine refuses. Each error carries a
+ * One error class for everything the library refuses: the engine, the
+ * handshakes, proxies and server-sent events. Each error carries a
  * stable `code` string (match on it, not on the message) and the close code
  * the connection ends with (RFC 6455 section 7.4.1), or 1006 where no close
  * frame can be sent (handshake failures, a transport that went away).
@@ -60,6 +61,15 @@ export const ErrorCodes = {
   WS_ERR_PROXY_CLOSED: 1006,
   /** The HTTP proxy's answer was malformed or over a limit, or bytes came through the tunnel before the client spoke. */
   WS_ERR_PROXY_RESPONSE: 1006,
+  // Server-sent events: no close frame exists there, so 1006 by convention.
+  /** An event larger than the parser's maxEventSize. */
+  SSE_ERR_EVENT_TOO_LARGE: 1006,
+  /** The event stream's response status was not 200. */
+  SSE_ERR_STATUS: 1006,
+  /** The event stream's response was not text/event-stream. */
+  SSE_ERR_CONTENT_TYPE: 1006,
+  /** The event stream's connection was lost or ended (the client reconnects). */
+  SSE_ERR_CONNECTION: 1006,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -21,20 +21,25 @@
  * `maxEventSize`, ends parsing with an `error` event whose `SseError` has
  * a stable `code`; everything after that is ignored.
  */
+import { WebSocketError, type ErrorCode } from "../shared/errors.ts";
 import { newTextDecoder } from "../shared/platform.ts";
 
 /** Largest event held in memory by default: 2^26 - 1 bytes, as `maxLength`. */
 export const DEFAULT_MAX_EVENT_SIZE = 0x3ffffff;
 
-export type SseErrorCode = "SSE_ERR_EVENT_TOO_LARGE";
+/** The SSE_ERR_* codes of the one error table (../shared/errors.ts). */
+export type SseErrorCode = Extract<ErrorCode, `SSE_ERR_${string}`>;
 
-/** A failure of the event stream, with a stable `code`. */
-export class SseError extends Error {
-  readonly code: SseErrorCode;
-  constructor(code: SseErrorCode, message: string) {
-    super(message);
+/**
+ * A failure of an event stream: a WebSocketError (one error vocabulary, one
+ * code table) whose `code` is one of the SSE_ERR_* codes.
+ */
+export class SseError extends WebSocketError {
+  declare readonly code: SseErrorCode;
+  constructor(code: SseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message);
     this.name = "SseError";
-    this.code = code;
+    if (options && "cause" in options) Object.defineProperty(this, "cause", { value: options.cause, configurable: true, writable: true });
   }
 }
 

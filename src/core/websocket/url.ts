@@ -2,6 +2,8 @@
  * The one ws:/wss: URL parser (RFC 6455 section 3): where a client dials,
  * and what goes in its request line and Host header.
  */
+import { encodeBase64 } from "../shared/base64.ts";
+import { encodeUtf8 } from "../shared/platform.ts";
 import { invalid } from "./handshake/shared.ts";
 
 /** Where a client connects, and what goes in its request line and Host. */
@@ -14,6 +16,12 @@ export interface WebSocketTarget {
   path: string;
   /** The Host header: hostname, plus ":port" when not the scheme's default (RFC 6455 section 4.1 point 4). */
   host: string;
+  /**
+   * Present when the URL has `user:password@`: the `Authorization` value
+   * (`Basic` + base64 of the percent-decoded "user:password" in UTF-8, RFC 7617
+   * section 2), as browsers send it for such a WebSocket URL.
+   */
+  authorization?: string;
 }
 
 /** The parts of a WHATWG `URL` read here; a `URL` object fits. */
@@ -35,8 +43,8 @@ const SCHEMES: Record<string, boolean> = { "ws:": false, "wss:": true, "http:": 
 
 /**
  * Where a WebSocket URL (RFC 6455 section 3) connects. http: and https: map
- * to ws: and wss:, as in the WHATWG WebSocket constructor. A fragment or
- * credentials are refused, and so is a host or path that is not already
+ * to ws: and wss:, as in the WHATWG WebSocket constructor. Credentials
+ * become an `authorization` value. A fragment is refused, and so is a host or path that is not already
  * ASCII and percent-encoded: a WHATWG URL (or its href) always is, so
  * normalize other input with `new URL` first. Throws a WebSocketError
  * (`WS_ERR_INVALID_ARGUMENT`).
@@ -48,8 +56,13 @@ export function parseWebSocketUrl(url: WebSocketUrl): WebSocketTarget {
     const secure = match ? SCHEMES[match[1]!.toLowerCase() + ":"] : undefined;
     if (!match || secure === undefined) throw invalid(`Not a ws: or wss: URL: ${JSON.stringify(url)}`);
     if (match[4] !== undefined) throw invalid("A WebSocket URL must not have a fragment"); // section 3
-    if (match[2]!.includes("@")) throw invalid("Credentials in a WebSocket URL are not supported; send a header");
-    return parseWebSocketUrl({ host: match[2]!, path: match[3]!, secure });
+    const authority = match[2]!;
+    const at = authority.lastIndexOf("@");
+    const target = parseWebSocketUrl({ host: authority.slice(at + 1), path: match[3]!, secure });
+    if (at === -1) return target;
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(":");
+    return withCredentials(target, colon === -1 ? userinfo : userinfo.slice(0, colon), colon === -1 ? "" : userinfo.slice(colon + 1));
   }
   let secure: boolean | undefined;
   let hostname: string;
@@ -59,9 +72,11 @@ export function parseWebSocketUrl(url: WebSocketUrl): WebSocketTarget {
     secure = SCHEMES[url.protocol.toLowerCase()];
     if (secure === undefined) throw invalid(`Not a ws: or wss: URL (${url.protocol})`);
     if (url.hash) throw invalid("A WebSocket URL must not have a fragment"); // section 3
-    if (url.username || url.password) throw invalid("Credentials in a WebSocket URL are not supported; send a header");
     ({ hostname, port: portText } = url);
     path = url.pathname + url.search;
+    if (url.username || url.password) {
+      return withCredentials(parseWebSocketUrl({ host: portText ? `${hostname}:${portText}` : hostname, path, secure }), url.username ?? "", url.password ?? "");
+    }
   } else {
     secure = !!url.secure;
     const colon = url.host.lastIndexOf(":");
@@ -86,4 +101,20 @@ export function parseWebSocketUrl(url: WebSocketUrl): WebSocketTarget {
     if (c <= 0x20 || c >= 0x7f || c === 0x23) throw invalid(`Invalid character in WebSocket URL path: ${JSON.stringify(path)}`);
   }
   return { secure, hostname, port, path, host: port === defaultPort ? hostname : `${hostname}:${port}` };
+}
+
+/** Adds the Basic `authorization` for percent-encoded `user` and `password` (RFC 7617 section 2). */
+function withCredentials(target: WebSocketTarget, user: string, password: string): WebSocketTarget {
+  let id: string;
+  let secret: string;
+  try {
+    id = decodeURIComponent(user);
+    secret = decodeURIComponent(password);
+  } catch {
+    throw invalid("Invalid percent-encoding in the credentials of a WebSocket URL");
+  }
+  // "The user-id and password MUST NOT contain any control characters";
+  // "a user-id containing a colon character is invalid" (RFC 7617 section 2).
+  if (id.includes(":") || /[\x00-\x1f\x7f]/.test(id + secret)) throw invalid("Invalid credentials in a WebSocket URL");
+  return { ...target, authorization: "Basic " + encodeBase64(encodeUtf8(`${id}:${secret}`)) };
 }

@@ -6,12 +6,13 @@
  *   upgrade, websocket                        the same with default options
  *   listen(options, onSocket)                 standalone server on Bun.listen, our engine throughout
  *
- * node:http's upgrade event works too, through the Node entry
- * (src/runtime/node/index.ts): `new WebSocket(req, socket, head)`.
+ * node:http's upgrade event works from this entry too (faye style:
+ * `WebSocket.isWebSocket(req)`, `new WebSocket(req, socket, head,
+ * protocols, options)`), and so does node:http's SSE server (EventSourceServer).
  */
 import "./setup.ts";
+import "../node/http-upgrade.ts";
 
-export { WebSocket, type WebSocketOptions, type BinaryType, type AcceptedSocket } from "../../web/websocket/websocket.ts";
 export {
   createBunHandler,
   upgrade,

@@ -44,7 +44,7 @@ import { hasToken, splitList } from "../../core/http/tokens.ts";
 import { selectProtocol } from "../../core/websocket/handshake/server.ts";
 import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
 import type { BinaryType } from "../../web/websocket/binary.ts";
-import { HostedWebSocket, refuseUnsupportedOptions, type HostEvents, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
+import { createHostedWebSocket, HostedWebSocket, refuseUnsupportedOptions, type HostEvents, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
 import type { ProtocolChooser } from "../../web/server/accept.ts";
 import type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";
 
@@ -199,7 +199,7 @@ function connectionFor(ws: BunServerWebSocket<Connection>, defaults: BunHandlerO
   const data = ws.data as Connection | undefined;
   if (data && data.socket instanceof HostedWebSocket) return data;
   // Upgraded with Bun's own server.upgrade(): adopt it with what we know.
-  const { socket, events } = HostedWebSocket.create({
+  const { socket, events } = createHostedWebSocket({
     url: "ws://localhost/",
     protocol: "",
     extensions: "",
@@ -229,9 +229,16 @@ export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
       ws.binaryType = "uint8array";
       const host = new BunHost(ws);
       connection.host = host;
-      connection.events.opened(host);
+      // `open` runs right after the socket's "open" event, which follows in a
+      // microtask (Bun calls this handler inside server.upgrade()).
       const open = connection.open ?? defaults.open;
-      if (open && connection.socket.readyState === HostedWebSocket.OPEN) open(connection.socket, connection.request ?? new Request("http://localhost/"));
+      if (open) {
+        const socket = connection.socket;
+        socket.addEventListener("open", () => {
+          if (socket.readyState === HostedWebSocket.OPEN) open(socket, connection.request ?? new Request("http://localhost/"));
+        }, { once: true });
+      }
+      connection.events.opened(host);
     },
     message(ws, message) {
       ws.data.events.message(typeof message === "string" ? message : view(message));
@@ -266,7 +273,7 @@ export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
     response["Sec-WebSocket-Protocol"] = protocol;
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => { headers[name] = value; });
-    const { socket, events } = HostedWebSocket.create({
+    const { socket, events } = createHostedWebSocket({
       url: wsUrl(request.url),
       protocol,
       extensions: "",

@@ -5,12 +5,13 @@
  *   upgrade(request, options)                Deno.serve: { socket, response }, Deno runs the protocol
  *   listen(options, onSocket)                standalone server on Deno.listen, our engine throughout
  *
- * node:http's upgrade event works too, through the Node entry
- * (src/runtime/node/index.ts): `new WebSocket(req, socket, head)`.
+ * node:http's upgrade event works from this entry too (faye style:
+ * `WebSocket.isWebSocket(req)`, `new WebSocket(req, socket, head,
+ * protocols, options)`), and so does node:http's SSE server (EventSourceServer).
  */
 import "./setup.ts";
+import "../node/http-upgrade.ts";
 
-export { WebSocket, type WebSocketOptions, type BinaryType, type AcceptedSocket } from "../../web/websocket/websocket.ts";
 export { upgrade, isWebSocketRequest, type DenoUpgradeOptions } from "./upgrade.ts";
 export { listen, type DenoListenOptions } from "./listen.ts";
 export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/server/standalone.ts";

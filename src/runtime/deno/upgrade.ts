@@ -24,7 +24,7 @@
 import { hasToken, splitList } from "../../core/http/tokens.ts";
 import { selectProtocol } from "../../core/websocket/handshake/server.ts";
 import type { BinaryType } from "../../web/websocket/binary.ts";
-import { HostedWebSocket, refuseUnsupportedOptions, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
+import { createHostedWebSocket, type HostedWebSocket, refuseUnsupportedOptions, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
 import type { ProtocolChooser } from "../../web/server/accept.ts";
 import { deno } from "./deno-types.ts";
 
@@ -80,7 +80,7 @@ export function upgrade(request: Request, options: DenoUpgradeOptions = {}): { s
   });
   const { response } = native;
   for (const [name, value] of extra) response.headers.set(name, value);
-  const { socket, events } = HostedWebSocket.create({
+  const { socket, events } = createHostedWebSocket({
     url: url.href,
     protocol,
     extensions: "",

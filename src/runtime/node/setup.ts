@@ -8,6 +8,7 @@ import { hasConnector, setConnector, setPermessageDeflate } from "../../web/tran
 import { nodeConnector } from "./connect.ts";
 import { permessageDeflate } from "./zlib-codec.ts";
 import { installNativeMask } from "./native-mask.ts";
+import "./http-upgrade.ts";
 
 // On Deno and Bun, node:net is the fallback: their own entries register
 // native sockets, which stay in place when this entry is loaded too.

@@ -18,7 +18,7 @@ import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
 import { clientExtensions } from "./extension-options.ts";
 import { dial } from "./proxy-tunnel.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
-import type { WebSocketUrl } from "../websocket/url.ts";
+import { targetOf, type WebSocketUrl } from "../websocket/url.ts";
 import type { WebSocketOptions } from "../websocket/websocket.ts";
 
 export interface ClientResult {
@@ -76,8 +76,10 @@ export async function openClient(
   extensions: Extension[] = clientExtensions(options),
 ): Promise<ClientResult> {
   const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
+  // One parse: the target dialed below is the one the request's Host names.
+  const target = targetOf(url);
   const request = createClientRequest({
-    url: url.href,
+    url: target,
     protocols,
     origin: options.origin,
     headers: options.headers,
@@ -88,9 +90,9 @@ export async function openClient(
     version: options.protocolVersion,
   });
   const socket = await unlessAborted(dial({
-    host: url.host,
-    port: url.port,
-    secure: url.secure,
+    host: target.hostname.startsWith("[") ? target.hostname.slice(1, -1) : target.hostname,
+    port: target.port,
+    secure: target.secure,
     tls,
     net: options.net,
     proxy: options.proxy,

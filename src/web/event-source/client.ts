@@ -17,7 +17,8 @@
  * connection). The last event ID carries over a reconnection, as browsers
  * do: events of the new stream without an `id` report the ID resumed from.
  */
-import { SseParser, type SseParserEvent } from "../../core/sse/parser.ts";
+import { SseError, SseParser, type SseParserEvent } from "../../core/sse/parser.ts";
+import { HandlerSlots } from "../events/dual-event-target.ts";
 
 /** What the client needs of a fetch response. */
 export interface EventSourceFetchResponse {
@@ -42,21 +43,41 @@ export interface EventSourceInit {
   maxEventSize?: number;
 }
 
-/** The `error` event, with why (browsers fire a bare Event; this one says more). */
+/**
+ * The `error` event, with why (browsers fire a bare Event; this one says
+ * more): `error` is an SseError (a WebSocketError) whose `code` is
+ * SSE_ERR_STATUS, SSE_ERR_CONTENT_TYPE, SSE_ERR_EVENT_TOO_LARGE or
+ * SSE_ERR_CONNECTION (its `cause` the network error, if any).
+ */
 export class EventSourceErrorEvent extends Event {
   readonly message: string;
   /** The response status when the connection failed on it, else 0. */
   readonly status: number;
-  readonly error: unknown;
+  readonly error: SseError;
   constructor(message: string, status = 0, error?: unknown) {
     super("error");
     this.message = message;
     this.status = status;
-    this.error = error;
+    this.error = error instanceof SseError ? error : new SseError(
+      status === 0 ? "SSE_ERR_CONNECTION" : status === 200 ? "SSE_ERR_CONTENT_TYPE" : "SSE_ERR_STATUS",
+      message,
+      error === undefined ? undefined : { cause: error },
+    );
   }
 }
 
-type Handler = ((event: Event) => void) | null;
+type Listener = (event: Event) => void;
+
+/** The events of an EventSource by type, for typed `on`/`once`/`off`. */
+export interface EventSourceEventMap {
+  /** The stream is open. */
+  open: Event;
+  /** An event without a type arrived. */
+  // deno-lint-ignore no-explicit-any
+  message: MessageEvent<any>;
+  /** The connection was lost (a reconnection follows) or failed. */
+  error: EventSourceErrorEvent;
+}
 
 const DEFAULT_RECONNECTION_TIME = 3000;
 const MAX_TIMEOUT = 0x7fffffff; // setTimeout's limit
@@ -93,7 +114,7 @@ export class EventSource extends EventTarget {
   #lastEventId = "";
   #abort: AbortController | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #handlers = new Map<string, (event: Event) => void>();
+  readonly #slots = new HandlerSlots(this);
 
   constructor(url: string | URL, init: EventSourceInit = {}) {
     super();
@@ -145,34 +166,53 @@ export class EventSource extends EventTarget {
     this.#abort = null;
   }
 
-  get onopen(): Handler {
-    return this.#handlers.get("open") ?? null;
+  /** The `open` event handler. */
+  get onopen(): ((event: Event) => void) | null {
+    return this.#slots.get("open");
   }
-  set onopen(fn: Handler) {
-    this.#setHandler("open", fn);
+  set onopen(fn: ((event: Event) => void) | null) {
+    this.#slots.set("open", fn);
   }
-  get onmessage(): Handler {
-    return this.#handlers.get("message") ?? null;
+  /** The `message` event handler. */
+  get onmessage(): ((event: MessageEvent) => void) | null {
+    return this.#slots.get("message");
   }
-  set onmessage(fn: Handler) {
-    this.#setHandler("message", fn);
+  set onmessage(fn: ((event: MessageEvent) => void) | null) {
+    this.#slots.set("message", fn);
   }
-  get onerror(): Handler {
-    return this.#handlers.get("error") ?? null;
+  /** The `error` event handler. */
+  get onerror(): ((event: EventSourceErrorEvent) => void) | null {
+    return this.#slots.get("error");
   }
-  set onerror(fn: Handler) {
-    this.#setHandler("error", fn);
+  set onerror(fn: ((event: EventSourceErrorEvent) => void) | null) {
+    this.#slots.set("error", fn);
   }
 
-  #setHandler(type: string, fn: Handler): void {
-    const old = this.#handlers.get(type);
-    if (old) this.removeEventListener(type, old);
-    if (typeof fn === "function") {
-      this.#handlers.set(type, fn);
-      this.addEventListener(type, fn);
-    } else {
-      this.#handlers.delete(type);
-    }
+  /** faye style: addEventListener, typed by event name. Named events of the stream are MessageEvents too. */
+  on<K extends keyof EventSourceEventMap>(type: K, listener: (event: EventSourceEventMap[K]) => void): this;
+  /** Adds `listener` for a named event of the stream (a MessageEvent). */
+  on(type: string, listener: (event: MessageEvent) => void): this;
+  on(type: string, listener: (event: never) => void): this {
+    this.addEventListener(type, listener as Listener);
+    return this;
+  }
+
+  /** A listener that runs once. */
+  once<K extends keyof EventSourceEventMap>(type: K, listener: (event: EventSourceEventMap[K]) => void): this;
+  /** Adds a listener for a named event that runs once. */
+  once(type: string, listener: (event: MessageEvent) => void): this;
+  once(type: string, listener: (event: never) => void): this {
+    this.addEventListener(type, listener as Listener, { once: true });
+    return this;
+  }
+
+  /** Removes a listener added with on/once/addEventListener. */
+  off<K extends keyof EventSourceEventMap>(type: K, listener: (event: EventSourceEventMap[K]) => void): this;
+  /** Removes a listener for a named event. */
+  off(type: string, listener: (event: MessageEvent) => void): this;
+  off(type: string, listener: (event: never) => void): this {
+    this.removeEventListener(type, listener as Listener);
+    return this;
   }
 
   async #connect(): Promise<void> {
@@ -214,13 +254,14 @@ export class EventSource extends EventTarget {
     // not `text/event-stream`, then fail the connection." (204 included.)
     if (response.status !== 200) {
       void response.body?.cancel().catch(() => {});
-      this.#failConnection(new EventSourceErrorEvent(`unexpected status ${response.status}`, response.status));
+      this.#failConnection(new EventSourceErrorEvent(`unexpected status ${response.status}`, response.status, new SseError("SSE_ERR_STATUS", `unexpected status ${response.status}`)));
       return;
     }
     const contentType = response.headers.get("content-type");
     if (!isEventStream(contentType)) {
       void response.body?.cancel().catch(() => {});
-      this.#failConnection(new EventSourceErrorEvent(`unexpected content type ${JSON.stringify(contentType)}`, 200));
+      const message = `unexpected content type ${JSON.stringify(contentType)}`;
+      this.#failConnection(new EventSourceErrorEvent(message, 200, new SseError("SSE_ERR_CONTENT_TYPE", message)));
       return;
     }
     // "Otherwise, announce the connection and interpret res's body line by line."

@@ -16,6 +16,7 @@
  * faye-websocket.
  */
 import { encodeComment, encodeEvent, encodeRetry } from "../../core/sse/encoder.ts";
+import { DualEventTarget } from "../events/dual-event-target.ts";
 
 export interface EventSourceSessionOptions {
   /** Extra response headers (they may replace the defaults). */
@@ -76,7 +77,7 @@ export function decodeLastEventId(value: string | null | undefined): string {
   }
 }
 
-export abstract class EventSourceSession extends EventTarget {
+export abstract class EventSourceSession extends DualEventTarget {
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
@@ -95,7 +96,6 @@ export abstract class EventSourceSession extends EventTarget {
 
   #readyState: number = EventSourceSession.CONNECTING;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #handlers = new Map<string, Listener>();
   protected readonly retry: number;
   protected readonly pingInterval: number;
 
@@ -178,41 +178,18 @@ export abstract class EventSourceSession extends EventTarget {
     return true;
   }
 
-  // faye-style sugar over the one EventTarget dispatch path.
-  on(type: string, listener: Listener): this {
-    this.addEventListener(type, listener);
-    return this;
-  }
-  off(type: string, listener: Listener): this {
-    this.removeEventListener(type, listener);
-    return this;
-  }
-  once(type: string, listener: Listener): this {
-    this.addEventListener(type, listener, { once: true });
-    return this;
-  }
+  // faye-style on/off/once come from DualEventTarget: one dispatch path.
 
   get onopen(): Listener | null {
-    return this.#handlers.get("open") ?? null;
+    return this.getSlot("open");
   }
   set onopen(fn: Listener | null) {
-    this.#setHandler("open", fn);
+    this.setSlot("open", fn);
   }
   get onclose(): Listener | null {
-    return this.#handlers.get("close") ?? null;
+    return this.getSlot("close");
   }
   set onclose(fn: Listener | null) {
-    this.#setHandler("close", fn);
-  }
-
-  #setHandler(type: string, fn: Listener | null): void {
-    const old = this.#handlers.get(type);
-    if (old) this.removeEventListener(type, old);
-    if (typeof fn === "function") {
-      this.#handlers.set(type, fn);
-      this.addEventListener(type, fn);
-    } else {
-      this.#handlers.delete(type);
-    }
+    this.setSlot("close", fn);
   }
 }

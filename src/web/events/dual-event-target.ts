@@ -8,14 +8,56 @@
  *           \__________________________/
  *                      v
  *               EventTarget.dispatchEvent
+ *
+ * `HandlerSlots` holds the `on*` slots of one target. Classes whose
+ * prototype chain WebIDL fixes (WebSocket, EventSource: their prototype's
+ * prototype is EventTarget.prototype) extend EventTarget and keep a
+ * HandlerSlots; other classes extend DualEventTarget.
  */
 
 type Listener = (event: Event) => void;
 
-/** An EventTarget with `on*` handler slots and faye-style on/off/once. */
-export class DualEventTarget extends EventTarget {
+/** A listener for `type` typed by an event map: `on("close", (e) => e.code)`. */
+export type TypedListener<Map, K extends keyof Map, This = unknown> = (this: This, event: Map[K]) => void;
+
+/** The `on<type>` event handler IDL attributes of one target (WHATWG html "event handlers"). */
+export class HandlerSlots {
+  readonly #target: EventTarget;
   /** Per type: the current handler and the one listener that calls it. */
   #slots = new Map<string, { handler: Listener; listener: Listener }>();
+
+  constructor(target: EventTarget) {
+    this.#target = target;
+  }
+
+  get(type: string): Listener | null {
+    return this.#slots.get(type)?.handler ?? null;
+  }
+
+  set(type: string, handler: unknown): void {
+    const slot = this.#slots.get(type);
+    const target = this.#target;
+    if (typeof handler === "function") {
+      // The listener is added on the first assignment only; later ones swap
+      // the callback and keep its place among the other listeners.
+      if (slot) {
+        slot.handler = handler as Listener;
+        return;
+      }
+      const entry = { handler: handler as Listener, listener: (event: Event) => entry.handler.call(target, event) };
+      this.#slots.set(type, entry);
+      target.addEventListener(type, entry.listener);
+    } else if (slot) {
+      // Setting null deactivates the handler: its listener goes away.
+      target.removeEventListener(type, slot.listener);
+      this.#slots.delete(type);
+    }
+  }
+}
+
+/** An EventTarget with `on*` handler slots and faye-style on/off/once. */
+export class DualEventTarget extends EventTarget {
+  #slots = new HandlerSlots(this);
 
   /** Adds `listener` for `type`; the same as addEventListener. */
   on(type: string, listener: Listener): this {
@@ -37,38 +79,10 @@ export class DualEventTarget extends EventTarget {
 
   /** The `on<type>` slot: one listener at a time (WHATWG event handler IDL attribute). */
   protected getSlot(type: string): Listener | null {
-    return this.#slots.get(type)?.handler ?? null;
+    return this.#slots.get(type);
   }
 
   protected setSlot(type: string, handler: unknown): void {
-    const slot = this.#slots.get(type);
-    if (typeof handler === "function") {
-      // WHATWG html "event handlers": the listener is added on the first
-      // assignment only; later ones swap the callback and keep its place
-      // among the other listeners.
-      if (slot) {
-        slot.handler = handler as Listener;
-        return;
-      }
-      const entry = { handler: handler as Listener, listener: (event: Event) => entry.handler.call(this, event) };
-      this.#slots.set(type, entry);
-      this.addEventListener(type, entry.listener);
-    } else if (slot) {
-      // Setting null deactivates the handler: its listener goes away.
-      this.removeEventListener(type, slot.listener);
-      this.#slots.delete(type);
-    }
+    this.#slots.set(type, handler);
   }
-}
-
-/** The four WebSocket event handler slots (WHATWG: onopen, onmessage, onerror, onclose). */
-export class WebSocketHandlers extends DualEventTarget {
-  get onopen(): ((ev: Event) => void) | null { return this.getSlot("open"); }
-  set onopen(fn: ((ev: Event) => void) | null) { this.setSlot("open", fn); }
-  get onmessage(): ((ev: MessageEvent) => void) | null { return this.getSlot("message") as never; }
-  set onmessage(fn: ((ev: MessageEvent) => void) | null) { this.setSlot("message", fn); }
-  get onerror(): ((ev: Event) => void) | null { return this.getSlot("error"); }
-  set onerror(fn: ((ev: Event) => void) | null) { this.setSlot("error", fn); }
-  get onclose(): ((ev: CloseEvent) => void) | null { return this.getSlot("close") as never; }
-  set onclose(fn: ((ev: CloseEvent) => void) | null) { this.setSlot("close", fn); }
 }

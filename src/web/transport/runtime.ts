@@ -8,6 +8,8 @@
 import type { Extension } from "../../core/websocket/extensions/extension.ts";
 import type { PermessageDeflateOptions } from "../../core/websocket/extensions/permessage-deflate/extension.ts";
 import type { Connector } from "./byte-socket.ts";
+import type { ProtocolChooser } from "../server/accept.ts";
+import type { AcceptedSocket, ServerWebSocketOptions, UpgradeRequest } from "../websocket/options.ts";
 
 /** Builds the permessage-deflate extension on the runtime's compressor. */
 export type PermessageDeflateFactory = (options?: PermessageDeflateOptions) => Extension;
@@ -49,4 +51,27 @@ export function setPermessageDeflate(factory: PermessageDeflateFactory): void {
 
 export function getPermessageDeflate(): PermessageDeflateFactory | null {
   return deflateFactory;
+}
+
+/**
+ * Answers a node:http upgrade for faye's server form `new WebSocket(req,
+ * socket, head, protocols, options)`. node:http exists on Node, Deno and
+ * Bun, so every runtime entry registers it (src/runtime/node/http-upgrade.ts).
+ */
+export type NodeUpgrade = (
+  request: UpgradeRequest,
+  socket: object,
+  head: Uint8Array | undefined,
+  protocols: ProtocolChooser | string | null | undefined,
+  options: ServerWebSocketOptions,
+) => AcceptedSocket;
+
+let nodeUpgrade: NodeUpgrade | null = null;
+
+export function setNodeUpgrade(upgrade: NodeUpgrade): void {
+  nodeUpgrade = upgrade;
+}
+
+export function getNodeUpgrade(): NodeUpgrade | null {
+  return nodeUpgrade;
 }

@@ -9,11 +9,16 @@
  *
  * Everything parsed from one chunk is dispatched first; the sends the
  * listeners make meanwhile go out afterwards as one write.
+ *
+ * `EngineDriver` (below) is the Driver (./driver.ts) the WebSocket face
+ * uses over a Connection; other faces may drive a Connection directly.
  */
 import type { WebSocketError } from "../../core/shared/errors.ts";
 import { ReadyState, type CloseInfo, type ProtocolEvent } from "../../core/websocket/protocol.ts";
 import type { WireProtocol } from "../../core/websocket/wire-protocol.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
+import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
+import { SentBytes } from "./sent-bytes.ts";
 
 export interface ConnectionOwner {
   /** One event from the engine, in order. */
@@ -47,6 +52,7 @@ export class Connection implements ByteSocketHandler {
 
   /** Takes over the socket; `leftover` are bytes that came with the handshake. */
   start(leftover?: Uint8Array): void {
+    if (this.finished) return;
     this.socket.attach(this);
     if (this.timers.ping > 0) {
       this.pingTimer = setInterval(() => this.keepAlive(), this.timers.ping * 1000);
@@ -76,6 +82,7 @@ export class Connection implements ByteSocketHandler {
   private transportClosed = false;
 
   onDrain(): void {
+    this.sent.check();
     this.owner.handleDrain?.();
   }
 
@@ -92,22 +99,23 @@ export class Connection implements ByteSocketHandler {
 
   /**
    * WHATWG bufferedAmount: application bytes given to send() and not yet
-   * handed to the network. Frame headers and control frames do not count,
-   * so the socket's own figure is capped by the payload bytes queued since
-   * the socket last ran empty.
+   * handed to the network (frame headers and control frames do not count).
+   * It grows at once and falls in a later task, once the socket is empty.
    */
   get bufferedAmount(): number {
-    const inSocket = this.socket.bufferedAmount;
-    if (inSocket === 0) this.queuedPayload = 0;
-    return Math.min(inSocket, this.queuedPayload);
+    return this.sent.amount;
   }
 
   /** Counts `bytes` of application data toward bufferedAmount. */
   countSent(bytes: number): void {
-    this.queuedPayload += bytes;
+    this.sent.add(bytes);
   }
 
-  private queuedPayload = 0;
+  // Once the connection is gone, what the socket still held never leaves: it stays counted (null).
+  private readonly sent = new SentBytes(() => {
+    const held = this.socket.bufferedAmount;
+    return this.finished && held > 0 ? null : held;
+  });
 
   /** Delivers events, writes output, and follows the engine's closing steps. */
   pump(): void {
@@ -157,5 +165,95 @@ export class Connection implements ByteSocketHandler {
     clearInterval(this.pingTimer);
     this.socket.destroy();
     this.owner.handleClosed(this.protocol.closeInfo(), this.protocol.error);
+  }
+}
+
+/** The WebSocket face's driver over our engine: a Connection, its events as DriverEvents. */
+export class EngineDriver implements Driver {
+  readonly connection: Connection;
+  readonly pings: Driver["pings"];
+
+  constructor(protocol: WireProtocol, socket: ByteSocket, events: DriverEvents, timers: ConnectionTimers) {
+    const connection = new Connection(protocol, socket, {
+      handleEvent(event: ProtocolEvent): void {
+        switch (event.type) {
+          case "text":
+          case "binary":
+            events.message(event.data);
+            return;
+          case "ping":
+            events.ping(event.data);
+            return;
+          case "pong":
+            events.pong(event.data);
+            return;
+          case "close":
+            events.closing();
+            return;
+          case "error":
+            return; // reported with the close
+        }
+      },
+      handleClosed(info: CloseInfo, error: WebSocketError | null): void {
+        events.closed(info.code, info.reason, info.wasClean, error !== null || (!info.wasClean && info.code === 1006), error ?? undefined);
+      },
+      handleDrain: events.drain ? () => events.drain!() : undefined,
+    }, timers);
+    this.connection = connection;
+    // hixie-75/76 have no ping frames: the face's ping()/pong() answer false there.
+    this.pings = !protocol.canPing ? null : {
+      ping(data: Uint8Array): void {
+        protocol.sendPing(data);
+        connection.flush();
+      },
+      pong(data: Uint8Array): void {
+        protocol.sendPong(data);
+        connection.flush();
+      },
+    };
+  }
+
+  /**
+   * Takes over the socket. Bytes that came with the handshake are read in a
+   * later task than the one that fired `open` (WHATWG: every message event
+   * is a task of its own), so code that awaits `open` and then sets
+   * `onmessage` misses none; the socket stays paused meanwhile.
+   */
+  start(leftover?: Uint8Array): void {
+    if (leftover && leftover.length > 0) setTimeout(() => this.connection.start(leftover), 0);
+    else this.connection.start();
+  }
+
+  get writable(): boolean {
+    return this.connection.protocol.state === ReadyState.OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.connection.bufferedAmount;
+  }
+
+  sendText(data: string, options?: SendOptions): void {
+    const connection = this.connection;
+    // The string goes straight into its frame; the engine says how many bytes it made.
+    connection.countSent(connection.protocol.sendText(data, options));
+    connection.flush();
+  }
+
+  sendBinary(data: Uint8Array, options?: SendOptions): void {
+    const connection = this.connection;
+    connection.countSent(data.length);
+    connection.protocol.sendBinary(data, options);
+    connection.flush();
+  }
+
+  close(code: number | undefined, reason: string): void {
+    const connection = this.connection;
+    if (connection.protocol.state !== ReadyState.OPEN) return;
+    connection.protocol.sendClose(code, reason);
+    connection.flush();
+  }
+
+  terminate(): void {
+    this.connection.destroy();
   }
 }

@@ -1,169 +1,156 @@
 /**
  * The WebSocket class: the browser's API (WHATWG websockets standard), one
- * class for both ends of a connection, plus the faye-style extras.
+ * class for every kind of socket, plus the faye-style extras.
  *
- *   new WebSocket(url, protocols, options)        client: connect + handshake
- *   runtime upgrade hook -> WebSocket.accept(...)  server: socket already upgraded
- *          |                                   |
- *          +-----------> Connection <----------+
- *                   (Protocol <-> ByteSocket)
- *                             |
- *          open / message / error / close  (one EventTarget dispatch path)
+ *   new WebSocket(url, protocols, options)          client: connect + handshake   --+
+ *   new WebSocket(req, socket, head, ...)            node:http upgrade (faye)        |-> EngineDriver
+ *   WebSocket.accept(accepted) (listen() hooks)      socket already upgraded       --+   (Protocol <-> ByteSocket)
+ *   Deno.serve / Bun.serve adapters (hosted-websocket.ts)  runtime runs the protocol  --> HostDriver
+ *                                   |
+ *              face <-- DriverEvents (message/ping/pong/closing/closed)
+ *                                   |
+ *          open / message / ping / pong / error / close  (one EventTarget dispatch path)
+ *
+ * Everything a user sees (state, exceptions, events, bufferedAmount) is
+ * decided here once, whichever driver moves the bytes (./driver.ts).
+ * The class is laid out as WebIDL says (../webidl.ts): its prototype's
+ * prototype is EventTarget.prototype, and the attributes, operations and
+ * constants are its own.
  */
-import { isValidCloseCode } from "../../core/websocket/close.ts";
 import { WebSocketError } from "../../core/shared/errors.ts";
-import type { Extension } from "../../core/websocket/extensions/extension.ts";
-import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../core/websocket/protocol.ts";
+import { Protocol, ReadyState } from "../../core/websocket/protocol.ts";
 import type { WireProtocol } from "../../core/websocket/wire-protocol.ts";
 import { LegacyProtocol } from "../../core/websocket/legacy/protocol.ts";
-import type { LegacyDraft, LegacyKeys } from "../../core/websocket/legacy/handshake.ts";
 import { openClient, type ClientResult } from "../client/connect.ts";
-import { clientExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
-import { Connection } from "./engine-driver.ts";
-import { CloseEvent, ErrorEvent, MessageEvent } from "../events/events.ts";
-import { WebSocketHandlers } from "../events/dual-event-target.ts";
+import { clientExtensions } from "../client/extension-options.ts";
+import { EngineDriver } from "./engine-driver.ts";
+import { HostDriver, type HostEvents } from "./host-driver.ts";
+import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
+import { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap } from "../events/events.ts";
+import { HandlerSlots } from "../events/dual-event-target.ts";
+import { clampUint16, exposeInterface } from "../webidl.ts";
+import { PingWaiters } from "./ping-waiters.ts";
 import { binaryConverter, type BinaryType } from "./binary.ts";
-import { parseWebSocketUrl, validateProtocols } from "./url.ts";
-import type { ByteSocket, ProxySetting } from "../transport/byte-socket.ts";
+import { resolveWebSocketUrl } from "./url.ts";
+import { validateProtocols } from "./protocols.ts";
+import { sendData } from "./send-data.ts";
+import { asksForWebSocket, isUpgradeRequest, splitConstructorArguments, type AcceptedSocket, type HostedInit, type ServerWebSocketOptions, type UpgradeRequest, type WebSocketOptions } from "./options.ts";
+import { getNodeUpgrade } from "../transport/runtime.ts";
+import type { ProtocolChooser } from "../server/accept.ts";
 
 export type { BinaryType } from "./binary.ts";
-
-export interface WebSocketOptions {
-  /** Extra request headers (client) or response headers (server). */
-  headers?: Record<string, string>;
-  /** Largest message accepted, in bytes (default 2^26 - 1). Larger ones close with 1009. */
-  maxLength?: number;
-  /**
-   * Most frames one message may take (default 2^17; 0 for no limit). More
-   * close with 1008 (`WS_ERR_TOO_MANY_FRAGMENTS`); memory is bounded by
-   * `maxLength` whatever the count, as fragments are joined as they come.
-   */
-  maxFragments?: number;
-  /** Seconds between keep-alive pings; 0 or absent for none. */
-  ping?: number;
-  /** Extensions to offer (client) or accept (server). */
-  extensions?: Extension[];
-  /**
-   * permessage-deflate (RFC 7692) with ws's options: `false`, `true` or
-   * `{ threshold, serverMaxWindowBits, ... }`. Clients offer it unless
-   * `false`; servers accept it only when set. See ../client/extension-options.ts.
-   */
-  perMessageDeflate?: PerMessageDeflateSetting;
-  /** Milliseconds to wait for the peer to finish a close before dropping TCP (default 30000). */
-  closeTimeout?: number;
-  /** Initial binaryType. */
-  binaryType?: BinaryType;
-  /** Client: TLS options (ca, servername, rejectUnauthorized, cert, key ...). */
-  tls?: Record<string, unknown>;
-  /** Client: extra options for the runtime's TCP connect. */
-  net?: Record<string, unknown>;
-  /** Client: trusted CA certificate(s), a shorthand for `tls.ca`. */
-  ca?: unknown;
-  /**
-   * Client: an HTTP proxy to tunnel through with CONNECT (RFC 9110 section
-   * 9.3.6): `{ origin: "http://[user:pass@]host:port" (or https:), headers, tls }`,
-   * or "env" for HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY. See docs/proxies.md.
-   */
-  proxy?: ProxySetting;
-  /** Client: Origin header value. */
-  origin?: string;
-  /** Random source for keys and masks (tests). */
-  random?: (buffer: Uint8Array) => Uint8Array;
-  /** Client: 13 (RFC 6455, the default), or 8 for hybi-08 servers (ws's `protocolVersion`). */
-  protocolVersion?: 13 | 8;
-}
-
-/** What a runtime's server hook hands over once it has answered the handshake. */
-export interface AcceptedSocket {
-  socket: ByteSocket;
-  /** Request URL as the client asked for it (ws:// or wss://). */
-  url: string;
-  protocol: string;
-  extensionsHeader: string;
-  extensions: import("../../core/websocket/extensions/extension.ts").ActiveExtension[];
-  /** Bytes that arrived after the request head. */
-  head?: Uint8Array;
-  /** Request headers, lower-cased names. */
-  headers: Record<string, string>;
-  /** Set when the handshake was refused (already answered with an HTTP error). */
-  error?: Error;
-  /** The protocol version spoken (faye's `version`): "hybi-13" when absent, "hybi-8", "hixie-75", "hixie-76". */
-  version?: string;
-  /** A hixie-75/76 connection (accepted with `allowDrafts`): the engine to run instead of RFC 6455. */
-  legacy?: { draft: LegacyDraft; keys?: LegacyKeys };
-}
+export type { AcceptedSocket, HostedInit, ServerWebSocketOptions, UpgradeRequest, WebSocketOptions } from "./options.ts";
+export type { WebSocketEventMap } from "../events/events.ts";
 
 const utf8 = new TextEncoder();
 
 /** Internal constructor token for server-side sockets (runtime hooks only). */
 export const ACCEPT: unique symbol = Symbol("omnisocket.accept");
+/** Internal constructor token for runtime-run sockets (hosted-websocket.ts). */
+const HOSTED: unique symbol = Symbol("omnisocket.hosted");
 const DEFAULT_CLOSE_TIMEOUT = 30_000;
 
 function invalidState(message: string): DOMException {
   return new DOMException(message, "InvalidStateError");
 }
 
-export class WebSocket extends WebSocketHandlers {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
+/** A listener for a WebSocket event, typed by its name: `(event: CloseEvent) => void` for "close". */
+export type WebSocketListener<K extends keyof WebSocketEventMap> = (this: WebSocket, event: WebSocketEventMap[K]) => void;
+
+let hostEventsOf: (ws: WebSocket) => HostEvents;
+
+/**
+ * A WebSocket connection: the browser's class (WHATWG websockets standard)
+ * on Node, Deno and Bun, for clients and for every kind of server socket,
+ * with faye's and ws's extras (on/off/once, ping/pong, terminate, options).
+ */
+export class WebSocket extends EventTarget {
+  /** readyState: the opening handshake is under way. */
+  declare static readonly CONNECTING: 0;
+  /** readyState: open; messages can be sent and received. */
+  declare static readonly OPEN: 1;
+  /** readyState: the closing handshake is under way. */
+  declare static readonly CLOSING: 2;
+  /** readyState: closed, or the connection could not be opened. */
+  declare static readonly CLOSED: 3;
+  /** readyState: the opening handshake is under way. */
   declare readonly CONNECTING: 0;
+  /** readyState: open; messages can be sent and received. */
   declare readonly OPEN: 1;
+  /** readyState: the closing handshake is under way. */
   declare readonly CLOSING: 2;
+  /** readyState: closed, or the connection could not be opened. */
   declare readonly CLOSED: 3;
 
+  #url = "";
+  #origin = "";
   #version = "hybi-13";
-
-  #url: string;
   #readyState: number = ReadyState.CONNECTING;
   #protocol = "";
   #extensions = "";
   #binaryType: BinaryType = "blob";
-  #options: WebSocketOptions;
-  #connection: Connection | null = null;
+  #options: WebSocketOptions = {};
+  #driver: Driver | null = null;
+  #slots = new HandlerSlots(this);
+  /** Bytes sent once the connection was closing or closed: WHATWG counts them still. */
   #discarded = 0;
-  #pings = new Map<string, (() => void)[]>();
+  #pings = new PingWaiters();
   #sendQueue: Promise<void> | null = null;
-  #origin: string;
   /** Client: aborts the handshake when close() comes first. */
   #connecting: AbortController | null = null;
-  /** Client: status code and headers of the handshake response. */
-  statusCode: number | undefined;
-  headers: Record<string, string> = {};
+  /** Runtime-run socket: close()/terminate() that came before the runtime opened it. */
+  #pendingClose: { code: number | undefined; reason: string } | null = null;
+  /** Why ping()/pong() are unavailable (a runtime that hides them), or null. */
+  #noPings: string | null = null;
+  #statusCode: number | undefined;
+  #headers: Record<string, string> = {};
 
+  static {
+    hostEventsOf = (ws) => ws.#hostEvents();
+  }
+
+  /** Client: `new WebSocket(url, protocols?, options?)`. */
   constructor(url: string | URL, protocols?: string | string[], options?: WebSocketOptions);
+  /** Client with ws's options as the second argument: `new WebSocket(url, { perMessageDeflate: false })`. */
+  constructor(url: string | URL, options: WebSocketOptions);
+  /** Server (faye): `new WebSocket(req, socket, head, protocols?, options?)` inside node:http's upgrade event. */
+  constructor(req: UpgradeRequest, socket: object, head?: Uint8Array, protocols?: ProtocolChooser | string | null, options?: ServerWebSocketOptions);
+  /** Internal: a socket a runtime hook already upgraded (use WebSocket.accept). */
   constructor(token: typeof ACCEPT, accepted: AcceptedSocket, options?: WebSocketOptions);
-  constructor(url: string | URL | typeof ACCEPT, second?: string | string[] | AcceptedSocket, options: WebSocketOptions = {}) {
+  constructor(first: unknown, ...rest: unknown[]) {
     super();
-    this.#options = options;
-    if (options.binaryType) this.binaryType = options.binaryType;
-    if (url === ACCEPT) {
-      const accepted = second as AcceptedSocket;
-      this.#url = accepted.url;
-      this.#origin = new URL(accepted.url).origin;
-      this.#protocol = accepted.protocol;
-      this.#extensions = accepted.extensionsHeader;
-      this.headers = accepted.headers;
-      if (accepted.version) this.#version = accepted.version;
-      if (accepted.error) {
-        const error = accepted.error;
-        queueMicrotask(() => this.#finishClose({ code: 1006, reason: "", wasClean: false }, true, error));
-      } else {
-        this.#startServer(accepted);
-      }
+    if (first === HOSTED) {
+      this.#startHosted(rest[0] as HostedInit);
       return;
     }
-    // WHATWG "new WebSocket(url, protocols)" steps 1-7: SyntaxError on a bad
-    // URL, scheme, fragment or protocol list.
-    const parsed = parseWebSocketUrl(url);
-    const list = validateProtocols(second as string | string[] | undefined);
-    this.#url = parsed.href;
-    this.#origin = parsed.origin;
+    if (first === ACCEPT || isUpgradeRequest(first)) {
+      let accepted: AcceptedSocket;
+      let options: WebSocketOptions;
+      if (first === ACCEPT) {
+        accepted = rest[0] as AcceptedSocket;
+        options = (rest[1] as WebSocketOptions | undefined) ?? {};
+      } else {
+        const upgrade = getNodeUpgrade();
+        if (!upgrade) throw new TypeError("new WebSocket(req, socket, head) needs node:http: import omnisocket through its runtime entry.");
+        options = (rest[3] as ServerWebSocketOptions | undefined) ?? {};
+        accepted = upgrade(first, rest[0] as object, rest[1] as Uint8Array | undefined, rest[2] as ProtocolChooser | string | null | undefined, options);
+      }
+      this.#startAccepted(accepted, options);
+      return;
+    }
+    // WHATWG "new WebSocket(url, protocols)" steps 1-8: SyntaxError on a bad
+    // URL, scheme, fragment or protocol list; SecurityError on a bad port.
+    const { protocols, options } = splitConstructorArguments(rest);
+    const resolved = resolveWebSocketUrl(first as string | URL);
+    const list = validateProtocols(protocols);
+    this.#options = options;
+    if (options.binaryType) this.binaryType = options.binaryType;
     if (options.protocolVersion === 8) this.#version = "hybi-8";
+    this.#url = resolved.href;
+    this.#origin = resolved.origin;
     this.#connecting = new AbortController();
     const extensions = clientExtensions(options); // throws on bad options, synchronously
-    openClient(parsed, list, options, this.#connecting.signal, extensions).then(
+    openClient(resolved, list, options, this.#connecting.signal, extensions).then(
       (result) => this.#clientOpened(result),
       (err: unknown) => this.#clientFailed(err),
     );
@@ -174,99 +161,162 @@ export class WebSocket extends WebSocketHandlers {
     return new this(ACCEPT, accepted, options);
   }
 
-  /** faye: the protocol version spoken ("hybi-13", "hybi-8", "hixie-75", "hixie-76"). */
-  get version(): string { return this.#version; }
-  get url(): string { return this.#url; }
-  get readyState(): number { return this.#readyState; }
-  get protocol(): string { return this.#protocol; }
-  get extensions(): string { return this.#extensions; }
-  get bufferedAmount(): number {
-    return this.#discarded + (this.#connection?.bufferedAmount ?? 0);
-  }
-  get binaryType(): BinaryType { return this.#binaryType; }
-  set binaryType(type: BinaryType) {
-    // WHATWG: unknown values are ignored; ours also knows a few more.
-    if (binaryConverter(type)) this.#binaryType = type;
+  /** faye: true for a node:http-style request asking to be upgraded (GET, Upgrade: websocket, Connection: upgrade). */
+  static isWebSocket(request: UpgradeRequest): boolean {
+    return asksForWebSocket(request);
   }
 
-  /** WHATWG send(): string as text; ArrayBuffer, views and Blob as binary. */
-  send(data: string | ArrayBufferLike | ArrayBufferView | Blob, options?: { compress?: boolean }): void {
-    if (this.#readyState === ReadyState.CONNECTING) throw invalidState("Still in CONNECTING state.");
-    // hixie-75/76 have text frames only: binary data is refused here, before
-    // anything is queued (a Blob's bytes would otherwise fail later, unseen).
-    if (this.#version.startsWith("hixie-") && typeof data !== "string" && isBinaryData(data)) {
-      throw new WebSocketError("WS_ERR_LEGACY_BINARY", `${this.#version} has no binary messages; send text`);
-    }
-    if (typeof Blob !== "undefined" && data instanceof Blob) {
-      // A Blob's bytes come later; everything sent after it waits its turn.
-      const bytes = data.arrayBuffer();
-      this.#enqueue(() => bytes.then((b) => this.#sendNow(new Uint8Array(b), false, data.size, options)));
-      return;
-    }
-    let text = false;
-    let payload: Uint8Array | string;
-    if (typeof data === "string") {
-      text = true;
-      payload = data;
-    } else if (ArrayBuffer.isView(data)) {
-      payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    } else if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && data instanceof SharedArrayBuffer)) {
-      payload = new Uint8Array(data);
-    } else {
-      payload = String(data);
-      text = true;
-    }
-    if (this.#sendQueue) this.#enqueue(() => this.#sendNow(payload, text, 0, options));
-    else this.#sendNow(payload, text, 0, options);
-  }
+  /** The URL, as parsed (http: and https: read as ws: and wss:). */
+  get url(): string { return this.#url; }
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
+  get readyState(): number { return this.#readyState; }
+  /** Bytes of application data given to send() and not yet on the network. */
+  get bufferedAmount(): number { return this.#discarded + (this.#driver?.bufferedAmount ?? 0); }
+  /** The `open` event handler. */
+  get onopen(): ((this: WebSocket, ev: Event) => void) | null { return this.#slots.get("open"); }
+  set onopen(fn: ((this: WebSocket, ev: Event) => void) | null) { this.#slots.set("open", fn); }
+  /** The `error` event handler (an ErrorEvent whose `error` says why). */
+  get onerror(): ((this: WebSocket, ev: ErrorEvent) => void) | null { return this.#slots.get("error"); }
+  set onerror(fn: ((this: WebSocket, ev: ErrorEvent) => void) | null) { this.#slots.set("error", fn); }
+  /** The `close` event handler. */
+  get onclose(): ((this: WebSocket, ev: CloseEvent) => void) | null { return this.#slots.get("close"); }
+  set onclose(fn: ((this: WebSocket, ev: CloseEvent) => void) | null) { this.#slots.set("close", fn); }
+  /** The extensions in use (the server's Sec-WebSocket-Extensions), "" for none. */
+  get extensions(): string { return this.#extensions; }
+  /** The subprotocol in use, "" for none. */
+  get protocol(): string { return this.#protocol; }
 
   /** WHATWG close(code, reason). */
-  close(code?: number, reason?: string): void {
+  close(...args: [code?: number, reason?: string]): void {
+    // WebIDL: [Clamp] unsigned short code, USVString reason.
+    const code = args[0] === undefined ? undefined : clampUint16(args[0]);
+    const reason = args[1] === undefined ? undefined : `${args[1]}`;
+    // Step 1: a code other than 1000 or 3000-4999 is an InvalidAccessError.
     if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999)) {
       throw new DOMException(`The close code must be 1000 or in 3000-4999; got ${code}.`, "InvalidAccessError");
     }
+    // Step 2: a reason over 123 bytes of UTF-8 is a SyntaxError.
     if (reason !== undefined && utf8.encode(reason).length > 123) {
       throw new DOMException("The close reason must be 123 bytes of UTF-8 or less.", "SyntaxError");
     }
-    this.#close(code, reason ?? "");
+    // "Close the WebSocket": a reason without a code is sent with 1000 (a Close
+    // frame cannot carry a reason alone, RFC 6455 section 5.5.1).
+    this.#close(code ?? (reason !== undefined ? 1000 : undefined), reason ?? "");
   }
 
-  /** faye: sends a ping; `callback` runs when the matching pong arrives. False when not open. */
+  /** The `message` event handler. */
+  get onmessage(): ((this: WebSocket, ev: MessageEvent) => void) | null { return this.#slots.get("message"); }
+  set onmessage(fn: ((this: WebSocket, ev: MessageEvent) => void) | null) { this.#slots.set("message", fn); }
+  /** How binary messages arrive: "blob" (default), "arraybuffer", "uint8array", or on Node "nodebuffer". */
+  get binaryType(): BinaryType { return this.#binaryType; }
+  set binaryType(type: BinaryType) {
+    // WHATWG: unknown values are ignored; ours also knows a few more.
+    const value = `${type}`;
+    if (binaryConverter(value)) this.#binaryType = value as BinaryType;
+  }
+
+  /** WHATWG send(): string as text; ArrayBuffer, views and Blob as binary. `options.compress` as in ws. */
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob, options?: SendOptions): void;
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void {
+    // WebIDL: the argument is required, and converted, before any step runs.
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'WebSocket': 1 argument required, but only 0 present.");
+    const payload = sendData(data);
+    // Step 1: CONNECTING is an InvalidStateError.
+    if (this.#readyState === ReadyState.CONNECTING) throw invalidState("Still in CONNECTING state.");
+    // hixie-75/76 have text frames only: binary data is refused here, before
+    // anything is queued (a Blob's bytes would otherwise fail later, unseen).
+    if (typeof payload !== "string" && this.#version.startsWith("hixie-")) {
+      throw new WebSocketError("WS_ERR_LEGACY_BINARY", `${this.#version} has no binary messages; send text`);
+    }
+    // The options argument is read this way so that send.length stays 1 (WebIDL) without a rest array per call.
+    const options = arguments[1] as SendOptions | undefined;
+    if (typeof payload === "object" && !(payload instanceof Uint8Array)) {
+      // A Blob's bytes come later; everything sent after it waits its turn.
+      const bytes = payload.arrayBuffer();
+      const size = payload.size;
+      this.#enqueue(() => bytes.then((b) => this.#sendNow(new Uint8Array(b), size, options)));
+    } else if (this.#sendQueue) this.#enqueue(() => this.#sendNow(payload, 0, options));
+    else this.#sendNow(payload, 0, options);
+  }
+
+  /** Adds `listener` for `type`; the same as addEventListener, typed by event name. */
+  on<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketListener<K>): this;
+  /** Adds `listener` for an event of another type (a custom one). */
+  on(type: string, listener: (this: WebSocket, event: Event) => void): this;
+  on(type: string, listener: (event: Event) => void): this {
+    this.addEventListener(type, listener);
+    return this;
+  }
+
+  /** Adds a listener that runs once. */
+  once<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketListener<K>): this;
+  /** Adds a listener for an event of another type that runs once. */
+  once(type: string, listener: (this: WebSocket, event: Event) => void): this;
+  once(type: string, listener: (event: Event) => void): this {
+    this.addEventListener(type, listener, { once: true });
+    return this;
+  }
+
+  /** Removes a listener added with on/once/addEventListener. */
+  off<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketListener<K>): this;
+  /** Removes a listener for an event of another type. */
+  off(type: string, listener: (this: WebSocket, event: Event) => void): this;
+  off(type: string, listener: (event: Event) => void): this {
+    this.removeEventListener(type, listener);
+    return this;
+  }
+
+  /** faye: the protocol version spoken ("hybi-13", "hybi-8", "hixie-75", "hixie-76"). */
+  get version(): string { return this.#version; }
+  /** Client: status code of the handshake response (faye); undefined on the server side. */
+  get statusCode(): number | undefined { return this.#statusCode; }
+  /** Client: response headers of the handshake; server: the request's. Lower-cased names. */
+  get headers(): Record<string, string> { return this.#headers; }
+
+  /** faye: sends a ping; `callback` runs when the matching pong arrives. False when not open (or on hixie drafts, which have no pings). */
   ping(data: string | Uint8Array = "", callback?: () => void): boolean {
+    this.#requirePings(callback ? "ping(data, callback)" : "ping()");
     // The engine may have closed already while its last events are still
     // being dispatched (readyState still OPEN): nothing can be sent then.
-    if (this.#readyState !== ReadyState.OPEN || this.#connection?.protocol.state !== ReadyState.OPEN) return false;
-    // hixie-75/76 have no ping frames (faye's driver answers false too).
-    if (!this.#connection.protocol.canPing) return false;
+    const driver = this.#driver;
+    if (this.#readyState !== ReadyState.OPEN || !driver?.writable || !driver.pings) return false;
     const bytes = typeof data === "string" ? utf8.encode(data) : data;
     if (bytes.length > 125) throw new RangeError("A ping payload is at most 125 bytes.");
-    if (callback) {
-      const key = keyOf(bytes);
-      const list = this.#pings.get(key);
-      if (list) list.push(callback);
-      else this.#pings.set(key, [callback]);
-    }
-    this.#connection.protocol.sendPing(bytes);
-    this.#connection.flush();
+    if (callback) this.#pings.add(bytes, callback);
+    driver.pings.ping(bytes);
     return true;
   }
 
   /** Sends a pong (unsolicited pongs are allowed as heartbeats, RFC 6455 section 5.5.3). */
   pong(data: string | Uint8Array = ""): boolean {
-    if (this.#readyState !== ReadyState.OPEN || this.#connection?.protocol.state !== ReadyState.OPEN) return false;
-    if (!this.#connection.protocol.canPing) return false;
-    this.#connection.protocol.sendPong(typeof data === "string" ? utf8.encode(data) : data);
-    this.#connection.flush();
+    this.#requirePings("pong()");
+    const driver = this.#driver;
+    if (this.#readyState !== ReadyState.OPEN || !driver?.writable || !driver.pings) return false;
+    driver.pings.pong(typeof data === "string" ? utf8.encode(data) : data);
     return true;
   }
 
-  /** Drops the TCP connection at once, with no closing handshake. */
+  /** Drops the connection at once, with no closing handshake; error and close (1006) follow. */
   terminate(): void {
-    if (this.#connection) this.#connection.destroy();
-    else if (this.#readyState !== ReadyState.CLOSED) this.#close(undefined, "");
+    if (this.#readyState === ReadyState.CLOSED) return;
+    const driver = this.#driver;
+    if (driver) {
+      driver.terminate();
+      this.#finishClose(1006, "", false, true);
+    } else if (this.#connecting) {
+      this.#close(undefined, "");
+    } else {
+      // A runtime-run socket not yet opened: drop it when the runtime does.
+      this.#pendingClose = { code: undefined, reason: "" };
+      this.#finishClose(1006, "", false, true);
+    }
   }
 
   // ------------------------------------------------------------ internals --
+
+  #requirePings(what: string): void {
+    if (this.#noPings !== null) throw new TypeError(`${what} is not available on sockets from ${this.#noPings}`);
+  }
 
   #enqueue(step: () => void | Promise<void>): void {
     const prev = this.#sendQueue ?? Promise.resolve();
@@ -277,72 +327,73 @@ export class WebSocket extends WebSocketHandlers {
     next.then(() => { if (this.#sendQueue === next) this.#sendQueue = null; });
   }
 
-  #sendNow(payload: Uint8Array | string, text: boolean, size: number, options?: { compress?: boolean }): void {
-    const connection = this.#connection;
-    if (this.#readyState !== ReadyState.OPEN || !connection || connection.protocol.state !== ReadyState.OPEN) {
-      // WHATWG: data sent after closing still counts in bufferedAmount.
+  #sendNow(payload: Uint8Array | string, size: number, options?: SendOptions): void {
+    const driver = this.#driver;
+    if (this.#readyState !== ReadyState.OPEN || !driver?.writable) {
+      // WHATWG send() step 3: data sent after closing still counts in bufferedAmount.
       this.#discarded += size || (typeof payload === "string" ? utf8.encode(payload).length : payload.length);
       return;
     }
-    if (text) {
-      // The string goes straight into its frame; the engine says how many bytes it made.
-      connection.countSent(connection.protocol.sendText(payload as string, options));
-    } else {
-      connection.countSent((payload as Uint8Array).length);
-      connection.protocol.sendBinary(payload as Uint8Array, options);
-    }
-    connection.flush();
+    if (typeof payload === "string") driver.sendText(payload, options);
+    else driver.sendBinary(payload, options);
   }
 
   #close(code: number | undefined, reason: string): void {
     const state = this.#readyState;
+    // close() steps 3-5: nothing to do once CLOSING or CLOSED.
     if (state === ReadyState.CLOSING || state === ReadyState.CLOSED) return;
     this.#readyState = ReadyState.CLOSING;
-    const connection = this.#connection;
-    if (!connection) {
-      // WHATWG close() step 2: not yet established -> fail the WebSocket
-      // connection (the handshake rejects; error and close 1006 follow).
-      this.#connecting?.abort();
-      return;
-    }
-    if (connection.protocol.state === ReadyState.OPEN) {
-      connection.protocol.sendClose(code, reason);
-      connection.flush();
-    }
+    const driver = this.#driver;
+    if (driver) driver.close(code, reason);
+    else if (this.#connecting) this.#connecting.abort(); // step 3: fail the connection (error, close 1006)
+    else this.#pendingClose = { code, reason }; // runtime-run: sent once the runtime opens it
   }
 
-  #startServer(accepted: AcceptedSocket): void {
+  #startAccepted(accepted: AcceptedSocket, options: WebSocketOptions): void {
+    this.#options = options;
+    if (options.binaryType) this.binaryType = options.binaryType;
+    this.#url = accepted.url;
+    this.#origin = new URL(accepted.url).origin;
+    this.#protocol = accepted.protocol;
+    this.#extensions = accepted.extensionsHeader;
+    this.#headers = accepted.headers;
+    if (accepted.version) this.#version = accepted.version;
+    if (accepted.error) {
+      const error = accepted.error;
+      queueMicrotask(() => this.#finishClose(1006, "", false, true, error));
+      return;
+    }
     // A hixie-75/76 client (accepted with allowDrafts) gets the draft engine;
     // for -76 it answers the 8-byte key body when it arrives, holding sends until then.
     const protocol: WireProtocol = accepted.legacy
-      ? new LegacyProtocol({ ...accepted.legacy, maxLength: this.#options.maxLength })
+      ? new LegacyProtocol({ ...accepted.legacy, maxLength: options.maxLength })
       : new Protocol({
         role: "server",
-        maxLength: this.#options.maxLength,
-        maxFragments: this.#options.maxFragments,
+        maxLength: options.maxLength,
+        maxFragments: options.maxFragments,
         extensions: accepted.extensions,
-        onWake: () => this.#connection?.flush(),
+        onWake: () => (this.#driver as EngineDriver | null)?.connection.flush(),
       });
-    this.#connection = this.#makeConnection(protocol, accepted.socket);
+    const driver = this.#engineDriver(protocol, accepted);
     // The open event fires after the constructor returns, so listeners added
-    // right after construction see it; bytes that came with the request follow.
+    // right after construction see it; bytes that came with the request follow in later tasks.
     queueMicrotask(() => {
       if (this.#readyState === ReadyState.CONNECTING) {
         this.#readyState = ReadyState.OPEN;
         this.dispatchEvent(new Event("open"));
       }
-      this.#connection!.start(accepted.head);
+      driver.start(accepted.head);
     });
   }
 
   #clientOpened(result: ClientResult): void {
     this.#connecting = null;
-    this.statusCode = result.statusCode;
-    this.headers = result.headers;
+    this.#statusCode = result.statusCode;
+    this.#headers = result.headers;
     if (this.#readyState !== ReadyState.CONNECTING) {
       // close() was called during the handshake: fail the connection.
       result.socket.destroy();
-      this.#finishClose({ code: 1006, reason: "", wasClean: false }, true);
+      this.#finishClose(1006, "", false, true);
       return;
     }
     this.#protocol = result.protocol;
@@ -353,65 +404,112 @@ export class WebSocket extends WebSocketHandlers {
       maxFragments: this.#options.maxFragments,
       extensions: result.extensions,
       random: this.#options.random,
-      onWake: () => this.#connection?.flush(),
+      onWake: () => (this.#driver as EngineDriver | null)?.connection.flush(),
     });
-    this.#connection = this.#makeConnection(protocol, result.socket);
+    const driver = this.#engineDriver(protocol, { socket: result.socket });
+    // WHATWG "establish a WebSocket connection" done: OPEN, then "open".
     this.#readyState = ReadyState.OPEN;
     this.dispatchEvent(new Event("open"));
-    this.#connection.start(result.leftover);
+    driver.start(result.leftover);
   }
 
   #clientFailed(err: unknown): void {
     this.#connecting = null;
     const e = err as { statusCode?: number; headers?: Record<string, string> };
-    if (e?.statusCode !== undefined) this.statusCode = e.statusCode;
-    if (e?.headers) this.headers = e.headers;
-    this.#finishClose({ code: 1006, reason: "", wasClean: false }, true, err);
+    if (e?.statusCode !== undefined) this.#statusCode = e.statusCode;
+    if (e?.headers) this.#headers = e.headers;
+    this.#finishClose(1006, "", false, true, err);
   }
 
-  #makeConnection(protocol: WireProtocol, socket: ByteSocket): Connection {
-    return new Connection(protocol, socket, {
-      handleEvent: (event) => this.#handleEvent(event),
-      handleClosed: (info, error) => this.#finishClose(info, error !== null || !info.wasClean && info.code === 1006, error),
-    }, {
+  #engineDriver(protocol: WireProtocol, accepted: Pick<AcceptedSocket, "socket">): EngineDriver {
+    const driver = new EngineDriver(protocol, accepted.socket, this.#driverEvents(), {
       closeTimeout: this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
       ping: this.#options.ping ?? 0,
     });
+    this.#driver = driver;
+    return driver;
   }
 
-  #handleEvent(event: ProtocolEvent): void {
-    switch (event.type) {
-      case "text":
-      case "binary": {
-        // WHATWG: messages are delivered only while OPEN.
-        if (this.#readyState !== ReadyState.OPEN) return;
-        const data = event.type === "text" ? event.data : binaryConverter(this.#binaryType)!(event.data);
-        this.dispatchEvent(new MessageEvent("message", { data, origin: this.#origin }));
-        return;
-      }
-      case "ping":
-        this.dispatchEvent(Object.assign(new Event("ping"), { data: event.data }));
-        return;
-      case "pong": {
-        const key = keyOf(event.data);
-        const waiting = this.#pings.get(key);
-        if (waiting) {
-          this.#pings.delete(key);
-          for (const cb of waiting) cb();
-        }
-        this.dispatchEvent(Object.assign(new Event("pong"), { data: event.data }));
-        return;
-      }
-      case "close":
+  #driverEvents(): DriverEvents {
+    return {
+      message: (data) => this.#message(data),
+      ping: (data) => this.#ping(data),
+      pong: (data) => this.#pong(data),
+      closing: () => {
         // The peer started or answered the closing handshake.
         if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
-        return;
-      case "error":
-        return; // reported with the close, below
+      },
+      closed: (code, reason, wasClean, failed, error) => this.#finishClose(code, reason, wasClean, failed, error),
+    };
+  }
+
+  #startHosted(init: HostedInit): void {
+    this.#url = init.url;
+    this.#origin = new URL(init.url).origin;
+    this.#protocol = init.protocol;
+    this.#extensions = init.extensions;
+    this.#headers = init.headers;
+    if (init.binaryType) this.binaryType = init.binaryType;
+    if (!init.pings) {
+      this.#noPings = `${init.hostName}: the runtime sends its own pings and never reports pongs. ` +
+        "Use the standalone server of this runtime's entry (listen()) or its node:http upgrade hook for ping/pong.";
     }
   }
 
-  #finishClose(info: CloseInfo, failed: boolean, error?: unknown): void {
+  #hostEvents(): HostEvents {
+    let driver: HostDriver | null = null;
+    return {
+      opened: (host) => {
+        if (this.#readyState === ReadyState.CLOSED) {
+          host.terminate(); // terminated before the runtime opened it
+          return;
+        }
+        driver = new HostDriver(host);
+        this.#driver = driver;
+        const pending = this.#pendingClose;
+        if (pending) {
+          this.#pendingClose = null;
+          driver.close(pending.code, pending.reason);
+          return;
+        }
+        // The open event fires after the runtime's callback returns (Bun opens
+        // the socket inside server.upgrade()), so listeners added to the
+        // socket an upgrade() returned see it.
+        queueMicrotask(() => {
+          if (this.#readyState !== ReadyState.CONNECTING) return;
+          this.#readyState = ReadyState.OPEN;
+          this.dispatchEvent(new Event("open"));
+        });
+      },
+      message: (data) => this.#message(data),
+      ping: (data) => this.#ping(data),
+      pong: (data) => this.#pong(data),
+      closed: (code, reason, wasClean, error) => {
+        driver?.closed();
+        this.#finishClose(code, reason, wasClean, error !== undefined || (!wasClean && code === 1006), error);
+      },
+    };
+  }
+
+  #message(data: string | Uint8Array): void {
+    // WHATWG: messages are delivered only while OPEN.
+    if (this.#readyState !== ReadyState.OPEN) return;
+    const value = typeof data === "string" ? data : binaryConverter(this.#binaryType)!(data);
+    this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+  }
+
+  #ping(data: Uint8Array): void {
+    if (this.#readyState === ReadyState.CLOSED) return;
+    this.dispatchEvent(Object.assign(new Event("ping"), { data }));
+  }
+
+  #pong(data: Uint8Array): void {
+    if (this.#readyState === ReadyState.CLOSED) return;
+    this.#pings.pong(data);
+    this.dispatchEvent(Object.assign(new Event("pong"), { data }));
+  }
+
+  #finishClose(code: number, reason: string, wasClean: boolean, failed: boolean, error?: unknown): void {
     if (this.#readyState === ReadyState.CLOSED) return;
     this.#readyState = ReadyState.CLOSED;
     this.#pings.clear();
@@ -420,24 +518,14 @@ export class WebSocket extends WebSocketHandlers {
       const message = (error as Error | undefined)?.message ?? "WebSocket connection failed";
       this.dispatchEvent(new ErrorEvent("error", { message, error }));
     }
-    this.dispatchEvent(new CloseEvent("close", { wasClean: info.wasClean, code: info.code, reason: info.reason }));
+    this.dispatchEvent(new CloseEvent("close", { wasClean, code, reason }));
   }
 }
 
-for (const [name, value] of [["CONNECTING", 0], ["OPEN", 1], ["CLOSING", 2], ["CLOSED", 3]] as const) {
-  Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
-}
+exposeInterface(WebSocket, "WebSocket", { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 
-function isBinaryData(data: unknown): boolean {
-  return (typeof Blob !== "undefined" && data instanceof Blob) || ArrayBuffer.isView(data) || data instanceof ArrayBuffer ||
-    (typeof SharedArrayBuffer !== "undefined" && data instanceof SharedArrayBuffer);
+/** For runtime adapters (hosted-websocket.ts): a socket in CONNECTING and the sink its runtime reports into. */
+export function createHostedWebSocket(init: HostedInit): { socket: WebSocket; events: HostEvents } {
+  const socket = new (WebSocket as unknown as new (token: symbol, init: HostedInit) => WebSocket)(HOSTED, init);
+  return { socket, events: hostEventsOf(socket) };
 }
-
-function keyOf(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
-}
-
-export { isValidCloseCode };
-export type { WebSocketError };

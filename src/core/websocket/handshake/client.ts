@@ -27,7 +27,8 @@ import { closeSessions, handshakeError, invalid, rsvClash } from "./shared.ts";
 import { parseWebSocketUrl, type WebSocketTarget, type WebSocketUrl } from "../url.ts";
 
 export interface ClientRequestOptions {
-  url: WebSocketUrl;
+  /** Where to connect: a URL, or a target parseWebSocketUrl already made (the one the caller dials). */
+  url: WebSocketUrl | WebSocketTarget;
   /** Subprotocols to offer, best first (RFC 6455 section 4.1 point 10). */
   protocols?: string | readonly string[];
   /** Sent as Origin (version 13) or Sec-WebSocket-Origin (version 8). */
@@ -67,7 +68,7 @@ const CLIENT_RESERVED = ["upgrade", "connection", "sec-websocket-key", "sec-webs
 export function createClientRequest(options: ClientRequestOptions): ClientHandshake {
   const version = options.version ?? 13;
   if (version !== 13 && version !== 8) throw invalid(`Unsupported WebSocket version: ${String(version)}`);
-  const target = parseWebSocketUrl(options.url);
+  const target = isTarget(options.url) ? options.url : parseWebSocketUrl(options.url);
   const protocols = typeof options.protocols === "string" ? [options.protocols] : [...(options.protocols ?? [])];
   const protocolError = checkProtocols(protocols);
   if (protocolError) throw protocolError;
@@ -82,13 +83,15 @@ export function createClientRequest(options: ClientRequestOptions): ClientHandsh
     ["Sec-WebSocket-Key", key], // point 7
   ];
   if (options.origin !== undefined) fields.push([originName, options.origin]); // point 8
+  // Credentials from the URL (user:password@), unless the caller set Authorization.
+  if (target.authorization !== undefined) fields.push(["Authorization", target.authorization]);
   if (protocols.length) fields.push(["Sec-WebSocket-Protocol", protocols.join(", ")]); // point 10
   fields.push(["Sec-WebSocket-Version", String(version)]); // point 9
 
   for (const [name, value] of headerEntries(options.headers)) {
     const lower = name.toLowerCase();
     if (CLIENT_RESERVED.includes(lower)) throw invalid(`The ${name} header is set by the handshake`);
-    const generated = fields.findIndex(([n]) => n.toLowerCase() === lower && (lower === "host" || n === originName));
+    const generated = fields.findIndex(([n]) => n.toLowerCase() === lower && (lower === "host" || lower === "authorization" || n === originName));
     if (generated !== -1) fields[generated] = [name, value];
     else fields.push([name, value]);
   }
@@ -115,6 +118,10 @@ export function createClientRequest(options: ClientRequestOptions): ClientHandsh
 
   const head = serializeRequestHead({ method: "GET", target: target.path, headers: fields });
   return { head, key, expectedAccept: acceptKey(key), protocols, sessions, version, target };
+}
+
+function isTarget(url: ClientRequestOptions["url"]): url is WebSocketTarget {
+  return typeof url === "object" && "hostname" in url && "path" in url && "secure" in url && !("protocol" in url);
 }
 
 /** What the server agreed to. */

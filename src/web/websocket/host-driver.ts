@@ -1,0 +1,95 @@
+/**
+ * The driver for sockets whose runtime runs the protocol (Deno.serve,
+ * Bun.serve): the runtime never hands over raw bytes, so this driver moves
+ * messages, not frames.
+ *
+ *   runtime adapter --HostEvents (opened/message/ping/pong/closed)--> face
+ *   face --Driver--> HostDriver --HostSocket (sendText/sendBinary/close/ping...)--> runtime socket
+ *
+ * What the runtime cannot do stays visible: `pings` is null when it neither
+ * sends pings nor reports pongs, and the face refuses ping()/pong() then.
+ */
+import type { Driver } from "./driver.ts";
+import { SentBytes, utf8Length } from "./sent-bytes.ts";
+
+/** What a runtime's server socket does on our behalf. */
+export interface HostSocket {
+  sendText(data: string): void;
+  sendBinary(data: Uint8Array): void;
+  /** Starts the closing handshake (RFC 6455 section 7.1.2). */
+  close(code: number | undefined, reason: string): void;
+  /** Drops the connection without a closing handshake, as far as the runtime allows. */
+  terminate(): void;
+  /** Present only when the runtime can send pings and report their pongs. */
+  ping?(data: Uint8Array): void;
+  pong?(data: Uint8Array): void;
+  /** Bytes queued by the runtime (and the adapter) but not yet sent. */
+  readonly bufferedAmount: number;
+}
+
+/** What the runtime adapter reports, in order. */
+export interface HostEvents {
+  /** The 101 went out: from now on `host` carries the connection. */
+  opened(host: HostSocket): void;
+  message(data: string | Uint8Array): void;
+  ping(data: Uint8Array): void;
+  pong(data: Uint8Array): void;
+  /** The connection is gone (RFC 6455 section 7.1.4); `error` when it failed. */
+  closed(code: number, reason: string, wasClean: boolean, error?: unknown): void;
+}
+
+export class HostDriver implements Driver {
+  readonly #host: HostSocket;
+  readonly #sent: SentBytes;
+  #closing = false;
+  readonly pings: Driver["pings"];
+
+  constructor(host: HostSocket) {
+    this.#host = host;
+    this.#sent = new SentBytes(() => host.bufferedAmount);
+    const { ping, pong } = host;
+    this.pings = ping && pong
+      ? { ping: (data) => ping.call(host, data), pong: (data) => pong.call(host, data) }
+      : null;
+  }
+
+  get writable(): boolean {
+    return !this.#closing;
+  }
+
+  get bufferedAmount(): number {
+    return Math.max(this.#sent.amount, this.#host.bufferedAmount);
+  }
+
+  sendText(data: string): void {
+    this.#sent.add(utf8Length(data));
+    this.#host.sendText(data);
+  }
+
+  sendBinary(data: Uint8Array): void {
+    this.#sent.add(data.length);
+    this.#host.sendBinary(data);
+  }
+
+  close(code: number | undefined, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#host.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#closing = true;
+    this.#sent.stop();
+    this.#host.terminate();
+  }
+
+  /** The runtime reported the end (or its drain): settle bufferedAmount. */
+  closed(): void {
+    this.#closing = true;
+    this.#sent.stop();
+  }
+
+  drained(): void {
+    this.#sent.check();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * WHATWG bufferedAmount bookkeeping for one connection: payload bytes given
+ * to send() that have not reached the network yet.
+ *
+ *   send(n bytes) --add(n)--> pending += n            (in the send() call)
+ *   later task: transport empty? --yes--> pending = 0  (the bytes left)
+ *                                --no---> look again on drain or after a while
+ *
+ * Frame headers and control frames never count (websockets standard,
+ * "bufferedAmount": "the number of bytes of application data").
+ */
+
+/** How long to wait before looking again at a transport that still holds bytes, in milliseconds. */
+const RECHECK_MS = 10;
+
+export class SentBytes {
+  readonly #inTransport: () => number | null;
+  #pending = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+
+  /**
+   * `inTransport` says how many bytes the transport still holds (0 when all
+   * went out), or null once the connection is gone (nothing more leaves).
+   */
+  constructor(inTransport: () => number | null) {
+    this.#inTransport = inTransport;
+  }
+
+  get amount(): number {
+    return this.#pending;
+  }
+
+  add(bytes: number): void {
+    this.#pending += bytes;
+    if (this.#timer === undefined && !this.#stopped) this.#timer = setTimeout(this.#settle, 0);
+  }
+
+  /** The transport drained: look now. */
+  check(): void {
+    if (this.#pending > 0 && !this.#stopped) this.#settle();
+  }
+
+  /** The connection is gone: what was not sent stays counted, and nothing runs any more. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #settle = (): void => {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#stopped || this.#pending === 0) return;
+    const held = this.#inTransport();
+    if (held === null) this.#stopped = true;
+    else if (held === 0) this.#pending = 0;
+    else this.#timer = setTimeout(this.#settle, RECHECK_MS);
+  };
+}
+
+/** UTF-8 length of a string without encoding it. */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 4 bytes for 2 code units
+      i++;
+    } else n += 2; // 3 bytes (a lone surrogate becomes U+FFFD, also 3)
+  }
+  return n;
+}
