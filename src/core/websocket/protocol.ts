@@ -35,6 +35,7 @@ import { encodeUtf8, newTextDecoder, textDecoder, type RandomSource } from "../s
 import type { WireProtocol } from "./wire-protocol.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 import { MessageBuffer } from "./message-buffer.ts";
+import { isThenable } from "../shared/thenable.ts";
 
 export { DEFAULT_MAX_FRAGMENTS } from "./frame/parser.ts";
 
@@ -213,7 +214,7 @@ export class Protocol implements WireProtocol {
     const message: ExtensionMessage = { opcode, rsv1: (rsv & RSV1) !== 0, rsv2: (rsv & RSV2) !== 0, rsv3: (rsv & RSV3) !== 0, data };
     const result = this.pipeline.process("in", message);
     const checkedData = validated ? data : null;
-    if (result instanceof WebSocketError || !isPromiseLike(result)) {
+    if (result instanceof WebSocketError || !isThenable(result)) {
       const checked = this.checkIncoming(result, checkedData);
       if (checked instanceof WebSocketError) return this.reject(checked);
       return this.incoming.add(checked);
@@ -380,7 +381,7 @@ export class Protocol implements WireProtocol {
     const message: ExtensionMessage = { opcode, rsv1: false, rsv2: false, rsv3: false, data };
     if (options?.compress === false) message.compress = false;
     const result = this.pipeline.process("out", message);
-    if (result instanceof WebSocketError || !isPromiseLike(result)) {
+    if (result instanceof WebSocketError || !isThenable(result)) {
       this.outgoing.add(this.frameOutgoing(result));
       return;
     }
@@ -504,8 +505,4 @@ const EMPTY = new Uint8Array(0);
 const strictDecoder = newTextDecoder(true);
 const NO_EVENTS = Object.freeze([]) as unknown as ProtocolEvent[];
 const NO_DATA = Object.freeze([]) as unknown as Uint8Array[];
-
-function isPromiseLike<T>(v: unknown): v is PromiseLike<T> {
-  return typeof (v as { then?: unknown })?.then === "function";
-}
 

@@ -41,12 +41,13 @@
  * nothing is lost and the WHATWG bufferedAmount keeps growing.
  */
 import { hasToken, splitList } from "../../core/http/tokens.ts";
-import { selectProtocol } from "../../core/websocket/handshake/server.ts";
+import { selectProtocol, isReservedResponseHeader } from "../../core/websocket/handshake/server.ts";
 import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
 import type { BinaryType } from "../../web/websocket/binary.ts";
 import { createHostedWebSocket, HostedWebSocket, refuseUnsupportedOptions, type HostEvents, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
 import type { ProtocolChooser } from "../../web/server/accept.ts";
 import type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";
+import { webSocketUrlOf } from "../../web/server/request-url.ts";
 
 export interface BunUpgradeOptions {
   /** Subprotocols the server speaks (first one the client offers wins), or a function that picks one. */
@@ -90,7 +91,6 @@ const WHY: Record<string, string> = {
   maxLength: "Bun applies it to a whole websocket handler: pass it to createBunHandler()",
   ping: "Bun applies it to a whole websocket handler: pass it to createBunHandler()",
 };
-const RESERVED = new Set(["upgrade", "connection", "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions"]);
 
 /** Bun's default backpressureLimit, set explicitly so we know when send() drops. */
 const BACKPRESSURE_LIMIT = 16 * 1024 * 1024;
@@ -189,12 +189,6 @@ export function isWebSocketRequest(request: Request): boolean {
     hasToken(request.headers.get("connection") ?? undefined, "upgrade");
 }
 
-function wsUrl(requestUrl: string): string {
-  const url = new URL(requestUrl);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  return url.href;
-}
-
 function connectionFor(ws: BunServerWebSocket<Connection>, defaults: BunHandlerOptions): Connection {
   const data = ws.data as Connection | undefined;
   if (data && data.socket instanceof HostedWebSocket) return data;
@@ -266,7 +260,7 @@ export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
     const protocol = merged.protocols ? selectProtocol(offered, merged.protocols) ?? "" : "";
     const response: Record<string, string> = {};
     for (const [name, value] of Object.entries(merged.headers ?? {})) {
-      if (RESERVED.has(name.toLowerCase())) throw new TypeError(`The ${name} header is set by the handshake`);
+      if (isReservedResponseHeader(name)) throw new TypeError(`The ${name} header is set by the handshake`);
       response[name] = value;
     }
     // An empty value makes Bun send none (left out, Bun echoes the client's first).
@@ -274,7 +268,7 @@ export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => { headers[name] = value; });
     const { socket, events } = createHostedWebSocket({
-      url: wsUrl(request.url),
+      url: webSocketUrlOf(request.url),
       protocol,
       extensions: "",
       headers,

@@ -22,11 +22,12 @@
  * `listen()` runs our own engine and has all of them.
  */
 import { hasToken, splitList } from "../../core/http/tokens.ts";
-import { selectProtocol } from "../../core/websocket/handshake/server.ts";
+import { selectProtocol, isReservedResponseHeader } from "../../core/websocket/handshake/server.ts";
 import type { BinaryType } from "../../web/websocket/binary.ts";
 import { createHostedWebSocket, type HostedWebSocket, refuseUnsupportedOptions, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
 import type { ProtocolChooser } from "../../web/server/accept.ts";
 import { deno } from "./deno-types.ts";
+import { webSocketUrlOf } from "../../web/server/request-url.ts";
 
 export interface DenoUpgradeOptions {
   /** Subprotocols the server speaks (first one the client offers wins), or a function that picks one. */
@@ -45,7 +46,6 @@ const WHY: Record<string, string> = {
   maxLength: "Deno.upgradeWebSocket has no message size limit (use listen() from this entry)",
   closeTimeout: "Deno.upgradeWebSocket has no close timeout setting",
 };
-const RESERVED = new Set(["upgrade", "connection", "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions"]);
 
 /** True for a GET asking to be upgraded to a WebSocket (RFC 6455 section 4.2.1). */
 export function isWebSocketRequest(request: Request): boolean {
@@ -64,15 +64,13 @@ export function upgrade(request: Request, options: DenoUpgradeOptions = {}): { s
   refuseUnsupportedOptions(options, SUPPORTED, "Deno.upgradeWebSocket", WHY);
   const extra = Object.entries(options.headers ?? {});
   for (const [name] of extra) {
-    if (RESERVED.has(name.toLowerCase())) throw new TypeError(`The ${name} header is set by the handshake`);
+    if (isReservedResponseHeader(name)) throw new TypeError(`The ${name} header is set by the handshake`);
   }
   const offered = splitList(request.headers.get("sec-websocket-protocol") ?? undefined);
   const protocol = options.protocols ? selectProtocol(offered, options.protocols) ?? "" : "";
   // Read the request before Deno takes it over (its headers go with it).
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => { headers[name] = value; });
-  const url = new URL(request.url);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const native = deno().upgradeWebSocket(request, {
     ...(protocol ? { protocol } : {}),
     // Deno pings every idleTimeout / 2 seconds and closes when a pong is that late.
@@ -81,7 +79,7 @@ export function upgrade(request: Request, options: DenoUpgradeOptions = {}): { s
   const { response } = native;
   for (const [name, value] of extra) response.headers.set(name, value);
   const { socket, events } = createHostedWebSocket({
-    url: url.href,
+    url: webSocketUrlOf(request.url),
     protocol,
     extensions: "",
     headers,

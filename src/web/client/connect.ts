@@ -20,6 +20,7 @@ import { dial } from "./proxy-tunnel.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
 import { targetOf, type WebSocketUrl } from "../websocket/url.ts";
 import type { WebSocketOptions } from "../websocket/websocket.ts";
+import { closeSessions } from "../../core/websocket/extensions/close-sessions.ts";
 
 export interface ClientResult {
   socket: ByteSocket;
@@ -124,7 +125,7 @@ export async function openClient(
         // WHATWG fetch, "establish a WebSocket connection": protocols were
         // asked for and the response names none -> fail the connection.
         if (protocols.length > 0 && !checked.protocol) {
-          for (const { session } of checked.extensions) session.close?.();
+          closeSessions(checked.extensions);
           return fail(new HandshakeError("Server sent no subprotocol", head.status, headers));
         }
         settled = true;

@@ -17,6 +17,8 @@ import { acceptLegacyUpgrade } from "./accept-legacy.ts";
 import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import type { AcceptedSocket } from "../websocket/websocket.ts";
+import { closeSessions } from "../../core/websocket/extensions/close-sessions.ts";
+import { requestWebSocketUrl } from "./request-url.ts";
 
 export type ProtocolChooser = readonly string[] | ((offered: string[]) => string | false | null | undefined);
 
@@ -57,9 +59,8 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   // Misused options throw here, before anything is written.
   const extensions = serverExtensions(options);
   const headers = headerRecord(head);
-  const host = head.headers.get("host") ?? "localhost";
-  const url = `${options.secure ? "wss" : "ws"}://${host}${head.target.startsWith("/") ? head.target : "/" + head.target}`;
-  const base = { socket, url: safeUrl(url, options.secure), protocol: "", extensionsHeader: "", extensions: [], headers };
+  const url = requestWebSocketUrl(options.secure, head.headers.get("host"), head.target);
+  const base = { socket, url, protocol: "", extensionsHeader: "", extensions: [], headers };
   const refuse = (status: number, reason: string, extra: Array<[string, string]>, error: WebSocketError): AcceptedSocket => {
     socket.write([encodeLatin1(createErrorResponse(status, reason, extra))]);
     socket.end();
@@ -93,7 +94,7 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
       headers: options.headers,
     });
   } catch (err) {
-    for (const { session } of negotiated.active) session.close?.();
+    closeSessions(negotiated.active);
     const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
     return refuse(500, "Invalid handshake response", [], error);
   }
@@ -109,10 +110,3 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   };
 }
 
-function safeUrl(url: string, secure: boolean | undefined): string {
-  try {
-    return new URL(url).href;
-  } catch {
-    return secure ? "wss://localhost/" : "ws://localhost/";
-  }
-}

@@ -14,12 +14,10 @@
 import { WebSocketError } from "../../shared/errors.ts";
 import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
 import { callSession, type Direction } from "./session-call.ts";
+import { isThenable } from "../../shared/thenable.ts";
+import { closeSessions } from "./close-sessions.ts";
 
 export { extensionError } from "./session-call.ts";
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return typeof (v as { then?: unknown })?.then === "function";
-}
 
 export class ExtensionPipeline {
   /** The RSV bits the negotiated extensions claim (RSV1 = 4, RSV2 = 2, RSV3 = 1). */
@@ -115,13 +113,8 @@ export class ExtensionPipeline {
 
   /** Releases every session (compressors) once, now. */
   close(): void {
-    for (const { session } of this.active.splice(0)) {
-      try {
-        session.close?.();
-      } catch {
-        // A failing cleanup must not take the connection's own close with it.
-      }
-    }
+    // A failing cleanup must not take the connection's own close with it.
+    closeSessions(this.active.splice(0));
   }
 }
 

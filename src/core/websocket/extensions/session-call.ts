@@ -23,6 +23,7 @@
 import { isValidCloseCode } from "../close.ts";
 import { WebSocketError } from "../../shared/errors.ts";
 import type { ExtensionMessage, ExtensionSession } from "./extension.ts";
+import { isThenable } from "../../shared/thenable.ts";
 
 export type Direction = "in" | "out";
 
@@ -54,10 +55,6 @@ export function checkResult(value: unknown, direction: Direction, allowedRsv: nu
 
 function badResult(name: string, detail: string): WebSocketError {
   return new WebSocketError("WS_ERR_EXTENSION", `Extension "${name}" ${detail}`);
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
 }
 
 /** Runs one session on one message. Never throws. */

@@ -23,8 +23,9 @@ import { type HttpResponseHead } from "../../http/head-parser.ts";
 import { headerEntries, serializeRequestHead, type HttpHeadersInit } from "../../http/serializer.ts";
 import { defaultRandom, type RandomSource } from "../../shared/platform.ts";
 import { acceptKey } from "./accept-key.ts";
-import { closeSessions, handshakeError, invalid, rsvClash } from "./shared.ts";
+import { handshakeError, invalid, rsvClash } from "./shared.ts";
 import { parseWebSocketUrl, type WebSocketTarget, type WebSocketUrl } from "../url.ts";
+import { closeSessions } from "../extensions/close-sessions.ts";
 
 export interface ClientRequestOptions {
   /** Where to connect: a URL, or a target parseWebSocketUrl already made (the one the caller dials). */

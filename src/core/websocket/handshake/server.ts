@@ -14,7 +14,8 @@ import { type HttpRequestHead } from "../../http/head-parser.ts";
 import { headerEntries, serializeResponseHead, type HttpHeadersInit } from "../../http/serializer.ts";
 
 import { acceptKey } from "./accept-key.ts";
-import { invalid, handshakeError, closeSessions, rsvClash } from "./shared.ts";
+import { invalid, handshakeError, rsvClash } from "./shared.ts";
+import { closeSessions } from "../extensions/close-sessions.ts";
 
 /** A handshake the server accepts: what the client asked for. */
 export interface AcceptedRequest {
@@ -144,8 +145,13 @@ export function negotiateServerExtensions(
   }
 }
 
-/** Headers a 101 response writes itself. */
-const SERVER_RESERVED = ["upgrade", "connection", "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions"];
+/** Headers a 101 response writes itself (RFC 6455 section 4.2.2 step 5). */
+const SERVER_RESERVED: ReadonlySet<string> = new Set(["upgrade", "connection", "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions"]);
+
+/** True for a header the 101 response writes itself, which a caller may not set (any case). */
+export function isReservedResponseHeader(name: string): boolean {
+  return SERVER_RESERVED.has(name.toLowerCase());
+}
 
 /**
  * The server's 101 response (RFC 6455 section 4.2.2 step 5). Throws a
@@ -173,7 +179,7 @@ export function createServerResponse(options: {
     fields.push(["Sec-WebSocket-Extensions", options.extensionsHeader]);
   }
   for (const [name, value] of headerEntries(options.headers)) {
-    if (SERVER_RESERVED.includes(name.toLowerCase())) throw invalid(`The ${name} header is set by the handshake`);
+    if (isReservedResponseHeader(name)) throw invalid(`The ${name} header is set by the handshake`);
     fields.push([name, value]);
   }
   return serializeResponseHead({ status: 101, headers: fields });

@@ -13,17 +13,6 @@ export function handshakeError(message: string): WebSocketError {
   return new WebSocketError("WS_ERR_HANDSHAKE", message);
 }
 
-/** Calls `close` on sessions we give up on; their failures do not matter any more. */
-export function closeSessions(sessions: Iterable<{ session: { close?(): void } }>): void {
-  for (const { session } of sessions) {
-    try {
-      session.close?.();
-    } catch {
-      // Ignored: the session is being discarded.
-    }
-  }
-}
-
 /** True when two extensions claim the same RSV bit (RFC 6455 section 9). */
 export function rsvClash(a: Extension, b: Extension): boolean {
   return (a.rsv1 && b.rsv1) || (a.rsv2 && b.rsv2) || (a.rsv3 && b.rsv3);

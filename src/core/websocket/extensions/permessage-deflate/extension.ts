@@ -37,6 +37,7 @@ import {
   type NegotiationOptions,
 } from "./params.ts";
 import { SerialJobs } from "./serial-jobs.ts";
+import { isThenable } from "../../../shared/thenable.ts";
 
 export type { Agreement } from "./params.ts";
 
@@ -109,10 +110,6 @@ export function createPermessageDeflate(options: CorePermessageDeflateOptions): 
       return accepted ? new DeflateServerSession(config, context, accepted.response, accepted.agreement) : null;
     },
   };
-}
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return typeof (v as { then?: unknown })?.then === "function";
 }
 
 /**

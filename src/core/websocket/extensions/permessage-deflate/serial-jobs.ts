@@ -14,16 +14,13 @@
  */
 import { WebSocketError } from "../../../shared/errors.ts";
 import type { JobLimiter } from "./job-limiter.ts";
+import { isThenable } from "../../../shared/thenable.ts";
 
 interface Job {
   work: (arg: never) => unknown;
   arg: unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof (v as { then?: unknown })?.then === "function";
 }
 
 export class SerialJobs {
