@@ -1,0 +1,116 @@
+/**
+ * Every code example of faye-websocket 0.11's README, run twice as its own
+ * program: once on the real faye-websocket, once with only the module name
+ * changed to omnisocket/faye; their outputs must match. Each runs as
+ * CommonJS (the README's form) and as an ES module, on the runtime running
+ * this suite (Node under vitest, Deno under deno test, Bun under bun test).
+ *
+ *   test/compat/faye/readme/<example>.cjs   README code + a test driver (peer.cjs)
+ *        | module name: 'faye-websocket' or 'omnisocket/faye'
+ *        | 8000 / www.example.com -> loopback (both variants alike)
+ *        v
+ *   consumer project (support/consumer.ts) --spawn--> stdout, compared
+ *
+ * Client examples talk to a neutral server here (the real `ws` package);
+ * server examples are driven from inside the program by a `ws` client.
+ * The proxy example belongs to the proxy suite (test/web/proxy.test.ts).
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "../../harness.ts";
+import { ws as wsModule } from "../../peers/ws.ts";
+import { makeConsumer, readFixture, toEsm, type Consumer } from "./support/consumer.ts";
+
+/** Example -> a line both outputs must contain (so two empty outputs cannot pass). */
+const EXAMPLES: Record<string, string> = {
+  "echo-server.cjs": 'peer: message binary [1,2,3]',
+  "pipe-server.cjs": 'peer: message text "two"',
+  "ping.cjs": "pong received",
+  "client.cjs": "message Hello, world!",
+  "client-status.cjs": "statusCode 101",
+  "client-refused.cjs": "statusCode 403 x-test no",
+  "subprotocols-server.cjs": "server protocol amqp",
+  "subprotocols-client.cjs": "client protocol irc",
+  "extensions.cjs": "permessage-deflate",
+  "server-options.cjs": "close 1009",
+  "client-options.cjs": "close 1009",
+  "event-source.cjs": "data: Hello\\r\\n\\r\\n",
+  "event-source-options.cjs": "id: 99\\r\\n",
+};
+
+/** The neutral server client examples talk to. */
+function startNeutralServer(): Promise<{ url: string; close(): void }> {
+  const wss = new wsModule.WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on("headers", (headers) => headers.push("X-Test: yes"));
+  const server = http.createServer();
+  server.on("upgrade", (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (request.url === "/refuse") {
+      socket.end("HTTP/1.1 403 Forbidden\r\nX-Test: no\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      if (request.url === "/options") {
+        // The X-Client header back, then (after the client's first keep-alive ping) 17 bytes.
+        ws.send(String(request.headers["x-client"]));
+        ws.once("ping", () => ws.send("seventeen bytes!!"));
+        return;
+      }
+      ws.on("message", (data, isBinary) => {
+        ws.send(data, { binary: isBinary });
+        ws.close(1000, "bye");
+      });
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `ws://127.0.0.1:${port}/`,
+        close() {
+          for (const client of wss.clients) client.terminate();
+          server.close();
+        },
+      });
+    });
+  });
+}
+
+function normalise(output: string): string {
+  return output.replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT").replace(/localhost:\d+/g, "localhost:PORT");
+}
+
+describe("faye-websocket's README examples with only the module name changed", () => {
+  let consumer: Consumer;
+  let neutral: { url: string; close(): void };
+
+  beforeAll(async () => {
+    consumer = makeConsumer();
+    const peer = readFixture("peer.cjs");
+    await consumer.run("peer-check.cjs", "console.log('ok')");
+    // The driver lives next to the programs.
+    (await import("node:fs")).writeFileSync(`${consumer.dir}/peer.cjs`, peer);
+    neutral = await startNeutralServer();
+  });
+
+  afterAll(() => {
+    neutral?.close();
+    consumer?.remove();
+  });
+
+  for (const [example, marker] of Object.entries(EXAMPLES)) {
+    for (const format of ["cjs", "mjs"] as const) {
+      it(`${example.replace(/\.cjs$/, "")} (${format === "cjs" ? "CommonJS" : "ES module"})`, async () => {
+        const source = readFixture(example)
+          .replace(/server\.listen\(8000\)/g, "server.listen(0, '127.0.0.1')")
+          .replace(/ws:\/\/www\.example\.com\//g, neutral.url);
+        const program = format === "cjs" ? source : toEsm(source);
+        const base = example.replace(/\.cjs$/, "");
+        const theirs = await consumer.run(`${base}.faye.${format}`, program);
+        const ours = await consumer.run(`${base}.ours.${format}`, program.replace(/(['"])faye-websocket\1/g, "$1omnisocket/faye$1"));
+        expect(normalise(ours)).toBe(normalise(theirs));
+        expect(theirs).toContain(marker);
+      }, 30_000);
+    }
+  }
+});
