@@ -27,7 +27,7 @@ interface Row { server: string; ms: number; liveMiB: number; rssMiB: number }
 
 async function once(dir: string, moduleName: string): Promise<Row> {
   const child = spawn(process.execPath, ["--expose-gc", "pipe-server.mjs", moduleName], { cwd: dir });
-  const lines: Record<string, never>[] = [];
+  const lines: unknown[] = [];
   let buffered = "";
   let wake: () => void = () => {};
   child.stdout.on("data", (chunk: Buffer) => {
