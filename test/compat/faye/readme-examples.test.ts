@@ -37,6 +37,8 @@ const EXAMPLES: Record<string, string> = {
   "client-options.cjs": "close 1009",
   "event-source.cjs": "data: Hello\\r\\n\\r\\n",
   "event-source-options.cjs": "id: 99\\r\\n",
+  // Not a README example: faye's rules side by side (send before open, close codes, errors ...).
+  "behaviours.cjs": "e close 1002 Error during WebSocket handshake: Unexpected response code: 404",
 };
 
 /** The neutral server client examples talk to. */
