@@ -12,13 +12,16 @@
  *   consumer project (support/consumer.ts) --spawn--> stdout, compared
  *
  * Client examples talk to a neutral server here (the real `ws` package);
- * server examples are driven from inside the program by a `ws` client.
- * The proxy example belongs to the proxy suite (test/web/proxy.test.ts).
+ * server examples are driven from inside the program by a `ws` client; the
+ * proxy example goes through tinyproxy (test/peers/proxies.ts) with Basic auth.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "../../harness.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../../harness.ts";
+import { hasTinyproxy, startTinyproxy, TINYPROXY_INSTALL_HINT, type Tinyproxy } from "../../peers/proxies.ts";
 import { ws as wsModule } from "../../peers/ws.ts";
 import { makeConsumer, readFixture, toEsm, type Consumer } from "./support/consumer.ts";
 
@@ -89,30 +92,44 @@ describe("faye-websocket's README examples with only the module name changed", (
   beforeAll(async () => {
     consumer = makeConsumer();
     const peer = readFixture("peer.cjs");
-    await consumer.run("peer-check.cjs", "console.log('ok')");
-    // The driver lives next to the programs.
-    (await import("node:fs")).writeFileSync(`${consumer.dir}/peer.cjs`, peer);
+    // The driver lives next to the programs; so does the proxy example's client.crt.
+    writeFileSync(join(consumer.dir, "peer.cjs"), peer);
+    writeFileSync(join(consumer.dir, "client.crt"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
     neutral = await startNeutralServer();
   });
 
-  afterAll(() => {
+  let proxy: Tinyproxy | undefined;
+  afterAll(async () => {
     neutral?.close();
+    await proxy?.close();
     consumer?.remove();
   });
 
+  /** Runs `example` on faye and on ours; the outputs must match and contain `marker`. */
+  async function compare(example: string, format: "cjs" | "mjs", marker: string, replace: (source: string) => string = (s) => s): Promise<void> {
+    const source = replace(readFixture(example))
+      .replace(/server\.listen\(8000\)/g, "server.listen(0, '127.0.0.1')")
+      .replace(/ws:\/\/www\.example\.com\//g, neutral.url);
+    const program = format === "cjs" ? source : toEsm(source);
+    const base = example.replace(/\.cjs$/, "");
+    const theirs = await consumer.run(`${base}.faye.${format}`, program);
+    const ours = await consumer.run(`${base}.ours.${format}`, program.replace(/(['"])faye-websocket\1/g, "$1omnisocket/faye$1"));
+    expect(normalise(ours)).toBe(normalise(theirs));
+    expect(theirs).toContain(marker);
+  }
+
+  const formats = [["cjs", "CommonJS"], ["mjs", "ES module"]] as const;
   for (const [example, marker] of Object.entries(EXAMPLES)) {
-    for (const format of ["cjs", "mjs"] as const) {
-      it(`${example.replace(/\.cjs$/, "")} (${format === "cjs" ? "CommonJS" : "ES module"})`, async () => {
-        const source = readFixture(example)
-          .replace(/server\.listen\(8000\)/g, "server.listen(0, '127.0.0.1')")
-          .replace(/ws:\/\/www\.example\.com\//g, neutral.url);
-        const program = format === "cjs" ? source : toEsm(source);
-        const base = example.replace(/\.cjs$/, "");
-        const theirs = await consumer.run(`${base}.faye.${format}`, program);
-        const ours = await consumer.run(`${base}.ours.${format}`, program.replace(/(['"])faye-websocket\1/g, "$1omnisocket/faye$1"));
-        expect(normalise(ours)).toBe(normalise(theirs));
-        expect(theirs).toContain(marker);
-      }, 30_000);
+    for (const [format, label] of formats) {
+      it(`${example.replace(/\.cjs$/, "")} (${label})`, () => compare(example, format, marker), 30_000);
     }
+  }
+
+  for (const [format, label] of formats) {
+    itWithPeer(`proxy-client (${label})`, hasTinyproxy, TINYPROXY_INSTALL_HINT, async () => {
+      proxy ??= await startTinyproxy({ auth: { user: "username", password: "password" } });
+      const origin = proxy.origin.replace("http://", "http://username:password@");
+      await compare("proxy-client.cjs", format, "message through the proxy", (s) => s.replace("http://username:password@proxy.example.com", origin));
+    }, 30_000);
   }
 });
