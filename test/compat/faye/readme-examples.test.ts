@@ -18,12 +18,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../../harness.ts";
 import { hasTinyproxy, startTinyproxy, TINYPROXY_INSTALL_HINT, type Tinyproxy } from "../../peers/proxies.ts";
 import { ws as wsModule } from "../../peers/ws.ts";
-import { makeConsumer, readFixture, toEsm, type Consumer } from "./support/consumer.ts";
+import { makeConsumer, readFixture, ROOT, toEsm, type Consumer } from "./support/consumer.ts";
 
 /** Example -> a line both outputs must contain (so two empty outputs cannot pass). */
 const EXAMPLES: Record<string, string> = {
@@ -117,6 +117,13 @@ describe("faye-websocket's README examples with only the module name changed", (
     expect(normalise(ours)).toBe(normalise(theirs));
     expect(theirs).toContain(marker);
   }
+
+  it("our README's \"Coming from faye-websocket\" example is the echo server program with only the module name changed", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /## Coming from faye-websocket[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    const program = readFixture("echo-server.cjs").split("\n// ---- test driver")[0]!.split("\n").slice(1).join("\n");
+    expect(block?.trim()).toBe(program.replace("require('faye-websocket')", "require('omnisocket/faye')").trim());
+  });
 
   const formats = [["cjs", "CommonJS"], ["mjs", "ES module"]] as const;
   for (const [example, marker] of Object.entries(EXAMPLES)) {
