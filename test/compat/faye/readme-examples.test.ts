@@ -16,12 +16,14 @@
  * proxy example goes through tinyproxy (test/peers/proxies.ts) with Basic auth.
  */
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../../harness.ts";
 import { hasTinyproxy, startTinyproxy, TINYPROXY_INSTALL_HINT, type Tinyproxy } from "../../peers/proxies.ts";
+import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../../peers/certificate.ts";
 import { ws as wsModule } from "../../peers/ws.ts";
 import { makeConsumer, readFixture, ROOT, toEsm, type Consumer } from "./support/consumer.ts";
 
@@ -44,11 +46,11 @@ const EXAMPLES: Record<string, string> = {
   "behaviours.cjs": "e close 1002 Error during WebSocket handshake: Unexpected response code: 404",
 };
 
-/** The neutral server client examples talk to. */
-function startNeutralServer(): Promise<{ url: string; close(): void }> {
+/** The neutral server client examples talk to (over TLS with `tls`). */
+function startNeutralServer(tls?: { key: string; cert: string }): Promise<{ url: string; close(): void }> {
   const wss = new wsModule.WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on("headers", (headers) => headers.push("X-Test: yes"));
-  const server = http.createServer();
+  const server = tls ? https.createServer(tls) : http.createServer();
   server.on("upgrade", (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (request.url === "/refuse") {
       socket.end("HTTP/1.1 403 Forbidden\r\nX-Test: no\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -71,7 +73,7 @@ function startNeutralServer(): Promise<{ url: string; close(): void }> {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
       resolve({
-        url: `ws://127.0.0.1:${port}/`,
+        url: tls ? `wss://localhost:${port}/` : `ws://127.0.0.1:${port}/`,
         close() {
           for (const client of wss.clients) client.terminate();
           server.close();
@@ -130,6 +132,19 @@ describe("faye-websocket's README examples with only the module name changed", (
     for (const [format, label] of formats) {
       it(`${example.replace(/\.cjs$/, "")} (${label})`, () => compare(example, format, marker), 30_000);
     }
+  }
+
+  for (const [format, label] of formats) {
+    itWithPeer(`client-tls (${label})`, hasOpenssl, OPENSSL_INSTALL_HINT, async () => {
+      const certificate = localCertificate();
+      writeFileSync(join(consumer.dir, "ca.pem"), certificate.cert);
+      const secure = await startNeutralServer(certificate);
+      try {
+        await compare("client-tls.cjs", format, "ca message ca", (s) => s.replace("wss://www.example.com/", secure.url));
+      } finally {
+        secure.close();
+      }
+    }, 30_000);
   }
 
   for (const [format, label] of formats) {
