@@ -102,6 +102,28 @@ const native: typeof globalThis.WebSocket = BrowserWebSocket;
 void sent; void native;
 `;
 
+/** faye's client through the package's faye entry; prints one JSON line. */
+const FAYE_CLIENT = `const runtime = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node";
+const url = globalThis.Deno ? Deno.args[0] : process.argv[2];
+const ws = new WebSocket.Client(url);
+let echoed = null;
+ws.on("open", () => ws.send("faye-" + runtime));
+ws.on("message", (event) => { echoed = event.data; ws.close(); });
+ws.on("close", (event) => console.log(JSON.stringify({
+  runtime, entry, echoed, code: event.code,
+  isClass: typeof WebSocket === "function" && typeof WebSocket.isWebSocket === "function" && WebSocket.WebSocket === WebSocket,
+})));`;
+
+const FAYE_CJS = `const WebSocket = require("omnisocket/faye");
+const entry = require.resolve("omnisocket/faye");
+${FAYE_CLIENT}
+`;
+
+const FAYE_MJS = `import WebSocket from "omnisocket/faye";
+const entry = import.meta.resolve("omnisocket/faye");
+${FAYE_CLIENT}
+`;
+
 interface Outcome {
   runtime: string;
   entry: string;
@@ -203,6 +225,44 @@ describe("npm package: build, pack, install offline, use on three runtimes", () 
       expect(outcome.entry).toMatch(/node_modules\/omnisocket\/dist\/esm\/runtime\/bun\/index\.js$/);
     }
   }, 60_000);
+
+  it("omnisocket/faye: require() gives the class itself, import its default, on Node, Deno and Bun", async () => {
+    requireInstalled();
+    writeFileSync(join(consumer, "faye.cjs"), FAYE_CJS);
+    writeFileSync(join(consumer, "faye.mjs"), FAYE_MJS);
+    const runs: [string, string[], string][] = [
+      ["node", [process.execPath, "faye.cjs"], "faye.cjs"],
+      ["node", [process.execPath, "faye.mjs"], "faye/index.js"],
+      ["deno", [join(BIN, "deno"), "run", "-A", "faye.mjs"], "faye/index.js"],
+      ["bun", [join(BIN, "bun"), "faye.cjs"], "faye.cjs"],
+    ];
+    for (const [runtime, [command, ...args], entry] of runs) {
+      const { stdout } = await runAsync(command!, [...args, server.url], consumer);
+      const outcome = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+      expect(outcome).toEqual({ ...outcome, runtime, isClass: true, echoed: `faye-${runtime}`, code: 1000 });
+      expect(String(outcome.entry).endsWith(entry)).toBe(true);
+    }
+    // A TypeScript user, CommonJS and ES module forms.
+    writeFileSync(join(consumer, "faye-check.cts"), `import WebSocket = require("omnisocket/faye");
+const client: InstanceType<typeof WebSocket.Client> = new WebSocket.Client("ws://127.0.0.1:1/", [], { ping: 5 });
+const sent: boolean = client.send("x");
+void sent;
+`);
+    writeFileSync(join(consumer, "faye-check.mts"), `import WebSocket from "omnisocket/faye";
+import http from "node:http";
+http.createServer().on("upgrade", (request, socket, body) => {
+  if (WebSocket.isWebSocket(request)) new WebSocket(request, socket, body, ["chat"], { maxLength: 1024 }).pipe(process.stdout);
+});
+`);
+    writeFileSync(join(consumer, "tsconfig.faye.json"), JSON.stringify({
+      compilerOptions: {
+        target: "ES2022", module: "nodenext", moduleResolution: "nodenext", lib: ["ES2022", "DOM"], types: ["node"],
+        typeRoots: [join(ROOT, "node_modules", "@types")], strict: true, noEmit: true, skipLibCheck: false,
+      },
+      files: ["faye-check.cts", "faye-check.mts"],
+    }));
+    run(join(BIN, "tsc"), ["-p", "tsconfig.faye.json"], consumer);
+  }, 120_000);
 
   it("TypeScript: the declarations type-check in a user's nodenext project", () => {
     requireInstalled();

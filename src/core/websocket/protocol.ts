@@ -69,6 +69,8 @@ export interface ProtocolOptions {
   random?: RandomSource;
   /** Called when asynchronous extension work queued events or bytes. */
   onWake?: () => void;
+  /** Echo the peer's close reason too, not only its code (faye-websocket's drivers do). */
+  echoCloseReason?: boolean;
 }
 
 export interface SendOptions {
@@ -103,6 +105,7 @@ export class Protocol implements WireProtocol {
   private readonly mask: MaskSource | null;
   private readonly pipeline: ExtensionPipeline;
   private readonly onWake: (() => void) | undefined;
+  private readonly echoCloseReason: boolean;
   private events: ProtocolEvent[] = [];
   private output: Uint8Array[] = [];
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
@@ -131,6 +134,7 @@ export class Protocol implements WireProtocol {
     // Section 5.3: client frames are masked, server frames are not.
     this.mask = this.role === "client" ? new MaskSource(options.random) : null;
     this.onWake = options.onWake;
+    this.echoCloseReason = options.echoCloseReason ?? false;
     this.incoming = new OrderedQueue((e) => this.releaseIncoming(e));
     this.outgoing = new OrderedQueue((o) => this.releaseOutgoing(o));
   }
@@ -257,7 +261,7 @@ export class Protocol implements WireProtocol {
     if (parsed instanceof WebSocketError) return this.reject(parsed);
     this.closeReceived = parsed;
     // Section 5.5.1: answer a Close with a Close, echoing the status code.
-    if (!this.closeSent) this.sendCloseFrame(parsed.code === 1005 ? undefined : parsed.code, "");
+    if (!this.closeSent) this.sendCloseFrame(parsed.code === 1005 ? undefined : parsed.code, this.echoCloseReason ? parsed.reason : "");
     this.state = ReadyState.CLOSING;
     // Section 7.1.1: the server closes TCP first, once its Close is out
     // (releaseOutgoing covers a Close still queued behind messages); the

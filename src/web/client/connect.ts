@@ -68,6 +68,8 @@ function aborted(): HandshakeError {
  * CONNECTING: "fail the WebSocket connection"); the promise then rejects.
  * `extensions` are offered (default: from `options.extensions` and
  * `options.perMessageDeflate`, see extension-options.ts).
+ * `acceptNoProtocol`: a response naming no subprotocol is accepted even
+ * when some were asked for (faye-websocket's client does; WHATWG fails it).
  */
 export async function openClient(
   url: WebSocketUrl,
@@ -75,6 +77,7 @@ export async function openClient(
   options: WebSocketOptions,
   signal?: AbortSignal,
   extensions: Extension[] = clientExtensions(options),
+  acceptNoProtocol = false,
 ): Promise<ClientResult> {
   const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
   // One parse: the target dialed below is the one the request's Host names.
@@ -124,7 +127,7 @@ export async function openClient(
         }
         // WHATWG fetch, "establish a WebSocket connection": protocols were
         // asked for and the response names none -> fail the connection.
-        if (protocols.length > 0 && !checked.protocol) {
+        if (protocols.length > 0 && !checked.protocol && !acceptNoProtocol) {
           closeSessions(checked.extensions);
           return fail(new HandshakeError("Server sent no subprotocol", head.status, headers));
         }

@@ -1,0 +1,140 @@
+/**
+ * What faye-websocket's server socket and client share (faye's `API`): a
+ * Node stream and faye's event target over the FayeDriver.
+ *
+ *   FayeDriver --open/message/error/close/drain--> FayeSocket
+ *        |                                            |-- on<type> slot, then emit(type, event)
+ *        |                                            |-- emit("data", message), emit("end"): the
+ *        |                                            |   readable half, for pipe()
+ *        +<-- send/write/end/ping/close/pause/resume -+   the writable half
+ *
+ * A socket is a legacy duplex `Stream`, as faye's is: `ws.pipe(dest)` moves
+ * each message to `dest.write()`, pausing this socket (it stops reading the
+ * TCP connection) while `dest` is full; `src.pipe(ws)` writes each chunk as
+ * a message, and `write()` answers false while the socket's buffer is past
+ * its high-water mark, then `drain` fires. Text arrives as a string, binary
+ * as a Buffer.
+ */
+import { Buffer } from "node:buffer";
+import { Stream } from "node:stream";
+import { FayeDriver, type FayeSocketOptions } from "../../../../web/compat/faye/driver.ts";
+import { dispatchFayeEvent, FayeEvent } from "../../../../web/compat/faye/event.ts";
+import { checkCloseCode } from "../../../../web/compat/faye/options.ts";
+
+export type FayeListener = (event: FayeEvent) => void;
+
+/** faye's send() argument: a Buffer (or any bytes) is binary, anything else is sent as String(data). */
+export type FayeData = string | Uint8Array | ArrayBuffer | number | boolean | object;
+
+export { FayeEvent };
+
+export abstract class FayeSocket extends Stream {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  static readonly CLOSE_TIMEOUT = 30_000;
+
+  /** Stream flags: true until the socket closes. */
+  readable = true;
+  writable = true;
+
+  onopen: FayeListener | null = null;
+  onmessage: FayeListener | null = null;
+  onerror: FayeListener | null = null;
+  onclose: FayeListener | null = null;
+
+  /** The socket's URL: the request's (server) or the one given (client). */
+  readonly url: string;
+  /** @internal */
+  protected readonly driver: FayeDriver;
+
+  protected constructor(url: string, options: FayeSocketOptions | undefined) {
+    super();
+    this.url = url;
+    this.driver = new FayeDriver({
+      open: () => this.dispatchEvent(new FayeEvent("open")),
+      message: (data) => {
+        const value = typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        if (this.readable) this.emit("data", value);
+        this.dispatchEvent(new FayeEvent("message", { data: value }));
+      },
+      error: (message) => this.dispatchEvent(new FayeEvent("error", { message })),
+      close: (code, reason) => {
+        if (this.readable) this.emit("end");
+        this.readable = this.writable = false;
+        this.dispatchEvent(new FayeEvent("close", { code, reason }));
+      },
+      drain: () => this.emit("drain"),
+    }, url, options ?? {});
+    // Protocol errors are informational (faye): an unheard "error" must not throw.
+    this.on("error", () => {});
+  }
+
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
+  get readyState(): number { return this.driver.readyState; }
+  /** The subprotocol agreed on, or "". */
+  get protocol(): string { return this.driver.protocol; }
+  /** The protocol version spoken: "hybi-13" (or a draft's name on a server with allowDrafts). */
+  get version(): string { return this.driver.version; }
+  /** Bytes given to send() and not yet handed to the network. */
+  get bufferedAmount(): number { return this.driver.bufferedAmount; }
+
+  /** Sends a message: text for a string, binary for a Buffer or other bytes. False once closing or while the write buffer is full. */
+  send(data: FayeData): boolean {
+    if (this.driver.readyState > FayeSocket.OPEN) return false;
+    if (ArrayBuffer.isView(data)) return this.driver.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    if (data instanceof ArrayBuffer) return this.driver.send(new Uint8Array(data));
+    return this.driver.send(String(data));
+  }
+
+  /** Sends a ping; `callback` runs when the pong with the same payload arrives. False when it cannot be sent. */
+  ping(message: string | Uint8Array = "", callback?: () => void): boolean {
+    if (this.driver.readyState > FayeSocket.OPEN) return false;
+    return this.driver.ping(typeof message === "string" ? message : new Uint8Array(message.buffer, message.byteOffset, message.byteLength), callback);
+  }
+
+  /** Starts the closing handshake. `code` is 1000 (default) or 3000-4999; others throw. */
+  close(code?: number, reason?: string): void {
+    const c = code === undefined ? 1000 : code;
+    checkCloseCode(c);
+    this.driver.close(c, reason === undefined ? "" : reason);
+  }
+
+  /** Writable stream: the same as send(). */
+  write(data: FayeData, ..._rest: unknown[]): boolean {
+    return this.send(data);
+  }
+
+  /** Writable stream: sends `data` if given, then closes. */
+  end(data?: unknown, ..._rest: unknown[]): this {
+    if (data !== undefined && typeof data !== "function") this.send(data as FayeData);
+    this.close();
+    return this;
+  }
+
+  /** Readable stream: stops reading from the network until resume(). */
+  pause(): this {
+    this.driver.pause();
+    return this;
+  }
+
+  resume(): this {
+    this.driver.resume();
+    return this;
+  }
+
+  /** faye's EventTarget: the same as on(). */
+  addEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
+    this.on(type, listener);
+  }
+
+  removeEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
+    this.removeListener(type, listener);
+  }
+
+  /** Runs the `on<type>` property, then the listeners. */
+  dispatchEvent(event: FayeEvent): void {
+    dispatchFayeEvent(this, event);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * faye-websocket's server-side EventSource for node:http, with faye's bytes
+ * on the wire (src/web/compat/faye/event-source-wire.ts): `Connection:
+ * close` and no chunked encoding, CRLF line ends, the retry preamble, `:`
+ * comments as pings.
+ *
+ *   new EventSource(request, response, { headers, retry, ping })
+ *     response.writeHead(faye's head) + "retry: N\r\n\r\n"
+ *     send(data, { event, id }) / ping() --> response.write(text)
+ *     close() / end() --> response.end(); the client leaving --> close()
+ *
+ * The head goes through node:http's ServerResponse with its Date header and
+ * chunked encoding turned off, so Node sends faye's head byte for byte;
+ * Deno's and Bun's node:http write their own framing (docs/event-source.md).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Stream } from "node:stream";
+import { dispatchFayeEvent, FayeEvent } from "../../../../web/compat/faye/event.ts";
+import {
+  FAYE_DEFAULT_PING,
+  FAYE_DEFAULT_RETRY,
+  FAYE_PING,
+  fayeEvent,
+  fayeEventStreamHeaders,
+  fayeRetry,
+  isFayeEventSourceRequest,
+} from "../../../../web/compat/faye/event-source-wire.ts";
+import type { FayeListener } from "./api.ts";
+import { requestUrl } from "./request.ts";
+
+export interface FayeEventSourceOptions {
+  /** Extra response headers. */
+  headers?: Record<string, unknown>;
+  /** Seconds the client waits before reconnecting (default 5). */
+  retry?: number;
+  /** Seconds between keep-alive comments (default 10). */
+  ping?: number;
+}
+
+export class FayeEventSource extends Stream {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+
+  /** faye's test: a GET whose Accept lists text/event-stream. */
+  static isEventSource(request: IncomingMessage): boolean {
+    return isFayeEventSourceRequest(request.method, request.headers.accept);
+  }
+
+  readonly DEFAULT_PING = FAYE_DEFAULT_PING;
+  readonly DEFAULT_RETRY = FAYE_DEFAULT_RETRY;
+
+  writable = true;
+  readyState = FayeEventSource.CONNECTING;
+  /** http(s)://host/path the client asked for. */
+  readonly url: string;
+  /** The client's Last-Event-ID header, or "". */
+  readonly lastEventId: string;
+
+  onopen: FayeListener | null = null;
+  onmessage: FayeListener | null = null;
+  onerror: FayeListener | null = null;
+  onclose: FayeListener | null = null;
+
+  readonly #response: ServerResponse;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(request: IncomingMessage, response: ServerResponse, options?: FayeEventSourceOptions | null) {
+    super();
+    const opts = options ?? {};
+    const ping = opts.ping || FAYE_DEFAULT_PING;
+    const retry = opts.retry || FAYE_DEFAULT_RETRY;
+    this.url = requestUrl(request, "http:", "https:");
+    this.lastEventId = (request.headers["last-event-id"] as string | undefined) || "";
+    this.#response = response;
+    const socket = response.socket;
+    if (!socket || !socket.writable) {
+      this.writable = false;
+      return;
+    }
+    queueMicrotask(() => this.#open());
+    socket.setTimeout(0);
+    socket.setNoDelay(true);
+
+    // faye's head exactly: no Date, no Transfer-Encoding; the body ends with the connection.
+    const res = response as ServerResponse & { useChunkedEncodingByDefault: boolean };
+    res.sendDate = false;
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, fayeEventStreamHeaders(opts.headers).flat());
+    this.#write(fayeRetry(retry));
+
+    response.on("drain", () => this.emit("drain"));
+    this.#pingTimer = setInterval(() => this.ping(), ping * 1000);
+    // The client left (or the connection failed): closed.
+    response.on("close", () => this.close());
+    socket.on("end", () => this.close());
+    socket.on("error", () => this.close());
+  }
+
+  /** Sends one event; false once closed or while the response's buffer is full. */
+  send(message: unknown, options?: { event?: unknown; id?: unknown }): boolean {
+    if (this.readyState > FayeEventSource.OPEN) return false;
+    return this.#write(fayeEvent(message, options));
+  }
+
+  /** A comment the client ignores, to keep proxies from timing the stream out. */
+  ping(): boolean {
+    return this.#write(FAYE_PING);
+  }
+
+  /** Writable stream: the same as send(). */
+  write(message: unknown, ..._rest: unknown[]): boolean {
+    return this.send(message);
+  }
+
+  /** Writable stream: sends `message` if given, then closes. */
+  end(message?: unknown, ..._rest: unknown[]): this {
+    if (message !== undefined && typeof message !== "function") this.write(message);
+    this.close();
+    return this;
+  }
+
+  /** Ends the stream; true the first time. */
+  close(): boolean {
+    if (this.readyState > FayeEventSource.OPEN) return false;
+    this.readyState = FayeEventSource.CLOSED;
+    this.writable = false;
+    clearInterval(this.#pingTimer);
+    this.#response.end();
+    this.dispatchEvent(new FayeEvent("close"));
+    return true;
+  }
+
+  addEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
+    this.on(type, listener);
+  }
+
+  removeEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
+    this.removeListener(type, listener);
+  }
+
+  dispatchEvent(event: FayeEvent): void {
+    dispatchFayeEvent(this, event);
+  }
+
+  #open(): void {
+    if (this.readyState !== FayeEventSource.CONNECTING) return;
+    this.readyState = FayeEventSource.OPEN;
+    this.dispatchEvent(new FayeEvent("open"));
+  }
+
+  #write(text: string): boolean {
+    if (!this.writable) return false;
+    try {
+      return this.#response.write(text, "utf8");
+    } catch {
+      return false;
+    }
+  }
+}
