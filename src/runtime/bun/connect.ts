@@ -10,6 +10,7 @@
 import type { ByteSocket, ConnectOptions, Connector, StartTlsOptions } from "../../web/transport/byte-socket.ts";
 import { bun, type BunSocket, type BunTlsOptions } from "./bun-types.ts";
 import { BunByteSocket, byteSocketHandlers } from "./socket.ts";
+import { addressForFamily } from "../node/address-family.ts";
 
 const TLS_KEYS = new Set(["ca", "cert", "key", "servername", "rejectUnauthorized", "ALPNProtocols"]);
 
@@ -29,21 +30,17 @@ export function bunTlsOptions(host: string, tls: Record<string, unknown> = {}): 
 }
 
 export const bunConnector: Connector = {
-  connect(options: ConnectOptions): Promise<ByteSocket> {
+  async connect(options: ConnectOptions): Promise<ByteSocket> {
     const net = options.net ?? {};
     for (const key of Object.keys(net)) {
-      if (net[key] !== undefined) return Promise.reject(new TypeError(`The net option "${key}" is not supported on Bun.`));
+      if (net[key] !== undefined && key !== "family") throw new TypeError(`The net option "${key}" is not supported on Bun (supported: family).`);
     }
-    let tls: BunTlsOptions | undefined;
-    try {
-      tls = options.secure ? bunTlsOptions(options.host, options.tls) : undefined;
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const address = await addressForFamily(options.host, net.family);
+    const tls = options.secure ? bunTlsOptions(options.host, options.tls) : undefined;
     return new Promise((resolve, reject) => {
       let failure: Error | undefined;
       bun().connect<BunByteSocket>({
-        hostname: options.host,
+        hostname: address,
         port: options.port,
         tls,
         allowHalfOpen: true,

@@ -9,11 +9,12 @@
 import type { ByteSocket, ConnectOptions, Connector, StartTlsOptions } from "../../web/transport/byte-socket.ts";
 import { deno, type DenoConn, type DenoConnectTlsOptions } from "./deno-types.ts";
 import { DenoByteSocket } from "./socket.ts";
+import { addressForFamily } from "../node/address-family.ts";
 
 type TlsSettings = Omit<DenoConnectTlsOptions, "port">;
 
 const TLS_KEYS = new Set(["ca", "cert", "key", "servername", "ALPNProtocols", "rejectUnauthorized"]);
-const NET_KEYS = new Set(["autoSelectFamily", "autoSelectFamilyAttemptDelay"]);
+const NET_KEYS = new Set(["autoSelectFamily", "autoSelectFamilyAttemptDelay", "family"]);
 
 function pem(value: unknown): string[] {
   const list = Array.isArray(value) ? value : [value];
@@ -47,7 +48,8 @@ function netOptions(net: Record<string, unknown> = {}): Record<string, unknown> 
       throw new TypeError(`The net option "${key}" is not supported on Deno (supported: ${[...NET_KEYS].join(", ")}).`);
     }
   }
-  return net;
+  const { family: _family, ...rest } = net; // family picks the address dialled (addressForFamily)
+  return rest;
 }
 
 /** Connections this connector opened with TLS (TLS inside them needs node:tls, see startTls). */
@@ -57,10 +59,11 @@ async function open(options: ConnectOptions): Promise<DenoConn> {
   const { host, port, secure } = options;
   const net = netOptions(options.net);
   const tls = secure ? denoTlsOptions(host, options.tls) : undefined;
-  if (!tls) return deno().connect({ ...net, hostname: host, port });
-  if (tls.hostname !== host) {
+  const address = await addressForFamily(host, options.net?.family);
+  if (!tls) return deno().connect({ ...net, hostname: address, port });
+  if (tls.hostname !== address) {
     // SNI and certificate checks for a name other than the address dialled.
-    const conn = await deno().connect({ ...net, hostname: host, port });
+    const conn = await deno().connect({ ...net, hostname: address, port });
     if (tls.cert !== undefined || tls.key !== undefined) {
       conn.close();
       throw new TypeError("tls.servername together with client certificates is not supported on Deno.");
