@@ -141,9 +141,10 @@ describe("faye sockets are Node streams", () => {
         const report = await server.report;
         expect(result.received).toBe(100 * MiB);
         const growth = (report.peak.heap - report.base.heap) / MiB;
-        // Generous (about 10 MiB here): a server that kept reading what it
-        // could not send would hold most of the 100 MiB (60-90 MiB here).
-        expect(growth).toBeLessThan(32);
+        // Generous (about 10 MiB here, up to 35 MiB on Bun with a busy
+        // machine and a lazy GC): a server that kept reading what it could
+        // not send holds most of the 100 MiB (60-90 MiB here).
+        expect(growth).toBeLessThan(48);
       } finally {
         server.child.kill();
       }
