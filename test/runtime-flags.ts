@@ -19,6 +19,10 @@ export const flags = {
    * no socket to the application.
    */
   refusedHandshakeReachesApp: runtime === "node",
+  /** listen(), our engine on the runtime's own listener: Deno and Bun; the Node entry has none (node:http is its server). */
+  listen: runtime !== "node",
+  /** The example file of docs/runtimes.md written for this runtime's own servers (Node's are the README's: test/node). */
+  runtimeExample: runtime === "deno" ? "examples/deno.ts" : runtime === "bun" ? "examples/bun.ts" : null,
   /** binaryType "nodebuffer" (a Buffer view): Node and Bun have Buffer built in, Deno's entry does not register it. */
   nodeBuffer: runtime !== "deno",
   /**
@@ -34,6 +38,10 @@ export const flags = {
    * such switch (refused with a TypeError); node:tls and Bun honour it.
    */
   tlsRejectUnauthorized: runtime !== "deno",
-  /** Bun.connect cannot tunnel through a CONNECT proxy yet: the proxy option is refused with a TypeError. */
-  proxy: runtime !== "bun",
+  /**
+   * Connect options go to node:net / node:tls as given on Node; Deno and
+   * Bun take only those they have an equivalent for and refuse the rest
+   * (tls.ciphers, net.localAddress ...) with a TypeError.
+   */
+  passesConnectOptions: runtime === "node",
 } as const;
