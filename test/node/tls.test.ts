@@ -55,8 +55,8 @@ describe("wss:// (node:tls)", () => {
   const servernames: (string | false)[] = [];
   beforeAll(async () => {
     if (!available) return;
-import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT as HINT } from "../peers/certificate.ts";
-import { startHookServer, startWsServer, type HookServer, type PeerServer, type TlsPair } from "../peers/servers.ts";
+    tls = localCertificate("DNS:localhost,DNS:example.test");
+    ours = await startHookServer({
       tls,
       onConnection: (_ws, req) => servernames.push((req.socket as TLSSocket).servername ?? false),
     });
