@@ -157,6 +157,9 @@ export class BunByteSocket implements ByteSocket {
 
   closed(error?: Error): void {
     if (error) this.#error ??= error;
+    // After our half-close Bun reports the peer's FIN as close alone: the
+    // peer ended cleanly, so say so first, as the other runtimes do.
+    if (!error && this.#ended && !this.#released && !this.#eof && !this.#closed) this.peerEnded();
     const first = !this.#closed;
     this.#closed = true;
     this.#queue = [];
