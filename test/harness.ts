@@ -11,6 +11,7 @@
  * everywhere.
  */
 import assert from "node:assert/strict";
+import { runningTest } from "./native-usage.ts";
 
 type TestFn = () => void | Promise<void>;
 type Hook = TestFn;
@@ -67,7 +68,8 @@ function denoRunner(): Runner {
     const full = stack.length ? `${prefix()} > ${name}` : name;
     deno.test({
       name: full,
-      fn: () => withTimeout(fn, timeout, full),
+      // Hooks are steps of their own here; they name no test (native-usage.ts).
+      fn: () => withTimeout(() => (runningTest(name.startsWith("(") ? "" : full), fn()), timeout, full),
       sanitizeOps: false,
       sanitizeResources: false,
     });
@@ -95,11 +97,23 @@ async function loadRunner(): Promise<Runner> {
   // A computed specifier keeps other runtimes' loaders from resolving it.
   const spec = runtime === "bun" ? "bun:test" : "vitest";
   const m = (await import(spec)) as Runner;
+  // Suite names around the test being registered (vitest and bun:test run describe bodies at once).
+  const path: string[] = [];
   return {
-    describe: (name, body) => m.describe(name, body),
-    it: (name, fn, timeout) => m.it(name, fn, timeout ?? TEST_TIMEOUT),
-    beforeAll: (fn, timeout) => m.beforeAll(fn, timeout ?? HOOK_TIMEOUT),
-    afterAll: (fn, timeout) => m.afterAll(fn, timeout ?? HOOK_TIMEOUT),
+    describe: (name, body) => {
+      path.push(name);
+      try {
+        m.describe(name, body);
+      } finally {
+        path.pop();
+      }
+    },
+    it: (name, fn, timeout) => {
+      const full = [...path, name].join(" > ");
+      m.it(name, () => (runningTest(full), fn()), timeout ?? TEST_TIMEOUT);
+    },
+    beforeAll: (fn, timeout) => m.beforeAll(() => (runningTest(""), fn()), timeout ?? HOOK_TIMEOUT),
+    afterAll: (fn, timeout) => m.afterAll(() => (runningTest(""), fn()), timeout ?? HOOK_TIMEOUT),
   };
 }
 
