@@ -44,10 +44,13 @@ type Fn = (...args: unknown[]) => unknown;
 
 /** `fn` that first notes the running test. */
 function noting(fn: Fn): Fn {
-  return function (this: unknown, ...args: unknown[]) {
+  const wrapped = function (this: unknown, ...args: unknown[]) {
     used();
     return fn.apply(this, args);
   };
+  // Deno.serve passes no request to a handler declared without parameters.
+  Object.defineProperty(wrapped, "length", { value: fn.length });
+  return wrapped;
 }
 
 /** Replaces methods of `target` with ones that note the test, and hand their result to `after`. */

@@ -2,16 +2,22 @@
  * The upgrade request a standalone server (listen()) hands to `verify` and
  * `onSocket`, as a fetch `Request` built in time linear in the head.
  *
- *   HttpRequestHead (parsed, indexed by name) --> UpgradeRequest
- *        url, method                             native Request fields
- *        headers                                 HeadHeaders: a read-only view of the head
+ *   HttpRequestHead (parsed, indexed by name)
+ *     <= 256 distinct names --> a native Request, lines of one name joined first
+ *     more                  --> UpgradeRequest: headers are HeadHeaders, a
+ *                               read-only view of the head
  *
- * Filling a native `Headers` field by field scans the fields already there
+ * Filling a native `Headers` field by field scans the names already there
  * on Deno and Bun (and Deno's `new Request(url, { headers })` copies them
- * again the same way): quadratic, so a head of 100,000 fields, allowed by
- * raised limits, stalled the whole event loop for minutes. The view answers
- * from the head parser's index instead: built in constant time, `get`/`has`
- * in constant time, iteration sorted once (fetch's "sort and combine").
+ * again the same way): quadratic in the distinct names, so a head of
+ * 100,000 fields, allowed by raised limits, stalled the whole event loop for
+ * minutes. Below the bound (the default limits allow 100 fields) that scan
+ * costs little and the request is an ordinary one; past it the view answers
+ * from the head parser's index: built at once, `get`/`has` in constant
+ * time, iteration sorted once (fetch's "sort and combine"). The runtimes'
+ * own code does not see a view's fields: copying it with `new Request(req)`
+ * or into a Response's headers (on Bun also `new Headers(req.headers)`)
+ * copies none, so read them through `req.headers`.
  */
 import type { HttpHeaders } from "../../core/http/headers.ts";
 import type { HttpRequestHead } from "../../core/http/head-parser.ts";
@@ -117,9 +123,40 @@ export class UpgradeRequest extends Request {
   }
 }
 
+/** Past this many entries (distinct field names, each Set-Cookie line one) the request's headers are a HeadHeaders view. */
+export const NATIVE_HEADER_ENTRIES = 256;
+
+/**
+ * The head's fields for a native Headers, one entry per name (lines joined
+ * with ", ", RFC 9110 section 5.3; Set-Cookie lines kept apart), or null
+ * past NATIVE_HEADER_ENTRIES entries. Linear in the lines.
+ */
+function combinedFields(headers: HttpHeaders): [string, string][] | null {
+  const byName = new Map<string, [string, string[]]>();
+  const cookies: [string, string][] = [];
+  let entries = 0;
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    const entry = key === "set-cookie" ? undefined : byName.get(key);
+    if (entry) {
+      entry[1].push(value);
+      continue;
+    }
+    if (++entries > NATIVE_HEADER_ENTRIES) return null;
+    if (key === "set-cookie") cookies.push([name, value]);
+    else byName.set(key, [name, [value]]);
+  }
+  const out: [string, string][] = [];
+  for (const [name, values] of byName.values()) out.push([name, values.join(", ")]);
+  return out.concat(cookies);
+}
+
 /** The request as a fetch `Request` (http: or https: URL from Host and the target, headers as received). */
 export function requestOf(head: HttpRequestHead, secure: boolean): Request {
   const host = head.headers.get("host") ?? "localhost";
   const path = head.target.startsWith("/") ? head.target : "/" + head.target;
-  return new UpgradeRequest(`${secure ? "https" : "http"}://${host}${path}`, head.method, new HeadHeaders(head.headers));
+  const url = `${secure ? "https" : "http"}://${host}${path}`;
+  const fields = combinedFields(head.headers);
+  if (fields) return new Request(url, { method: head.method, headers: fields });
+  return new UpgradeRequest(url, head.method, new HeadHeaders(head.headers));
 }
