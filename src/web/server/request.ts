@@ -3,9 +3,10 @@
  * `onSocket`, as a fetch `Request` built in time linear in the head.
  *
  *   HttpRequestHead (parsed, indexed by name)
- *     <= 256 distinct names --> a native Request, lines of one name joined first
- *     more                  --> UpgradeRequest: headers are HeadHeaders, a
- *                               read-only view of the head
+ *     <= 256 entries --> a native Request (lines of one name joined first;
+ *                        an entry is a name, or one Set-Cookie line)
+ *     more           --> UpgradeRequest: headers are HeadHeaders, a
+ *                        read-only view of the head
  *
  * Filling a native `Headers` field by field scans the names already there
  * on Deno and Bun (and Deno's `new Request(url, { headers })` copies them
