@@ -97,17 +97,18 @@ async function loadRunner(): Promise<Runner> {
   // A computed specifier keeps other runtimes' loaders from resolving it.
   const spec = runtime === "bun" ? "bun:test" : "vitest";
   const m = (await import(spec)) as Runner;
-  // Suite names around the test being registered (vitest and bun:test run describe bodies at once).
+  // Suite names around the test being registered (bun:test runs describe bodies later, vitest at once).
   const path: string[] = [];
   return {
-    describe: (name, body) => {
-      path.push(name);
-      try {
-        m.describe(name, body);
-      } finally {
-        path.pop();
-      }
-    },
+    describe: (name, body) =>
+      m.describe(name, () => {
+        path.push(name);
+        try {
+          body();
+        } finally {
+          path.pop();
+        }
+      }),
     it: (name, fn, timeout) => {
       const full = [...path, name].join(" > ");
       m.it(name, () => (runningTest(full), fn()), timeout ?? TEST_TIMEOUT);
