@@ -100,15 +100,17 @@ async function loadRunner(): Promise<Runner> {
   // Suite names around the test being registered (bun:test runs describe bodies later, vitest at once).
   const path: string[] = [];
   return {
-    describe: (name, body) =>
+    describe: (name, body) => {
+      const parent = path.slice();
       m.describe(name, () => {
-        path.push(name);
+        const saved = path.splice(0, path.length, ...parent, name);
         try {
           body();
         } finally {
-          path.pop();
+          path.splice(0, path.length, ...saved);
         }
-      }),
+      });
+    },
     it: (name, fn, timeout) => {
       const full = [...path, name].join(" > ");
       m.it(name, () => (runningTest(full), fn()), timeout ?? TEST_TIMEOUT);

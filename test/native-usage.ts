@@ -20,6 +20,7 @@ import net from "node:net";
 import process from "node:process";
 
 let current = "";
+const isNode = !(globalThis as { Deno?: unknown; Bun?: unknown }).Deno && !(globalThis as { Bun?: unknown }).Bun;
 const logged = new Set<string>();
 const file = (() => {
   try {
@@ -34,8 +35,14 @@ export function runningTest(name: string): void {
   current = name;
 }
 
+/** Bun's node:http serves through Bun.serve: a call made for node:http is the compatibility layer's, not ours. */
+function fromNodeCompat(): boolean {
+  return /\bnode:(?:http|https|net|tls|_http)/.test(new Error().stack ?? "");
+}
+
 function used(): void {
   if (!current || logged.has(current)) return;
+  if (!isNode && fromNodeCompat()) return;
   logged.add(current);
   appendFileSync(file, current + "\n");
 }
