@@ -10,16 +10,15 @@
  * Deno.connect on Deno and Bun.connect on Bun, and `startOurServer`
  * (test/peers/our-server.ts) listens with the runtime's own server.
  *
- * The exports every entry shares are typed once (src/runtime/shared.ts plus
- * the WebSocket class); what only one runtime has is on `node`, `deno` or
- * `bun`, which is null elsewhere.
+ * The exports every entry shares are typed once (src/runtime/shared.ts);
+ * what only one runtime has is on `node`, `deno` or `bun`, which is null
+ * elsewhere.
  */
 import { runtime } from "./harness.ts";
 import type * as NodeEntry from "../src/runtime/node/index.ts";
 import type * as DenoEntry from "../src/runtime/deno/index.ts";
 import type * as BunEntry from "../src/runtime/bun/index.ts";
 import type * as SharedEntry from "../src/runtime/shared.ts";
-import type { WebSocket as SharedWebSocket } from "../src/web/websocket/websocket.ts";
 
 const ENTRIES = {
   node: "../src/runtime/node/index.ts",
@@ -30,7 +29,7 @@ const ENTRIES = {
 /** The path of the running runtime's entry, relative to this file. */
 export const ENTRY_PATH: string = ENTRIES[runtime];
 
-type Shared = typeof SharedEntry & { WebSocket: typeof SharedWebSocket };
+type Shared = typeof SharedEntry;
 
 const loaded = (await import(ENTRY_PATH)) as Record<string, unknown>;
 
@@ -54,10 +53,11 @@ export const {
   permessageDeflate,
   EventSource,
   EventSourceStream,
+  EventSourceServer,
 } = entry;
-export type WebSocket = SharedWebSocket;
+export type WebSocket = InstanceType<Shared["WebSocket"]>;
 export type CloseEvent = InstanceType<Shared["CloseEvent"]>;
 export type ErrorEvent = InstanceType<Shared["ErrorEvent"]>;
 export type MessageEvent = InstanceType<Shared["MessageEvent"]>;
 export type WebSocketError = InstanceType<Shared["WebSocketError"]>;
-export type { WebSocketOptions, BinaryType } from "../src/web/websocket/websocket.ts";
+export type { WebSocketOptions, ServerWebSocketOptions, BinaryType } from "../src/web/websocket/websocket.ts";

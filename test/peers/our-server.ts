@@ -27,7 +27,7 @@ import { startHookServer, type PeerServer, type TlsPair } from "./servers.ts";
 /** Options every server form of ours takes (listen() and the node:http hook alike). */
 export type OurSocketOptions = Pick<
   StandaloneServerOptions,
-  "extensions" | "perMessageDeflate" | "maxLength" | "headers" | "ping" | "closeTimeout" | "binaryType"
+  "extensions" | "perMessageDeflate" | "maxLength" | "maxFragments" | "headers" | "ping" | "closeTimeout" | "binaryType"
 >;
 
 export interface OurServerOptions {

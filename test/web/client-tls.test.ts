@@ -80,10 +80,10 @@ describe("our client: connect options the runtime has no equivalent for", () => 
       await echoOnce(plain.url, { net: { localAddress: "127.0.0.1" } });
       return;
     }
-    const ciphers = await failure("wss://127.0.0.1:9", { tls: { ciphers: "HIGH" } });
+    const ciphers = await failure("wss://127.0.0.1:2", { tls: { ciphers: "HIGH" } });
     expect(ciphers.error).toBeInstanceOf(TypeError);
     expect(ciphers.code).toBe(1006);
-    const net = await failure("ws://127.0.0.1:9", { net: { localAddress: "127.0.0.1" } });
+    const net = await failure("ws://127.0.0.1:2", { net: { localAddress: "127.0.0.1" } });
     expect(net.error).toBeInstanceOf(TypeError);
   });
 

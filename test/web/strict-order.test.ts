@@ -11,14 +11,16 @@
  *   millions of 1-byte fragments: memory stays bounded (asserted generously),
  *   and past maxFragments the connection closes with 1008.
  *
- * Runs under vitest, deno test and bun test.
+ * Runs under vitest, deno test and bun test; our server and client are the
+ * running runtime's own (test/entry.ts, test/peers/our-server.ts).
  */
 import { Buffer } from "node:buffer";
 import type net from "node:net";
 import process from "node:process";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
-import { WebSocket, type ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
-import { startOurServer, startRawServer, type PeerServer } from "../peers/servers.ts";
+import { WebSocket } from "../entry.ts";
+import { startOurServer, type OurSocketOptions } from "../peers/our-server.ts";
+import { startRawServer, type PeerServer } from "../peers/servers.ts";
 import { answerHandshake, clientFrame, frame, FrameLog, rawClient, type RawClient } from "../peers/raw.ts";
 import { peakGrowth } from "../peers/memory.ts";
 
@@ -37,7 +39,7 @@ afterAll(async () => {
 interface Side { ws: WebSocket; errors: string[]; messages: unknown[]; closed: Promise<CloseEvent> }
 
 /** Our echo server; each connection's errors (by code), messages and close. */
-async function echoServer(options: ServerWebSocketOptions = {}): Promise<{ server: PeerServer; sides: Side[] }> {
+async function echoServer(options: OurSocketOptions = {}): Promise<{ server: PeerServer; sides: Side[] }> {
   const sides: Side[] = [];
   const server = await startOurServer({
     options: { binaryType: "uint8array", ...options },
@@ -54,7 +56,7 @@ async function echoServer(options: ServerWebSocketOptions = {}): Promise<{ serve
   return { server, sides };
 }
 
-async function connect(options?: ServerWebSocketOptions): Promise<{ raw: RawClient; side: () => Side }> {
+async function connect(options?: OurSocketOptions): Promise<{ raw: RawClient; side: () => Side }> {
   const { server, sides } = await echoServer(options);
   const raw = await rawClient(server.port);
   raws.push(raw);

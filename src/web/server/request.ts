@@ -5,7 +5,7 @@
  *   HttpRequestHead (parsed, indexed by name)
  *     <= 256 entries --> a native Request (lines of one name joined first;
  *                        an entry is a name, or one Set-Cookie line)
- *     more           --> UpgradeRequest: headers are HeadHeaders, a
+ *     more           --> ListenRequest: headers are HeadHeaders, a
  *                        read-only view of the head
  *
  * Filling a native `Headers` field by field scans the names already there
@@ -107,7 +107,7 @@ export class HeadHeaders extends Headers {
 }
 
 /** A fetch `Request` whose `headers` are a HeadHeaders view; `clone()` keeps them. */
-export class UpgradeRequest extends Request {
+export class ListenRequest extends Request {
   readonly #headers: HeadHeaders;
 
   constructor(url: string, method: string, headers: HeadHeaders) {
@@ -120,7 +120,7 @@ export class UpgradeRequest extends Request {
   }
 
   override clone(): Request {
-    return new UpgradeRequest(this.url, this.method, this.#headers);
+    return new ListenRequest(this.url, this.method, this.#headers);
   }
 }
 
@@ -159,5 +159,5 @@ export function requestOf(head: HttpRequestHead, secure: boolean): Request {
   const url = `${secure ? "https" : "http"}://${host}${path}`;
   const fields = combinedFields(head.headers);
   if (fields) return new Request(url, { method: head.method, headers: fields });
-  return new UpgradeRequest(url, head.method, new HeadHeaders(head.headers));
+  return new ListenRequest(url, head.method, new HeadHeaders(head.headers));
 }
