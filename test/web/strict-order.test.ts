@@ -206,7 +206,9 @@ describe("fragments are bounded (section 10.4)", () => {
     expect((side().messages[0] as Uint8Array).length).toBe(COUNT);
     // A list of 4 million fragment views took about 540 MiB here (Node); the
     // joined buffer is 4 MiB (8 MiB with room to grow), the rest is the
-    // runtimes' socket buffers and lazy GC (Bun's reached 162 MiB). Generous: 256 MiB.
-    expect(growth).toBeLessThan(256 * MiB);
+    // runtimes' socket buffers and lazy GC: 50-70 MiB alone, but Bun's RSS
+    // on Bun.listen rose by up to 268 MiB after the decompression-bomb tests
+    // in the same process. Generous: 384 MiB, still well under the list's 540.
+    expect(growth).toBeLessThan(384 * MiB);
   }, 180_000);
 });
