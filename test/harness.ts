@@ -11,6 +11,7 @@
  * everywhere.
  */
 import assert from "node:assert/strict";
+import { runningTest } from "./native-usage.ts";
 
 type TestFn = () => void | Promise<void>;
 type Hook = TestFn;
@@ -37,33 +38,56 @@ const g = globalThis as unknown as {
 /** The runtime this suite runs on: "node", "deno" or "bun". */
 export const runtime: "node" | "deno" | "bun" = g.Deno ? "deno" : g.Bun ? "bun" : "node";
 
+/** Default per-test and per-hook timeouts, the same on every runner. */
+const TEST_TIMEOUT = 20_000;
+const HOOK_TIMEOUT = 60_000;
+
+/**
+ * Runs `fn` and fails once `ms` pass first: Deno.test has no timeout of its
+ * own, so a hang must become a failure here rather than stall the run.
+ */
+async function withTimeout(fn: TestFn, ms: number, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    await Promise.race([Promise.resolve().then(fn), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function denoRunner(): Runner {
   const deno = g.Deno!;
   // Deno.test has no suites: names carry the path, and hooks become
   // registered steps placed where they must run (tests run in order).
-  const stack: { name: string; after: Hook[] }[] = [];
+  const stack: { name: string; after: { fn: Hook; timeout: number }[] }[] = [];
   const prefix = () => stack.map((s) => s.name).join(" > ");
-  const register = (name: string, fn: TestFn) =>
+  const register = (name: string, fn: TestFn, timeout: number) => {
+    const full = stack.length ? `${prefix()} > ${name}` : name;
     deno.test({
-      name: stack.length ? `${prefix()} > ${name}` : name,
-      fn: async () => { await fn(); },
+      name: full,
+      // Hooks are steps of their own here; they name no test (native-usage.ts).
+      fn: () => withTimeout(() => (runningTest(name.startsWith("(") ? "" : full), fn()), timeout, full),
       sanitizeOps: false,
       sanitizeResources: false,
     });
+  };
   return {
     describe(name, body) {
       stack.push({ name, after: [] });
       body();
       const frame = stack[stack.length - 1]!;
-      for (const hook of frame.after) register("(afterAll)", hook);
+      for (const hook of frame.after) register("(afterAll)", hook.fn, hook.timeout);
       stack.pop();
     },
-    it: (name, fn) => register(name, fn),
-    beforeAll: (fn) => register("(beforeAll)", fn),
-    afterAll(fn) {
+    it: (name, fn, timeout) => register(name, fn, timeout ?? TEST_TIMEOUT),
+    beforeAll: (fn, timeout) => register("(beforeAll)", fn, timeout ?? HOOK_TIMEOUT),
+    afterAll(fn, timeout) {
       const frame = stack[stack.length - 1];
-      if (frame) frame.after.push(fn);
-      else register("(afterAll)", fn);
+      if (frame) frame.after.push({ fn, timeout: timeout ?? HOOK_TIMEOUT });
+      else register("(afterAll)", fn, timeout ?? HOOK_TIMEOUT);
     },
   };
 }
@@ -73,18 +97,33 @@ async function loadRunner(): Promise<Runner> {
   // A computed specifier keeps other runtimes' loaders from resolving it.
   const spec = runtime === "bun" ? "bun:test" : "vitest";
   const m = (await import(spec)) as Runner;
+  // Suite names around the test being registered (bun:test runs describe bodies later, vitest at once).
+  const path: string[] = [];
   return {
-    describe: (name, body) => m.describe(name, body),
-    it: (name, fn, timeout) => m.it(name, fn, timeout ?? 20_000),
-    beforeAll: (fn) => m.beforeAll(fn, 60_000),
-    afterAll: (fn) => m.afterAll(fn, 60_000),
+    describe: (name, body) => {
+      const parent = path.slice();
+      m.describe(name, () => {
+        const saved = path.splice(0, path.length, ...parent, name);
+        try {
+          body();
+        } finally {
+          path.splice(0, path.length, ...saved);
+        }
+      });
+    },
+    it: (name, fn, timeout) => {
+      const full = [...path, name].join(" > ");
+      m.it(name, () => (runningTest(full), fn()), timeout ?? TEST_TIMEOUT);
+    },
+    beforeAll: (fn, timeout) => m.beforeAll(() => (runningTest(""), fn()), timeout ?? HOOK_TIMEOUT),
+    afterAll: (fn, timeout) => m.afterAll(() => (runningTest(""), fn()), timeout ?? HOOK_TIMEOUT),
   };
 }
 
 const runner = await loadRunner();
 
 export const describe = runner.describe;
-/** `it(name, fn, timeoutMs?)`: timeout defaults to 20 s (ignored on Deno). */
+/** `it(name, fn, timeoutMs?)`: timeout defaults to 20 s, on every runner (Deno: raced in withTimeout). */
 export const it = runner.it;
 export const beforeAll = runner.beforeAll;
 export const afterAll = runner.afterAll;

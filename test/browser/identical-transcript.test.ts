@@ -14,7 +14,7 @@ import type http from "node:http";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../harness.ts";
 import { CHROMIUM_INSTALL_HINT, hasChromium, launchChromium } from "../peers/chromium.ts";
-import { startOurServer, type OurServer } from "../peers/servers.ts";
+import { startHookServer, type HookServer } from "../peers/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLIENT = fileURLToPath(new URL("../../examples/browser-identical/client.js", import.meta.url));
@@ -55,12 +55,12 @@ function runChild(command: string, args: string[]): Promise<Transcript> {
 }
 
 describe("one browser client, four runtimes, one transcript", () => {
-  let server: OurServer;
+  let server: HookServer;
   let url: string;
   const transcripts = new Map<string, Transcript>();
 
   beforeAll(async () => {
-    server = await startOurServer({ protocols: ["chat"], onRequest: serveClient });
+    server = await startHookServer({ protocols: ["chat"], onRequest: serveClient });
     url = server.url;
   });
   afterAll(async () => {

@@ -16,7 +16,7 @@ import { EventSourceServer } from "../../src/runtime/node/event-source-server.ts
 import { hasOpenssl, localCertificate } from "../peers/certificate.ts";
 import { CHROMIUM_INSTALL_HINT, hasChromium, launchChromium } from "../peers/chromium.ts";
 import { hasNginx, NGINX_INSTALL_HINT, startNginx, type RunningPeer } from "../peers/proxies.ts";
-import { startOurServer, type OurServer } from "../peers/servers.ts";
+import { startHookServer, type HookServer } from "../peers/servers.ts";
 
 const PAGE = "<!doctype html><title>behind nginx</title>";
 const available = () => hasChromium() && hasNginx() && hasOpenssl();
@@ -25,7 +25,7 @@ const HINT = `${CHROMIUM_INSTALL_HINT}; ${NGINX_INSTALL_HINT}; apt-get install -
 describe("Chromium -> nginx (TLS, docs/proxies.md recipe) -> our server", () => {
   let browser: Browser | undefined;
   let nginx: RunningPeer | undefined;
-  let server: OurServer | undefined;
+  let server: HookServer | undefined;
   const upgrades: http.IncomingHttpHeaders[] = [];
   afterAll(async () => {
     await browser?.close();
@@ -34,7 +34,7 @@ describe("Chromium -> nginx (TLS, docs/proxies.md recipe) -> our server", () => 
   });
 
   itWithPeer("a browser WebSocket and EventSource reach our server through nginx", available, HINT, async () => {
-    server = await startOurServer({
+    server = await startHookServer({
       protocols: ["chat"],
       onConnection: (_ws, req) => { upgrades.push(req.headers); },
       onRequest: (req, res) => {

@@ -132,8 +132,10 @@ describe("permessage-deflate: concurrency", () => {
     const other = serverSession(createPermessageDeflate({ codec: instrumentedCodec(stats), limiter, threshold: 0 }));
     let otherDone = false;
     const third = Promise.resolve(other.processOutgoingMessage(msg(new Uint8Array([3])))).then((m) => { otherDone = true; return m; });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(otherDone).toBe(false); // waits for the slot the stuck session holds
+    // The other session's job is queued behind the slot the stuck one holds.
+    await until(() => limiter.running === 1 && limiter.pending === 1, 10_000, "a queued job");
+    await Promise.resolve();
+    expect(otherDone).toBe(false);
     expect(limiter.running).toBe(1);
     expect(limiter.pending).toBe(1);
     stuck.close!();

@@ -31,6 +31,22 @@ function client(url: string, init?: ConstructorParameters<typeof EventSource>[1]
   return es;
 }
 
+/**
+ * Waits until a canary client, told to retry after 10 ms as the client
+ * under test was, has reconnected `times` times: by then a client that was
+ * going to reconnect would have done so too (no fixed sleep).
+ */
+async function retriesElapsed(times = 3): Promise<void> {
+  let connections = 0;
+  const server = await sseServer((es) => {
+    connections++;
+    es.close();
+  }, { retry: 0.01 });
+  const canary = client(`${server.url}/canary`);
+  await until(() => connections > times, 10_000, "the canary's reconnections");
+  canary.close();
+}
+
 /** Every event of the given types as "type data id" strings. */
 function record(es: EventSource, ...types: string[]): string[] {
   const log: string[] = [];
@@ -173,8 +189,8 @@ describe("event-source: our client", () => {
       };
       await until(() => got.length === 1);
       expect(es.readyState).toBe(EventSource.CLOSED);
-      // With retry 10 ms a reconnection would have happened many times over.
-      await new Promise((r) => setTimeout(r, 300));
+      // With retry 10 ms a reconnection would have happened by now.
+      await retriesElapsed();
       expect(got).toEqual(["a"]);
       expect(connections).toBe(1);
     });
@@ -240,8 +256,8 @@ describe("event-source: our client", () => {
         // One error vocabulary: a WebSocketError with a code from the one table.
         expect((error as EventSourceErrorEvent).error).toBeInstanceOf(WebSocketError);
         expect((error as EventSourceErrorEvent).error.code).toBe(status === 200 ? "SSE_ERR_CONTENT_TYPE" : "SSE_ERR_STATUS");
-        // With retry 10 ms a reconnection would have happened many times over.
-        await new Promise((r) => setTimeout(r, 300));
+        // With retry 10 ms a reconnection would have happened by now.
+        await retriesElapsed();
         expect(requests).toBe(1);
         expect(log).toHaveLength(1);
       });

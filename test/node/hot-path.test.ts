@@ -7,7 +7,7 @@
 import type { Duplex } from "node:stream";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
 import { clientFrame, rawClient, type RawClient } from "../peers/raw.ts";
-import { startOurServer, type OurServer } from "../peers/servers.ts";
+import { startHookServer, type HookServer } from "../peers/servers.ts";
 
 interface WriteLog {
   /** One entry per write handed to the OS: the number of buffers in it. */
@@ -31,7 +31,7 @@ function instrument(socket: Duplex): WriteLog {
 }
 
 describe("hot path", () => {
-  let server: OurServer;
+  let server: HookServer;
   let raw: RawClient | undefined;
   afterAll(async () => {
     raw?.socket.destroy();
@@ -40,8 +40,8 @@ describe("hot path", () => {
 
   it("50 small frames in one chunk: the 50 echoes go out in one socket write", async () => {
     let log: WriteLog | null = null;
-    server = await startOurServer({
-      // The echo listener (startOurServer's) replies to every message.
+    server = await startHookServer({
+      // The echo listener (startHookServer's) replies to every message.
       beforeUpgrade: (_req, socket) => { log = instrument(socket); },
     });
     raw = await rawClient(server.port);

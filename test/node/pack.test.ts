@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "../harness.ts";
-import { startOurServer, type OurServer } from "../peers/servers.ts";
+import { startHookServer, type HookServer } from "../peers/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -140,11 +140,11 @@ function parseOutcome(stdout: string): Outcome {
 describe("npm package: build, pack, install offline, use on three runtimes", () => {
   const work = mkdtempSync(join(tmpdir(), "omnisocket-pack-"));
   const consumer = join(work, "consumer");
-  let server: OurServer;
+  let server: HookServer;
   let installed = false;
 
   beforeAll(async () => {
-    server = await startOurServer();
+    server = await startHookServer();
   });
   afterAll(async () => {
     await server?.close();

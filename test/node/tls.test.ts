@@ -8,7 +8,7 @@ import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, itWithPeer } from "../harness.ts";
 import { WebSocket, type WebSocketOptions } from "../../src/runtime/node/index.ts";
 import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT as HINT } from "../peers/certificate.ts";
-import { startOurServer, startWsServer, type OurServer, type PeerServer, type TlsPair } from "../peers/servers.ts";
+import { startHookServer, startWsServer, type HookServer, type PeerServer, type TlsPair } from "../peers/servers.ts";
 
 const available = hasOpenssl();
 
@@ -50,13 +50,13 @@ function run(url: string, options: WebSocketOptions): Promise<Outcome> {
 
 describe("wss:// (node:tls)", () => {
   let tls: TlsPair;
-  let ours: OurServer;
+  let ours: HookServer;
   let theirs: PeerServer;
   const servernames: (string | false)[] = [];
   beforeAll(async () => {
     if (!available) return;
     tls = localCertificate("DNS:localhost,DNS:example.test");
-    ours = await startOurServer({
+    ours = await startHookServer({
       tls,
       onConnection: (_ws, req) => servernames.push((req.socket as TLSSocket).servername ?? false),
     });

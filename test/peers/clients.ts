@@ -5,14 +5,14 @@
  *   ws          the `ws` package's WebSocket
  *   faye        faye-websocket's `Client`
  *   undici      undici's WHATWG WebSocket
- *   ours        our own client, so "our client -> their server" runs the same steps
+ *   ours        our own client (the running runtime's entry), so "our client -> their server" runs the same steps
  *
  * Messages queue up until the test takes them with `next()`.
  */
 import { Buffer } from "node:buffer";
 import faye from "faye-websocket";
 import { WebSocket as UndiciWebSocket } from "undici/index.js";
-import { WebSocket as OurWebSocket, type WebSocketOptions } from "../../src/runtime/node/index.ts";
+import { WebSocket as OurWebSocket, type WebSocketOptions } from "../entry.ts";
 import { ws } from "./ws.ts";
 import { Inbox } from "./inbox.ts";
 

@@ -8,8 +8,10 @@
  *   ours     perMessageDeflate: { ... }
  *
  * Servers echo every message and keep, per connection, the negotiated
- * Sec-WebSocket-Extensions and the TCP socket (bytesRead / bytesWritten
- * show whether the bytes on the wire were compressed). Clients share one
+ * Sec-WebSocket-Extensions and the bytes on the wire (bytesRead /
+ * bytesWritten show whether they were compressed): the TCP socket of a
+ * peer's server, a wire tap in front of ours (./wire.ts), which is the
+ * running runtime's own (./our-server.ts). Clients share one
  * small interface: opened, extensions(), send, next, close, closed.
  * node:http, ws, faye and child_process work on Node, Deno and Bun.
  */
@@ -19,8 +21,10 @@ import type net from "node:net";
 import { createRequire } from "node:module";
 import faye from "faye-websocket";
 import type { PermessageDeflateOptions } from "../../src/core/websocket/extensions/permessage-deflate/extension.ts";
-import { WebSocket, type WebSocketOptions } from "../../src/runtime/node/index.ts";
-import { startFayeServer, startOurServer, type PeerServer } from "./servers.ts";
+import { WebSocket, type WebSocketOptions } from "../entry.ts";
+import { startOurServer, type OurSocketOptions } from "./our-server.ts";
+import { startFayeServer, type PeerServer } from "./servers.ts";
+import { startWireTap, type Wire } from "./wire.ts";
 import { ws } from "./ws.ts";
 import { Inbox } from "./inbox.ts";
 
@@ -105,32 +109,45 @@ export function pythonDeflate(role: "client" | "server", setting: DeflateSetting
 export interface DeflateConnection {
   /** The Sec-WebSocket-Extensions the server answered ("" for none). */
   extensions: string;
-  /** The TCP socket under it. */
-  socket: net.Socket;
+  /** The bytes on the wire, from the server's side. */
+  socket: Wire;
 }
 
 export interface DeflateServer extends PeerServer {
   connections: DeflateConnection[];
 }
 
-/** Our server (faye-style hook) with `perMessageDeflate: setting`; echoes with `echoOptions`. */
+/**
+ * Our server (the runtime's own, see ./our-server.ts) with `perMessageDeflate:
+ * setting`, behind a wire tap; echoes with `echoOptions`.
+ */
 export async function startOurDeflateServer(
   setting: DeflateSetting | undefined,
-  options: { extra?: WebSocketOptions; echoOptions?: { compress?: boolean } } = {},
+  options: { extra?: OurSocketOptions; echoOptions?: { compress?: boolean } } = {},
 ): Promise<DeflateServer & { sockets: WebSocket[] }> {
   const connections: DeflateConnection[] = [];
   const server = await startOurServer({
     options: { ...options.extra, perMessageDeflate: setting },
     echo: false,
-    onConnection(socketWs, _req, socket) {
-      connections.push({ extensions: socketWs.extensions, socket: socket as net.Socket });
+    onConnection(socketWs) {
+      connections.push({ extensions: socketWs.extensions, socket: tap.wires[connections.length]! });
       socketWs.binaryType = "uint8array";
       socketWs.addEventListener("message", (event) => {
         socketWs.send((event as MessageEvent).data as string | Uint8Array, options.echoOptions);
       });
     },
   });
-  return { ...server, connections };
+  const tap = await startWireTap(server.port);
+  return {
+    url: tap.url,
+    port: tap.port,
+    sockets: server.sockets,
+    connections,
+    close: async () => {
+      await tap.close();
+      await server.close();
+    },
+  };
 }
 
 /** ws's WebSocketServer with `perMessageDeflate: setting`. */

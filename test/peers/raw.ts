@@ -7,10 +7,12 @@
  *   answerHandshake(s)    a raw server's 101 for the request on socket s
  *   frame(...)            one frame (RFC 6455 section 5.2), masked or not
  *   FrameLog              frames the peer read, parsed as they arrive
+ *   untilDropped(raw)     waits until the server has let the connection go
  */
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import net from "node:net";
+import { until } from "../harness.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -190,4 +192,18 @@ export function answerHandshake(socket: net.Socket, log?: FrameLog): Promise<voi
     };
     socket.on("data", onData);
   });
+}
+
+/**
+ * Resolves once the server has dropped the connection, however it runs:
+ * a raw client that keeps its side open writes (an unsolicited Pong, which
+ * a peer may always send) until the server's kernel answers with a reset,
+ * or until the connection closes of itself.
+ */
+export async function untilDropped(raw: RawClient, ms = 10_000): Promise<void> {
+  const probe = clientFrame(0xa, "probe");
+  await until(() => {
+    if (!raw.closed() && !raw.socket.destroyed) raw.socket.write(probe);
+    return raw.closed();
+  }, ms, "the server dropping the connection");
 }

@@ -1,29 +1,20 @@
 /**
- * One set of scenarios for every (client, server form) pair of the Deno
- * and Bun suites, so each form is held to the same behaviour:
+ * One set of scenarios for every (client, server form) pair on the running
+ * runtime (test/web/server-forms.test.ts), so each form is held to the same
+ * behaviour:
  *
  *   serverFormTests(name, startForm, connect)
  *     a client (the runtime's native WebSocket, or ours) -> a server form
  *     (standalone listen(), Deno.serve / Bun.serve integration, node:http hook)
- *   clientTests(name, WebSocketClass)
- *     our client (the runtime's connector) -> ws's server and python's
  *
  * Each scenario: text, binary (1 MiB too), subprotocol, ping with its pong
  * callback, close code + reason from either side. A server form echoes
  * every message, and answers the text "close-me" by closing with
  * 4321 "server says bye".
  */
-import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../harness.ts";
+import { afterAll, beforeAll, describe, expect, it } from "../harness.ts";
 import { observe, type Observed } from "./observe.ts";
 import { bytesOf, textOf } from "./payloads.ts";
-import {
-  hasPythonWebsockets,
-  PYTHON_WEBSOCKETS_INSTALL_HINT,
-  startPythonServer,
-  type PythonServer,
-} from "./python.ts";
-import { startWsServer, type PeerServer } from "./servers.ts";
-import type WsWebSocket from "ws";
 
 export const SERVER_PROTOCOLS = ["chat", "superchat"];
 export const CLOSE_ME = "close-me";
@@ -182,128 +173,6 @@ export function serverFormTests(name: string, start: () => Promise<ServerForm>, 
       expect(await client.seen.closed).toEqual({ code: 4321, reason: "server says bye", wasClean: true });
       expect((await server.seen.closed).code).toBe(4321);
       expect(server.ws.readyState).toBe(3);
-    }, TIMEOUT);
-  });
-}
-
-// --------------------------------------------------------- our client --
-
-interface OurClientClass {
-  new (url: string, protocols?: string | string[]): ClientSide & {
-    ping(data?: string | Uint8Array, callback?: () => void): boolean;
-  };
-}
-
-/** Our client (whatever connector the entry registered) against ws's server and python's. */
-export function clientTests(name: string, WebSocketClass: OurClientClass): void {
-  describe(`${name} -> ws server`, () => {
-    let server: PeerServer;
-    const serverSockets: WsWebSocket[] = [];
-    beforeAll(async () => {
-      server = await startWsServer({
-        handleProtocols: (offered) => SERVER_PROTOCOLS.find((p) => offered.has(p)) ?? false,
-        onConnection(socket) {
-          serverSockets.push(socket);
-          socket.on("message", (data, isBinary) => {
-            if (!isBinary && String(data) === CLOSE_ME) socket.close(4321, "server says bye");
-          });
-        },
-      });
-    });
-    afterAll(async () => { await server?.close(); });
-
-    it("echoes text and binary (1 MiB) and negotiates a subprotocol", async () => {
-      const ws = new WebSocketClass(server.url + "/x", ["nope", "chat"]);
-      ws.binaryType = "arraybuffer";
-      const seen = observe(ws);
-      await seen.opened;
-      expect(ws.protocol).toBe("chat");
-      const text = textOf(5000);
-      const bytes = bytesOf(1024 * 1024, 3);
-      ws.send(text);
-      ws.send(bytes);
-      expect(await seen.next()).toBe(text);
-      expect(asBytes(await seen.next())).toEqual(bytes);
-      ws.close(1000, "done");
-      expect((await seen.closed).code).toBe(1000);
-    }, TIMEOUT);
-
-    it("ping(data, callback): the callback runs on ws's pong; ws's ping gets our pong", async () => {
-      const ws = new WebSocketClass(server.url + "/ping");
-      const seen = observe(ws);
-      await seen.opened;
-      await new Promise<void>((resolve) => ws.ping("hello", resolve));
-      const socket = serverSockets.at(-1)!;
-      const pong = new Promise<string>((resolve) => socket.once("pong", (data) => resolve(String(data))));
-      socket.ping("from ws");
-      expect(await pong).toBe("from ws");
-      expect(seen.pings).toEqual(["from ws"]);
-      ws.close();
-    }, TIMEOUT);
-
-    it("close code and reason both ways", async () => {
-      const a = new WebSocketClass(server.url + "/a");
-      const seenA = observe(a);
-      await seenA.opened;
-      const closedOnServer = new Promise<[number, string]>((resolve) =>
-        serverSockets.at(-1)!.once("close", (code, reason) => resolve([code, String(reason)])));
-      a.close(4000, "client says bye");
-      expect(await closedOnServer).toEqual([4000, "client says bye"]);
-      expect((await seenA.closed).wasClean).toBe(true);
-
-      const b = new WebSocketClass(server.url + "/b");
-      const seenB = observe(b);
-      await seenB.opened;
-      b.send(CLOSE_ME);
-      expect(await seenB.closed).toEqual({ code: 4321, reason: "server says bye", wasClean: true });
-    }, TIMEOUT);
-  });
-
-  describe(`${name} -> python websockets server`, () => {
-    let python: PythonServer | null = null;
-    const hint = PYTHON_WEBSOCKETS_INSTALL_HINT;
-    const start = async () => (python ??= await startPythonServer({ subprotocols: SERVER_PROTOCOLS }));
-    afterAll(async () => { await python?.close(); });
-
-    itWithPeer("echoes text and binary (1 MiB) and negotiates a subprotocol", hasPythonWebsockets, hint, async () => {
-      const server = await start();
-      const ws = new WebSocketClass(server.url("/echo"), ["nope", "superchat"]);
-      ws.binaryType = "arraybuffer";
-      const seen = observe(ws);
-      await seen.opened;
-      expect(ws.protocol).toBe("superchat");
-      const text = textOf(300);
-      const bytes = bytesOf(1024 * 1024, 5);
-      ws.send(text);
-      ws.send(bytes);
-      expect(await seen.next()).toBe(text);
-      expect(asBytes(await seen.next())).toEqual(bytes);
-      ws.close(4000, "client says bye");
-      expect((await seen.closed).code).toBe(4000);
-      const report = await server.report("/echo");
-      expect(report.subprotocol).toBe("superchat");
-      expect(report.close_rcvd).toEqual({ code: 4000, reason: "client says bye" });
-    }, TIMEOUT);
-
-    itWithPeer("ping(data, callback) runs on python's pong; python's ping gets our pong", hasPythonWebsockets, hint, async () => {
-      const server = await start();
-      const ws = new WebSocketClass(server.url("/ping", [{ op: "ping", data: "from python" }, { op: "echo_until_closed" }]));
-      const seen = observe(ws);
-      await seen.opened;
-      await new Promise<void>((resolve) => ws.ping("hello", resolve));
-      ws.close();
-      await seen.closed;
-      const report = await server.report("/ping");
-      expect(report.steps[0]).toEqual({ pong: "from python" });
-      expect(seen.pings).toEqual(["from python"]);
-    }, TIMEOUT);
-
-    itWithPeer("python closes with a code and reason", hasPythonWebsockets, hint, async () => {
-      const server = await start();
-      const ws = new WebSocketClass(server.url("/close", [{ op: "close", code: 4321, reason: "server says bye" }]));
-      const seen = observe(ws);
-      expect(await seen.closed).toEqual({ code: 4321, reason: "server says bye", wasClean: true });
-      expect((await server.report("/close")).close_sent).toEqual({ code: 4321, reason: "server says bye" });
     }, TIMEOUT);
   });
 }

@@ -4,7 +4,8 @@
  * nothing keeps a runner alive. node:http works on Node, Deno and Bun, so
  * these run under all three.
  *
- *   startOurServer   node:http + our faye-style upgrade hook
+ *   startHookServer  node:http + our faye-style upgrade hook (the Node entry, on every runtime;
+ *                    test/peers/our-server.ts starts the running runtime's own server)
  *   startWsServer    ws's WebSocketServer on its own node:http server
  *   startFayeServer  faye-websocket in node:http's upgrade event
  *   startRawServer   a net.Server whose connections the test drives by hand
@@ -19,7 +20,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import faye from "faye-websocket";
 import type { ProtocolChooser } from "../../src/web/server/accept.ts";
-import { WebSocket, type ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
+import type { WebSocket, ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
 import { ws } from "./ws.ts";
 import type WsWebSocket from "ws";
 
@@ -68,7 +69,7 @@ function httpServer(tls: TlsPair | undefined): http.Server | https.Server {
 
 // --------------------------------------------------------------- ours --
 
-export interface OurServerOptions {
+export interface HookServerOptions {
   /** The faye-style `protocols` argument: a list or a chooser function. */
   protocols?: ProtocolChooser | string | null;
   options?: ServerWebSocketOptions;
@@ -83,12 +84,15 @@ export interface OurServerOptions {
   onRequest?: http.RequestListener;
 }
 
-export interface OurServer extends PeerServer {
+export interface HookServer extends PeerServer {
   /** Server-side sockets, in connection order. */
   sockets: WebSocket[];
 }
 
-export async function startOurServer(opts: OurServerOptions = {}): Promise<OurServer> {
+export async function startHookServer(opts: HookServerOptions = {}): Promise<HookServer> {
+  // Loaded here, not at the top: on Deno and Bun a test file that does not
+  // start this server runs with the runtime's own entry alone.
+  const { WebSocket } = await import("../../src/runtime/node/index.ts");
   const server = httpServer(opts.tls);
   const sockets: WebSocket[] = [];
   server.on("request", opts.onRequest ?? ((_req, res) => res.writeHead(404).end()));

@@ -14,19 +14,10 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, runtime, until } from "../harness.ts";
-import type * as NodeEntry from "../../src/runtime/node/index.ts";
+import { EventSourceServer, WebSocket } from "../entry.ts";
 import { acceptFor, frame } from "../peers/raw.ts";
-import { startOurServer, startRawServer, type OurServer, type PeerServer } from "../peers/servers.ts";
-
-const ENTRY = {
-  node: "../../src/runtime/node/index.ts",
-  deno: "../../src/runtime/deno/index.ts",
-  bun: "../../src/runtime/bun/index.ts",
-}[runtime];
-
-const entry = (await import(ENTRY)) as typeof NodeEntry;
-const { WebSocket, EventSourceServer } = entry;
-type WebSocket = InstanceType<typeof WebSocket>;
+import { startOurServer, type OurServer } from "../peers/our-server.ts";
+import { startRawServer, type PeerServer } from "../peers/servers.ts";
 
 let server: OurServer;
 const extra: PeerServer[] = [];

@@ -12,17 +12,17 @@
  * big enough to compress plus one under the threshold, checks content, and
  * checks the bytes on the TCP socket (or python's count of RSV1 messages):
  * compressed when agreed, plain when declined. Runs under vitest, deno test
- * and bun test. The Chromium client is in test/browser/chromium-deflate.test.ts.
+ * and bun test, our client and server being the running runtime's own. The Chromium client is in test/browser/chromium-deflate.test.ts.
  */
-import type net from "node:net";
 import { afterAll, beforeAll, describe, expect, it, itWithPeer } from "../harness.ts";
-import { WebSocket } from "../../src/runtime/node/index.ts";
+import { WebSocket } from "../entry.ts";
 import {
   fayeDeflateClient, fayeExtensions, ourDeflateClient, pythonDeflate, startFayeDeflateServer, startOurDeflateServer,
   startWsDeflateServer, UNSUPPORTED, wsDeflateClient,
   type DeflateClient, type DeflateServer, type DeflateSetting,
 } from "../peers/deflate-peers.ts";
 import { firstDifference, textOf } from "../peers/payloads.ts";
+import type { Wire } from "../peers/wire.ts";
 import {
   describe as info, hasPythonWebsockets, payload, PYTHON_WEBSOCKETS_INSTALL_HINT as HINT, type Step,
 } from "../peers/python.ts";
@@ -176,8 +176,8 @@ async function exchange(client: DeflateClient): Promise<void> {
   }
 }
 
-/** What went over one TCP socket: compressed when agreed, plain when not. */
-function expectWire(socket: net.Socket, compressed: boolean): void {
+/** What went over one TCP connection: compressed when agreed, plain when not. */
+function expectWire(socket: Wire, compressed: boolean): void {
   const read = socket.bytesRead;
   const written = socket.bytesWritten;
   if (compressed) {

@@ -10,14 +10,15 @@
  *      -> every echo in order and intact, every ping answered
  *
  * ws sends fragmented compressed messages with send(data, { fin: false }).
- * Runs under vitest, deno test and bun test.
+ * Runs under vitest, deno test and bun test; our client and server are the
+ * running runtime's own (test/entry.ts, test/peers/our-server.ts).
  */
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import net from "node:net";
 import process from "node:process";
 import { afterAll, beforeAll, describe, expect, it, until } from "../harness.ts";
-import { WebSocket } from "../../src/runtime/node/index.ts";
+import { WebSocket } from "../entry.ts";
 import { startOurDeflateServer } from "../peers/deflate-peers.ts";
 import { acceptFor, clientFrame, FrameLog, frame } from "../peers/raw.ts";
 import { ws } from "../peers/ws.ts";
@@ -223,7 +224,7 @@ describe("permessage-deflate: 10,000 messages with pings and fragmented compress
     }
     // Pongs come back in the order of the pings (RFC 6455 section 5.5.3).
     expect(pongs.slice(0, 3)).toEqual(["after 0", "between 3", "after 7"]);
-    // Compressed on the wire both ways.
+    // Compressed on the wire both ways (a wire tap in front of our server).
     const socket = server.connections[0]!.socket;
     expect(socket.bytesRead).toBeLessThan(appBytes() / 2);
     expect(socket.bytesWritten).toBeLessThan(appBytes() / 2);

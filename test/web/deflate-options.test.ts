@@ -10,7 +10,9 @@
  *     permessage-deflate in `extensions` is used as given, and both at once
  *     is refused at once.
  *
- * Compression is seen on the server's TCP socket: bytesRead / bytesWritten.
+ * Client and server are the running runtime's own (test/entry.ts,
+ * test/peers/our-server.ts). Compression is seen on the wire: bytesRead /
+ * bytesWritten of a wire tap in front of the server (test/peers/wire.ts).
  * The example in docs/permessage-deflate.md (examples/compression.ts) runs here too.
  * Runs under vitest, deno test and bun test.
  */
@@ -18,10 +20,12 @@ import http from "node:http";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "../harness.ts";
-import { permessageDeflate, WebSocket, WebSocketError, type WebSocketOptions } from "../../src/runtime/node/index.ts";
+import { bun, deno, permessageDeflate, WebSocket, WebSocketError, type WebSocketOptions } from "../entry.ts";
+import { flags } from "../runtime-flags.ts";
 import { ourDeflateClient, startOurDeflateServer, type DeflateServer } from "../peers/deflate-peers.ts";
+import { startOurServer, type OurServer } from "../peers/our-server.ts";
 import { textOf } from "../peers/payloads.ts";
-import { startOurServer, type OurServer } from "../peers/servers.ts";
+import type { Wire } from "../peers/wire.ts";
 import { xorExtension } from "../deflate/xor-extension.ts";
 import { createCompressingServer, talk } from "../../examples/compression.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
@@ -29,7 +33,7 @@ import { checkExcerpts } from "../peers/excerpts.ts";
 const TEXT = textOf(64 * 1024, 5);
 
 /** Waits for `count` echoes on our client and returns the server socket's byte counts. */
-async function counts(client: ReturnType<typeof ourDeflateClient>, socket: net.Socket, expected: string[]): Promise<{ read: number; written: number }> {
+async function counts(client: ReturnType<typeof ourDeflateClient>, socket: Wire, expected: string[]): Promise<{ read: number; written: number }> {
   for (const text of expected) {
     const reply = await client.next();
     expect(reply.data === text).toBe(true);
@@ -189,12 +193,21 @@ describe("perMessageDeflate with user extensions", () => {
     }
   });
 
-  it("a server with both throws from its constructor, before answering", async () => {
+  it(`a server with both is refused before answering (${flags.server})`, async () => {
+    const both = { extensions: [permessageDeflate()], perMessageDeflate: { threshold: 0 } };
+    const listenFn = deno?.listen ?? bun?.listen;
+    if (listenFn) {
+      // listen(): at once, before listening.
+      expect(() => listenFn({ hostname: "127.0.0.1", port: 0, ...both }, () => {})).toThrow({ code: "WS_ERR_INVALID_ARGUMENT" });
+      return;
+    }
+    // The node:http hook: the constructor throws, before answering.
+    const { WebSocket: HookWebSocket } = await import("../../src/runtime/node/index.ts");
     const errors: unknown[] = [];
     const server = http.createServer();
     server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Uint8Array) => {
       try {
-        new WebSocket(req, socket, head, null, { extensions: [permessageDeflate()], perMessageDeflate: { threshold: 0 } });
+        new HookWebSocket(req, socket, head, null, both);
       } catch (err) {
         errors.push(err);
         socket.end("HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");

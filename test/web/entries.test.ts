@@ -5,12 +5,11 @@
  * EventSourceStream or permessageDeflate runs unchanged on Node, Deno and Bun.
  */
 import { describe, expect, it, runtime } from "../harness.ts";
+import { bun, deno, ENTRY_PATH } from "../entry.ts";
+import { getConnector } from "../../src/web/transport/runtime.ts";
 
-const ENTRY = {
-  node: "../../src/runtime/node/index.ts",
-  deno: "../../src/runtime/deno/index.ts",
-  bun: "../../src/runtime/bun/index.ts",
-}[runtime];
+// test/entry.ts's path to the runtime's entry, from this folder.
+const ENTRY = "../" + ENTRY_PATH;
 
 /** What every runtime entry exports, by the kind of value it is. */
 const SHARED: Record<string, "function" | "object"> = {
@@ -35,6 +34,11 @@ describe(`the ${runtime} entry`, () => {
     const entry = (await import(ENTRY)) as Record<string, unknown>;
     const kinds = Object.fromEntries(Object.keys(SHARED).map((name) => [name, typeof entry[name]]));
     expect(kinds).toEqual(SHARED);
+  });
+
+  it("registers the runtime's own connector (node:net, Deno.connect, Bun.connect)", async () => {
+    const own = deno?.denoConnector ?? bun?.bunConnector ?? (await import("../../src/runtime/node/connect.ts")).nodeConnector;
+    expect(getConnector()).toBe(own);
   });
 
   it("permessageDeflate() builds the extension users pass in extensions: [...]", async () => {

@@ -12,14 +12,15 @@
  * test/browser/chromium-deflate.test.ts. Runs under vitest, deno test and bun test.
  */
 import { createRequire } from "node:module";
-import type net from "node:net";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
-import { WebSocket } from "../../src/runtime/node/index.ts";
+import { WebSocket } from "../entry.ts";
 import type { Extension } from "../../src/core/websocket/extensions/extension.ts";
 import {
-  fayeDeflateClient, startFayeDeflateServer, startWsDeflateServer, wsDeflateClient, type DeflateClient, type DeflateServer,
+  fayeDeflateClient, startFayeDeflateServer, startOurDeflateServer, startWsDeflateServer, wsDeflateClient,
+  type DeflateClient, type DeflateServer,
 } from "../peers/deflate-peers.ts";
-import { startOurServer, type OurServer } from "../peers/servers.ts";
+import { startOurServer, type OurServer } from "../peers/our-server.ts";
+import { startWireTap, type Wire } from "../peers/wire.ts";
 import { textOf } from "../peers/payloads.ts";
 
 const require = createRequire(import.meta.url);
@@ -43,19 +44,32 @@ async function exchange(client: DeflateClient): Promise<void> {
   }
 }
 
-/** Our server with faye's extension; records each connection's answer and TCP socket. */
-async function ourFayeServer(extensions: unknown[] = [fayeDeflate]): Promise<OurServer & { connections: Array<{ ws: WebSocket; socket: net.Socket; errors: string[]; closed: Promise<number> }> }> {
-  const connections: Array<{ ws: WebSocket; socket: net.Socket; errors: string[]; closed: Promise<number> }> = [];
+/**
+ * Our server (the runtime's own) with faye's extension, behind a wire tap;
+ * records each connection's answer and the bytes on its wire.
+ */
+async function ourFayeServer(extensions: unknown[] = [fayeDeflate]): Promise<OurServer & { connections: Array<{ ws: WebSocket; socket: Wire; errors: string[]; closed: Promise<number> }> }> {
+  const connections: Array<{ ws: WebSocket; socket: Wire; errors: string[]; closed: Promise<number> }> = [];
   const server = await startOurServer({
     options: { extensions: extensions as Extension[], binaryType: "uint8array" },
-    onConnection(ws, _req, socket) {
+    onConnection(ws) {
       const errors: string[] = [];
       ws.addEventListener("error", (e) => errors.push(String(((e as ErrorEvent).error as { code?: string } | undefined)?.code)));
       const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve((e as CloseEvent).code)));
-      connections.push({ ws, socket: socket as net.Socket, errors, closed });
+      connections.push({ ws, socket: tap.wires[connections.length]!, errors, closed });
     },
   });
-  return { ...server, connections };
+  const tap = await startWireTap(server.port);
+  return {
+    ...server,
+    url: tap.url,
+    port: tap.port,
+    connections,
+    close: async () => {
+      await tap.close();
+      await server.close();
+    },
+  };
 }
 
 /** Our client with faye's extension, in the DeflateClient shape. */
@@ -88,7 +102,7 @@ function ourFayeClient(url: string, extensions: unknown[] = [fayeDeflate]): Defl
   };
 }
 
-function expectCompressed(socket: net.Socket): void {
+function expectCompressed(socket: Wire): void {
   expect(socket.bytesRead).toBeLessThan(APP_BYTES / 2);
   expect(socket.bytesWritten).toBeLessThan(APP_BYTES / 2);
 }
@@ -122,13 +136,10 @@ describe("faye's permessage-deflate npm package as our server's extension", () =
 });
 
 describe("faye's permessage-deflate npm package as our client's extension", () => {
-  const servers: Array<[string, () => Promise<DeflateServer & { connections: Array<{ socket: net.Socket }> }>]> = [
+  const servers: Array<[string, () => Promise<DeflateServer & { connections: Array<{ socket: Wire }> }>]> = [
     ["ws (perMessageDeflate: true)", () => startWsDeflateServer(true)],
     ["faye-websocket (+ permessage-deflate)", () => startFayeDeflateServer(true)],
-    ["our server (perMessageDeflate: true)", async () => {
-      const s = await startOurServer({ options: { perMessageDeflate: true } });
-      return { ...s, connections: [] };
-    }],
+    ["our server (perMessageDeflate: true)", () => startOurDeflateServer(true)],
   ];
   for (const [name, start] of servers) {
     it(`${name}: negotiates, echoes text and binary compressed, closes cleanly`, async () => {
@@ -141,9 +152,8 @@ describe("faye's permessage-deflate npm package as our client's extension", () =
         client.close();
         expect((await client.closed).code).toBe(1000);
         expect(client.errors).toEqual([]);
-        // Our client's own TCP socket is not exposed; the server's shows the compression.
-        const connection = server.connections[0];
-        if (connection) expectCompressed(connection.socket);
+        // Our client's own TCP socket is not exposed; the server's wire shows the compression.
+        expectCompressed(server.connections[0]!.socket);
       } finally {
         await server.close();
       }

@@ -11,7 +11,7 @@
  */
 import { afterAll, describe, expect, it, runtime, until } from "../harness.ts";
 import { WebSocket, type ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
-import { startOurServer, type PeerServer } from "../peers/servers.ts";
+import { startHookServer, type PeerServer } from "../peers/servers.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
 import { createLegacyEchoServer } from "../../examples/legacy-drafts.ts";
 import { DRAFT76_CHALLENGE, hixieClient, type HixieClient, type HixieClientOptions } from "../peers/hixie-client.ts";
@@ -35,7 +35,7 @@ async function cleanup(): Promise<void> {
 /** Our server (echo) and the server-side socket of each connection, with a log. */
 async function serve(options: ServerWebSocketOptions, onOpen?: (ws: WebSocket) => void) {
   const sides: ServerSide[] = [];
-  const server = await startOurServer({
+  const server = await startHookServer({
     protocols: ["sample"],
     options,
     onConnection(ws) {

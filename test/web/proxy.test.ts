@@ -31,22 +31,15 @@ import {
   type RunningPeer,
   type Tinyproxy,
 } from "../peers/proxies.ts";
-import { startOurServer, startRawServer, type OurServer, type PeerServer } from "../peers/servers.ts";
+import { startHookServer, startRawServer, type HookServer, type PeerServer } from "../peers/servers.ts";
 import { echoThroughProxy } from "../../examples/proxy-client.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
-import type { WebSocket as WebSocketType, WebSocketOptions } from "../../src/runtime/node/index.ts";
 import { nodeConnector } from "../../src/runtime/node/connect.ts";
 import { getConnector } from "../../src/web/transport/runtime.ts";
-import type { Connector } from "../../src/web/transport/byte-socket.ts";
+// The client under test: the running runtime's own entry.
+import { bun, deno, WebSocket, type WebSocketOptions } from "../entry.ts";
 
-// The client under test: the running runtime's own entry (one place to change).
-const ENTRY = {
-  node: "../../src/runtime/node/index.ts",
-  deno: "../../src/runtime/deno/index.ts",
-  bun: "../../src/runtime/bun/index.ts",
-}[runtime];
-const entry = (await import(ENTRY)) as { WebSocket: typeof WebSocketType; denoConnector?: Connector; bunConnector?: Connector };
-const { WebSocket } = entry;
+type WebSocketType = WebSocket;
 
 const TINYPROXY = [hasTinyproxy, TINYPROXY_INSTALL_HINT] as const;
 const withTls = (has: () => boolean, hint: string) =>
@@ -89,10 +82,10 @@ function lazy<T extends { close(): Promise<void> }>(start: () => Promise<T>): ()
   return () => (running ??= start().then((peer) => { peers.push(peer); return peer; }));
 }
 
-const plainServer = lazy(() => startOurServer());
+const plainServer = lazy(() => startHookServer());
 const servernames: string[] = [];
 const secureServer = lazy(() =>
-  startOurServer({
+  startHookServer({
     tls: cert(),
     onConnection: (_ws, _req, socket) => { servernames.push(String((socket as tls.TLSSocket).servername)); },
   }));
@@ -131,7 +124,7 @@ it("docs/proxies.md quotes its examples and the nginx recipe exactly", () => {
 });
 
 it("dials through this runtime's own connector", () => {
-  expect(getConnector()).toBe(entry.denoConnector ?? entry.bunConnector ?? nodeConnector);
+  expect(getConnector()).toBe(deno?.denoConnector ?? bun?.bunConnector ?? nodeConnector);
 });
 
 describe("through tinyproxy: http: proxies", () => {
@@ -327,10 +320,10 @@ describe("through an https: proxy (stunnel in front of tinyproxy)", () => {
 
 describe("behind nginx as a TLS-terminating reverse proxy", () => {
   let nginx: RunningPeer | null = null;
-  let server: OurServer | null = null;
+  let server: HookServer | null = null;
   const forwarded: Array<string | undefined> = [];
   const start = async () => {
-    server ??= await startOurServer({
+    server ??= await startHookServer({
       onConnection: (_ws, req) => { forwarded.push(req.headers["x-forwarded-proto"] as string | undefined); },
     });
     nginx ??= await startNginx(server.port, cert());

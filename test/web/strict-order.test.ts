@@ -11,14 +11,16 @@
  *   millions of 1-byte fragments: memory stays bounded (asserted generously),
  *   and past maxFragments the connection closes with 1008.
  *
- * Runs under vitest, deno test and bun test.
+ * Runs under vitest, deno test and bun test; our server and client are the
+ * running runtime's own (test/entry.ts, test/peers/our-server.ts).
  */
 import { Buffer } from "node:buffer";
 import type net from "node:net";
 import process from "node:process";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
-import { WebSocket, type ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
-import { startOurServer, startRawServer, type PeerServer } from "../peers/servers.ts";
+import { WebSocket } from "../entry.ts";
+import { startOurServer, type OurSocketOptions } from "../peers/our-server.ts";
+import { startRawServer, type PeerServer } from "../peers/servers.ts";
 import { answerHandshake, clientFrame, frame, FrameLog, rawClient, type RawClient } from "../peers/raw.ts";
 import { peakGrowth } from "../peers/memory.ts";
 
@@ -37,7 +39,7 @@ afterAll(async () => {
 interface Side { ws: WebSocket; errors: string[]; messages: unknown[]; closed: Promise<CloseEvent> }
 
 /** Our echo server; each connection's errors (by code), messages and close. */
-async function echoServer(options: ServerWebSocketOptions = {}): Promise<{ server: PeerServer; sides: Side[] }> {
+async function echoServer(options: OurSocketOptions = {}): Promise<{ server: PeerServer; sides: Side[] }> {
   const sides: Side[] = [];
   const server = await startOurServer({
     options: { binaryType: "uint8array", ...options },
@@ -54,7 +56,7 @@ async function echoServer(options: ServerWebSocketOptions = {}): Promise<{ serve
   return { server, sides };
 }
 
-async function connect(options?: ServerWebSocketOptions): Promise<{ raw: RawClient; side: () => Side }> {
+async function connect(options?: OurSocketOptions): Promise<{ raw: RawClient; side: () => Side }> {
   const { server, sides } = await echoServer(options);
   const raw = await rawClient(server.port);
   raws.push(raw);
@@ -204,7 +206,9 @@ describe("fragments are bounded (section 10.4)", () => {
     expect((side().messages[0] as Uint8Array).length).toBe(COUNT);
     // A list of 4 million fragment views took about 540 MiB here (Node); the
     // joined buffer is 4 MiB (8 MiB with room to grow), the rest is the
-    // runtimes' socket buffers and lazy GC (Bun's reached 162 MiB). Generous: 256 MiB.
-    expect(growth).toBeLessThan(256 * MiB);
+    // runtimes' socket buffers and lazy GC: 50-70 MiB alone, but Bun's RSS
+    // on Bun.listen rose by up to 268 MiB after the decompression-bomb tests
+    // in the same process. Generous: 384 MiB, still well under the list's 540.
+    expect(growth).toBeLessThan(384 * MiB);
   }, 180_000);
 });

@@ -10,6 +10,8 @@ export interface BunSocket<D = unknown> {
   write(data: Uint8Array | string): number;
   /** Flushes, sends FIN and closes. */
   end(): void;
+  /** Without an argument: sends FIN and keeps reading (a half-close of the write side). */
+  shutdown?(): void;
   /** Closes at once. */
   terminate(): void;
   pause(): void;

@@ -4,13 +4,15 @@
  *   Bun handlers (data/drain/end/close) --socket.data--> BunByteSocket --> handler
  *   write(chunks) --joined--> socket.write() takes what the kernel takes;
  *        the rest waits here and goes out on "drain"
- *   end()     --> once nothing waits here: socket.end()  (FIN, then Bun closes)
- *   destroy() --> socket.end() now, dropping what still waits here
+ *   end()     --> once nothing waits here: socket.shutdown()  (FIN; reading goes on)
+ *   destroy() --> socket.end() now, dropping what still waits here (closes)
  *
  * The handlers are one shared object (no closures per connection); each
- * Bun socket's `data` points at its BunByteSocket. Bun's `end()` closes the
- * whole socket rather than only its write side, so a half-closed socket
- * reads nothing more; our engine never needs to.
+ * Bun socket's `data` points at its BunByteSocket. end() is a half-close:
+ * Bun's own end() closes the whole socket, and a socket closed while the
+ * peer is still sending is reset, which can lose the Close frame just sent
+ * (a 1009 for a message past maxLength); so the peer's bytes are read until
+ * it ends too, or until destroy() after the close timeout.
  */
 import { concatBytes } from "../../core/shared/bytes.ts";
 import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
@@ -31,6 +33,7 @@ export class BunByteSocket implements ByteSocket {
   #needDrain = false;
   #ending = false;
   #ended = false;
+  #released = false;
   #closed = false;
   #closeReportedTo: ByteSocketHandler | null = null;
   #error: Error | undefined;
@@ -105,7 +108,7 @@ export class BunByteSocket implements ByteSocket {
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
-    this.#endNow();
+    this.#release();
     // Like a node socket, "close" comes after destroy(), asynchronously.
     queueMicrotask(() => this.#reportClose());
   }
@@ -154,6 +157,9 @@ export class BunByteSocket implements ByteSocket {
 
   closed(error?: Error): void {
     if (error) this.#error ??= error;
+    // After our half-close Bun reports the peer's FIN as close alone: the
+    // peer ended cleanly, so say so first, as the other runtimes do.
+    if (!error && this.#ended && !this.#released && !this.#eof && !this.#closed) this.peerEnded();
     const first = !this.#closed;
     this.#closed = true;
     this.#queue = [];
@@ -170,8 +176,22 @@ export class BunByteSocket implements ByteSocket {
     this.#queuedBytes += chunk.length;
   }
 
+  /** FIN after everything queued; the read side stays open (RFC 9293 section 3.6: a half-close). */
   #endNow(): void {
     if (this.#ended) return;
+    this.#ended = true;
+    if (!this.socket.shutdown) return this.#release();
+    try {
+      this.socket.shutdown();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Closes the socket (both ways). */
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
     this.#ended = true;
     try {
       this.socket.end();

@@ -4,6 +4,7 @@
  * extension and limit of the WebSocket applies.
  *
  *   ByteSocket --bytes--> HttpHeadParser (limits, timeout)
+ *        -> requestOf(head): a fetch Request      (request.ts, linear in the head)
  *        -> verify(request)?                     (403 when refused)
  *        -> acceptUpgrade: 101, or 400/405/426   (accept.ts)   
  *        -> WebSocket.accept(...) -> onSocket(ws, request)
@@ -17,6 +18,7 @@ import { HttpHeadParser, type HttpLimits, type HttpRequestHead } from "../../cor
 import { encodeLatin1 } from "../../core/http/serializer.ts";
 import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
 import { acceptUpgrade, type ProtocolChooser } from "./accept.ts";
+import { requestOf } from "./request.ts";
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import { WebSocket, type WebSocketOptions } from "../websocket/websocket.ts";
 
@@ -56,15 +58,6 @@ const DEFAULT_CLOSE_TIMEOUT = 30_000;
 /** Throws for options that could never work (checked once, before listening). */
 export function checkServerOptions(options: StandaloneServerOptions): void {
   serverExtensions(options);
-}
-
-/** The request as a fetch `Request` (GET, http: or https: URL, headers as received). */
-export function requestOf(head: HttpRequestHead, secure: boolean): Request {
-  const host = head.headers.get("host") ?? "localhost";
-  const path = head.target.startsWith("/") ? head.target : "/" + head.target;
-  const headers = new Headers();
-  for (const [name, value] of head.headers.raw) headers.append(name, value);
-  return new Request(`${secure ? "https" : "http"}://${host}${path}`, { method: head.method, headers });
 }
 
 function refuse(socket: ByteSocket, status: number, reason: string, closeTimeout: number): void {

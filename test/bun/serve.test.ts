@@ -1,24 +1,20 @@
 /**
- * Bun's native WebSocket client (and ours) against every server form on
- * Bun: the standalone listen() (our engine on Bun.listen), the Bun.serve
- * integration (createBunHandler / upgrade / websocket: Bun's engine, our
- * API), and the Node entry's faye-style hook in node:http's upgrade event.
+ * What only Bun has: the Bun.serve integration (createBunHandler / upgrade /
+ * websocket: Bun runs the protocol, the socket has our API). The scenarios
+ * every server form shares, these included, are in
+ * test/web/server-forms.test.ts; listen() is in test/web/listen.test.ts.
  */
-import { afterAll, describe, expect, it, itWithPeer, until } from "../harness.ts";
+import { afterAll, describe, expect, it, until } from "../harness.ts";
 import {
   createBunHandler,
   HostedWebSocket,
-  listen,
   upgrade,
   websocket,
   WebSocket,
   type BunHandler,
   type BunServer,
 } from "../../src/runtime/bun/index.ts";
-import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/certificate.ts";
 import { observe } from "../peers/observe.ts";
-import { arrivals, serverFormTests, SERVER_PROTOCOLS, type Connect, type ServerForm, type ServerSide } from "../peers/runtime-scenarios.ts";
-import { startOurServer } from "../peers/servers.ts";
 
 interface Served {
   port: number;
@@ -34,53 +30,9 @@ declare const Bun: {
   }): Served;
 };
 
-const native: Connect = (url, protocols) => new globalThis.WebSocket(url, protocols);
-const ours: Connect = (url, protocols) => new WebSocket(url, protocols);
-
 function serve(handler: BunHandler, fetch: (request: Request, server: BunServer) => Response | undefined): Served {
   return Bun.serve({ hostname: "127.0.0.1", port: 0, fetch, websocket: handler.websocket });
 }
-
-function standalone(): Promise<ServerForm> {
-  const queue = arrivals();
-  const server = listen({ hostname: "127.0.0.1", port: 0, protocols: SERVER_PROTOCOLS }, (ws) => queue.arrived(ws));
-  return Promise.resolve({ url: server.url, pings: true, next: queue.next, close: () => server.close() });
-}
-
-/** Sockets from the value upgrade() returns. */
-function bunServeReturned(): Promise<ServerForm> {
-  const queue = arrivals();
-  const server = serve({ upgrade, websocket }, (request, server) => {
-    const socket = upgrade(request, server, { protocols: SERVER_PROTOCOLS });
-    if (socket) return void queue.arrived(socket);
-    return new Response("not a websocket", { status: 400 });
-  });
-  return Promise.resolve({ url: `ws://127.0.0.1:${server.port}`, pings: true, next: queue.next, close: () => Promise.resolve(server.stop(true)) });
-}
-
-/** Sockets from createBunHandler({ open }). */
-function bunServeHandler(): Promise<ServerForm> {
-  const queue = arrivals();
-  const handler = createBunHandler({ protocols: SERVER_PROTOCOLS, open: (ws) => queue.arrived(ws) });
-  const server = serve(handler, (request, server) => {
-    if (handler.upgrade(request, server)) return;
-    return new Response("not a websocket", { status: 400 });
-  });
-  return Promise.resolve({ url: `ws://127.0.0.1:${server.port}`, pings: true, next: queue.next, close: () => Promise.resolve(server.stop(true)) });
-}
-
-async function nodeHttp(): Promise<ServerForm> {
-  const queue = arrivals();
-  const server = await startOurServer({ protocols: SERVER_PROTOCOLS, echo: false, onConnection: (ws) => queue.arrived(ws as ServerSide) });
-  return Promise.resolve({ url: server.url, pings: true, next: queue.next, close: () => server.close() });
-}
-
-serverFormTests("Bun's WebSocket -> listen() (Bun.listen, our engine)", standalone, native);
-serverFormTests("Bun's WebSocket -> Bun.serve, socket returned by upgrade()", bunServeReturned, native);
-serverFormTests("Bun's WebSocket -> Bun.serve, createBunHandler({ open })", bunServeHandler, native);
-serverFormTests("Bun's WebSocket -> node:http upgrade hook", nodeHttp, native);
-serverFormTests("our client (Bun.connect) -> listen()", standalone, ours);
-serverFormTests("our client (Bun.connect) -> Bun.serve", bunServeReturned, ours);
 
 describe("Bun.serve integration", () => {
   const servers: Served[] = [];
@@ -299,78 +251,3 @@ async function rawClient(port: number): Promise<{ socket: RawBunSocket; received
   await ready;
   return { socket, received };
 }
-
-describe("listen() on Bun.listen: our engine's options and limits", () => {
-  const servers: { close(): Promise<void> }[] = [];
-  afterAll(async () => { for (const s of servers) await s.close(); });
-
-  it("maxLength: a larger message closes with 1009", async () => {
-    const server = listen({ hostname: "127.0.0.1", port: 0, maxLength: 100 }, () => {});
-    servers.push(server);
-    const client = new globalThis.WebSocket(server.url);
-    const seen = observe(client);
-    await seen.opened;
-    client.send("x".repeat(101));
-    expect((await seen.closed).code).toBe(1009);
-  });
-
-  it("verify(request): false answers 403; true lets it in with the request", async () => {
-    const paths: string[] = [];
-    const server = listen({
-      hostname: "127.0.0.1",
-      port: 0,
-      verify: (request) => new URL(request.url).pathname !== "/forbidden",
-    }, (_ws, request) => paths.push(new URL(request.url).pathname));
-    servers.push(server);
-    const refused = new WebSocket(server.url + "/forbidden");
-    expect((await observe(refused).closed).code).toBe(1006);
-    expect(refused.statusCode).toBe(403);
-    await observe(new WebSocket(server.url + "/fine")).opened;
-    expect(paths).toEqual(["/fine"]);
-    expect(server.clients.size).toBe(1);
-  });
-
-  it("perMessageDeflate (node:zlib's compressor, registered by this entry) is negotiated and used", async () => {
-    const server = listen({ hostname: "127.0.0.1", port: 0, perMessageDeflate: true }, (ws) => {
-      ws.onmessage = (event) => ws.send(event.data);
-    });
-    servers.push(server);
-    const client = new WebSocket(server.url);
-    const seen = observe(client);
-    await seen.opened;
-    expect(client.extensions).toMatch(/^permessage-deflate/);
-    const text = "compressible ".repeat(1000);
-    client.send(text);
-    expect(await seen.next()).toBe(text);
-    client.close();
-    await seen.closed;
-  });
-
-  it("refuses options that cannot work before listening", () => {
-    expect(() => listen({ port: 0, perMessageDeflate: "yes" as never }, () => {})).toThrow(/perMessageDeflate/);
-  });
-
-  it("answers a plain HTTP request with 400", async () => {
-    const server = listen({ hostname: "127.0.0.1", port: 0 }, () => {});
-    servers.push(server);
-    const response = await fetch(`http://127.0.0.1:${server.port}/`);
-    expect(response.status).toBe(400);
-    await response.text();
-  });
-
-  itWithPeer("serves wss:// with cert and key", hasOpenssl, OPENSSL_INSTALL_HINT, async () => {
-    const { cert, key } = localCertificate();
-    const server = listen({ hostname: "127.0.0.1", port: 0, cert, key }, (ws) => {
-      ws.onmessage = (event) => ws.send(event.data);
-    });
-    servers.push(server);
-    expect(server.url).toMatch(/^wss:\/\//);
-    const client = new WebSocket(server.url, undefined, { ca: cert });
-    const seen = observe(client);
-    await seen.opened;
-    client.send("secure");
-    expect(await seen.next()).toBe("secure");
-    client.close();
-    await seen.closed;
-  });
-});
