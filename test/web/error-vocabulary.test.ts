@@ -5,15 +5,9 @@
  */
 import http from "node:http";
 import { describe, expect, it, runtime } from "../harness.ts";
-import type * as NodeEntry from "../../src/runtime/node/index.ts";
+import { entry } from "../entry.ts";
 
-const ENTRY = {
-  node: "../../src/runtime/node/index.ts",
-  deno: "../../src/runtime/deno/index.ts",
-  bun: "../../src/runtime/bun/index.ts",
-}[runtime];
-
-const { ErrorCodes, SseError, SseParser, WebSocket, WebSocketError, EventSource } = (await import(ENTRY)) as typeof NodeEntry;
+const { ErrorCodes, SseError, SseParser, WebSocket, WebSocketError, EventSource } = entry;
 
 describe(`one error vocabulary on the ${runtime} entry`, () => {
   it("the code table holds the handshake, proxy and SSE codes next to the engine's", () => {

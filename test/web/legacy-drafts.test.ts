@@ -10,7 +10,7 @@
  *        <-- 101 head, challenge, 0x00 text 0xFF --  new WebSocket(req, socket, head, protocols, { allowDrafts })
  */
 import { afterAll, describe, expect, it, runtime, until } from "../harness.ts";
-import { WebSocket, type ServerWebSocketOptions } from "../../src/runtime/node/index.ts";
+import { bun, deno, WebSocket, type ServerWebSocketOptions } from "../entry.ts";
 import { startHookServer, type PeerServer } from "../peers/servers.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
 import { createLegacyEchoServer } from "../../examples/legacy-drafts.ts";
@@ -301,9 +301,8 @@ if (runtime !== "node") {
     });
 
     async function start(): Promise<Listener> {
-      // A computed specifier: the other runtimes' entries are never loaded here.
-      const entry = (await import(`../../src/runtime/${runtime}/index.ts`)) as { listen: Listen };
-      const server = entry.listen({ hostname: "127.0.0.1", port: 0, protocols: ["sample"], allowDrafts: true }, (ws) => {
+      const listen = (deno?.listen ?? bun?.listen) as unknown as Listen;
+      const server = listen({ hostname: "127.0.0.1", port: 0, protocols: ["sample"], allowDrafts: true }, (ws) => {
         versions.push(ws.version);
         ws.addEventListener("message", (e) => ws.send(e.data as string));
       });

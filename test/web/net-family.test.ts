@@ -6,14 +6,7 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it, runtime } from "../harness.ts";
-import type { WebSocket as WebSocketType } from "../../src/runtime/node/index.ts";
-
-const ENTRY = {
-  node: "../../src/runtime/node/index.ts",
-  deno: "../../src/runtime/deno/index.ts",
-  bun: "../../src/runtime/bun/index.ts",
-}[runtime];
-const { WebSocket } = (await import(ENTRY)) as { WebSocket: typeof WebSocketType };
+import { WebSocket } from "../entry.ts";
 
 describe(`net.family on ${runtime}'s connector`, () => {
   const server = http.createServer();

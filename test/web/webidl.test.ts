@@ -6,15 +6,7 @@
  * lengths, the toString tag, and argument checks before any state check.
  */
 import { describe, expect, it, runtime } from "../harness.ts";
-import type * as NodeEntry from "../../src/runtime/node/index.ts";
-
-const ENTRY = {
-  node: "../../src/runtime/node/index.ts",
-  deno: "../../src/runtime/deno/index.ts",
-  bun: "../../src/runtime/bun/index.ts",
-}[runtime];
-
-const entry = (await import(ENTRY)) as typeof NodeEntry;
+import { entry } from "../entry.ts";
 const { WebSocket, CloseEvent, ErrorEvent } = entry;
 
 /**
