@@ -202,7 +202,7 @@ describe("perMessageDeflate with user extensions", () => {
       return;
     }
     // The node:http hook: the constructor throws, before answering.
-    const { WebSocket: HookWebSocket } = await import("../../src/runtime/node/index.ts");
+    const HookWebSocket = WebSocket; // the node:http form of the running entry
     const errors: unknown[] = [];
     const server = http.createServer();
     server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Uint8Array) => {

@@ -38,20 +38,11 @@ import { MessageBuffer } from "./message-buffer.ts";
 import { isThenable } from "../shared/thenable.ts";
 
 export { DEFAULT_MAX_FRAGMENTS } from "./frame/parser.ts";
-
-export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
-export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
+export { ReadyState, type CloseInfo, type ProtocolEvent, type SendOptions } from "./wire-protocol.ts";
+import { ReadyState, type CloseInfo, type ProtocolEvent, type SendOptions } from "./wire-protocol.ts";
 
 /** Default `maxLength`: 2^26 - 1 bytes, as faye-websocket. */
 export const DEFAULT_MAX_LENGTH = 0x3ffffff;
-
-export type ProtocolEvent =
-  | { type: "text"; data: string }
-  | { type: "binary"; data: Uint8Array }
-  | { type: "ping"; data: Uint8Array }
-  | { type: "pong"; data: Uint8Array }
-  | { type: "close"; code: number; reason: string }
-  | { type: "error"; error: WebSocketError };
 
 export interface ProtocolOptions {
   role: "client" | "server";
@@ -71,17 +62,6 @@ export interface ProtocolOptions {
   onWake?: () => void;
   /** Echo the peer's close reason too, not only its code (faye-websocket's drivers do). */
   echoCloseReason?: boolean;
-}
-
-export interface SendOptions {
-  /** `false` asks compressing extensions to send this message as is. */
-  compress?: boolean;
-}
-
-export interface CloseInfo {
-  code: number;
-  reason: string;
-  wasClean: boolean;
 }
 
 type Outgoing = Uint8Array[] | { close: Uint8Array[] };

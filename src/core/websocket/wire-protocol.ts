@@ -8,7 +8,32 @@
  *   driver <------- dataToSend ------- engine <--sendText/...--- owner
  */
 import type { WebSocketError } from "../shared/errors.ts";
-import type { CloseInfo, ProtocolEvent, ReadyState, SendOptions } from "./protocol.ts";
+
+/** The connection states (WHATWG readyState values). */
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
+
+/** What an engine reports, in order: messages, control frames, the close, a failure. */
+export type ProtocolEvent =
+  | { type: "text"; data: string }
+  | { type: "binary"; data: Uint8Array }
+  | { type: "ping"; data: Uint8Array }
+  | { type: "pong"; data: Uint8Array }
+  | { type: "close"; code: number; reason: string }
+  | { type: "error"; error: WebSocketError };
+
+/** Per-message send options. */
+export interface SendOptions {
+  /** `false` asks compressing extensions to send this message as is. */
+  compress?: boolean;
+}
+
+/** How a connection ended, as the close event reports it. */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
 
 export interface WireProtocol {
   readonly role: "client" | "server";

@@ -18,7 +18,7 @@
  * peer would have to fail the connection). A throw, a rejection, an error
  * passed to the callback and a bad result all become `WS_ERR_EXTENSION`
  * (the error's own `closeCode` when it is one that may be sent, else 1011):
- * they fail that one connection, never the process.
+ * they fail that one connection, never the program around it.
  */
 import { isValidCloseCode } from "../close.ts";
 import { WebSocketError } from "../../shared/errors.ts";
