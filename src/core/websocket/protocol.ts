@@ -71,6 +71,8 @@ export interface ProtocolOptions {
   onWake?: () => void;
   /** Echo the peer's close reason too, not only its code (faye-websocket's drivers do). */
   echoCloseReason?: boolean;
+  /** Answer each Ping with a Pong (default true; ws's `autoPong: false` turns it off). */
+  autoPong?: boolean;
 }
 
 export interface SendOptions {
@@ -106,6 +108,7 @@ export class Protocol implements WireProtocol {
   private readonly pipeline: ExtensionPipeline;
   private readonly onWake: (() => void) | undefined;
   private readonly echoCloseReason: boolean;
+  private readonly autoPong: boolean;
   private events: ProtocolEvent[] = [];
   private output: Uint8Array[] = [];
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
@@ -135,6 +138,7 @@ export class Protocol implements WireProtocol {
     this.mask = this.role === "client" ? new MaskSource(options.random) : null;
     this.onWake = options.onWake;
     this.echoCloseReason = options.echoCloseReason ?? false;
+    this.autoPong = options.autoPong ?? true;
     this.incoming = new OrderedQueue((e) => this.releaseIncoming(e));
     this.outgoing = new OrderedQueue((o) => this.releaseOutgoing(o));
   }
@@ -182,7 +186,7 @@ export class Protocol implements WireProtocol {
         return this.handleClose(frame.payload);
       case Opcode.PING:
         // Section 5.5.2: answer with a Pong carrying the same payload.
-        if (this.state === ReadyState.OPEN) this.queueFrame(Opcode.PONG, frame.payload);
+        if (this.state === ReadyState.OPEN && this.autoPong) this.queueFrame(Opcode.PONG, frame.payload);
         return this.emit({ type: "ping", data: frame.payload });
       case Opcode.PONG:
         return this.emit({ type: "pong", data: frame.payload });
@@ -495,6 +499,11 @@ export class Protocol implements WireProtocol {
   /** True while received messages are still inside an extension (events to come). */
   get busy(): boolean {
     return !this.incoming.idle || this.pendingFailure !== null;
+  }
+
+  /** True while sent messages are still inside an extension (bytes to come). */
+  get sending(): boolean {
+    return !this.outgoing.idle;
   }
 
   private release(): void {

@@ -81,6 +81,23 @@ export class DenoByteSocket implements ByteSocket {
     return this.#buffered;
   }
 
+  /** Waiting for the queue to empty (ByteSocket.flushed). */
+  #flushWaiters: Array<(error?: Error) => void> = [];
+
+  flushed(callback: (error?: Error) => void): void {
+    if (!this.#writing && this.#queue.length === 0) queueMicrotask(callback);
+    else if (this.#closed) queueMicrotask(() => callback(new Error("The socket was closed before the data was written")));
+    else this.#flushWaiters.push(callback);
+  }
+
+  #releaseFlushWaiters(): void {
+    const waiters = this.#flushWaiters;
+    if (waiters.length === 0) return;
+    this.#flushWaiters = [];
+    const error = this.#closed && this.#queue.length > 0 ? new Error("The socket was closed before the data was written") : undefined;
+    for (const w of waiters) w(error);
+  }
+
   attach(handler: ByteSocketHandler): void {
     this.#handler = handler;
     if (this.#closed) {
@@ -225,6 +242,7 @@ export class DenoByteSocket implements ByteSocket {
       return;
     } finally {
       this.#writing = false;
+      this.#releaseFlushWaiters();
     }
     if (this.#closed) return;
     if (this.#ending) {
