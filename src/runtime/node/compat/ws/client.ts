@@ -316,6 +316,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
       if (abortReason) return fail(new Error(abortReason));
       const error = err as HandshakeError;
       const status = error instanceof HandshakeError ? error.statusCode : undefined;
+      if (status === undefined && error instanceof HandshakeError) return fail(hangUp(error));
       if (status === undefined || status === 101) return fail(error as Error);
       const responseHeaders = error.headers ?? {};
       const location = responseHeaders.location;
@@ -353,6 +354,12 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
   };
   attempt();
   return { url: target.href, settings, abort };
+}
+
+/** ws (node:http) reports a connection dropped before any response as "socket hang up", ECONNRESET. */
+function hangUp(error: HandshakeError): Error {
+  if (!/closed before the handshake response/.test(error.message)) return error;
+  return Object.assign(new Error("socket hang up"), { code: "ECONNRESET", cause: error });
 }
 
 function userinfo(href: string): string | undefined {

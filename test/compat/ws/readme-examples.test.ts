@@ -1,0 +1,135 @@
+/**
+ * Every code example of ws's README, run twice as a program of its own:
+ * once on `ws`, once with only the module name changed to `omnisocket/ws`,
+ * and the two outputs compared.
+ *
+ *   test/compat/ws/readme/<example>.mjs  (README code, port 0, a local peer
+ *        |                                instead of a public host, deterministic logs)
+ *        +-- as ESM and as CommonJS (require) on Node
+ *        +-- as ESM under Deno, ESM and CommonJS under Bun
+ *
+ * `omnisocket/ws` resolves through a package in a scratch node_modules
+ * whose exports point at this checkout's sources (the same conditions as
+ * package.json: require / deno / bun / default), so no build is needed.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it, runtime } from "../../harness.ts";
+import { localCertificate } from "../../peers/certificate.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const SOURCES = fileURLToPath(new URL("./readme/", import.meta.url));
+const SCRATCH = join(ROOT, ".tmp", `ws-readme-${runtime}-${process.pid}`);
+const EXAMPLES = readdirSync(SOURCES).filter((f) => f.endsWith(".mjs")).sort();
+
+/** The CommonJS form of an example: its ESM imports as require() calls. */
+export function toCommonJs(source: string): string {
+  return source
+    .replace(/^import (\w+), \{ ([^}]+) \} from '([^']+)';$/gm, "const $1 = require('$3');\nconst { $2 } = $1;")
+    .replace(/^import (\w+) from '([^']+)';$/gm, "const $1 = require('$2');")
+    .replace(/^import \{ ([^}]+) \} from '([^']+)';$/gm, "const { $1 } = require('$2');");
+}
+
+function withModule(source: string, name: string): string {
+  return source.replaceAll("from 'ws';", `from '${name}';`).replaceAll("require('ws')", `require('${name}')`);
+}
+
+function setUp(): void {
+  rmSync(SCRATCH, { recursive: true, force: true });
+  const pkg = join(SCRATCH, "node_modules", "omnisocket");
+  mkdirSync(pkg, { recursive: true });
+  // A project of its own: without it, "omnisocket/ws" would resolve to this
+  // checkout's dist/ by the package's self-reference.
+  writeFileSync(join(SCRATCH, "package.json"), JSON.stringify({ name: "ws-readme-examples", private: true }));
+  symlinkSync(join(ROOT, "src"), join(pkg, "src"));
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({
+    name: "omnisocket",
+    type: "module",
+    exports: {
+      "./ws": {
+        require: "./ws.cjs",
+        deno: "./src/runtime/deno/ws.ts",
+        bun: "./src/runtime/bun/ws.ts",
+        default: "./src/runtime/node/compat/ws/index.ts",
+      },
+    },
+  }));
+  // The package's cjs/ws.cjs, pointed at the sources instead of dist/.
+  writeFileSync(join(pkg, "ws.cjs"), readFileSync(join(ROOT, "cjs", "ws.cjs"), "utf8")
+    .replaceAll("../dist/esm/", "./src/")
+    .replaceAll(".js\"", ".ts\""));
+  const { cert, key } = localCertificate();
+  writeFileSync(join(SCRATCH, "cert.pem"), cert);
+  writeFileSync(join(SCRATCH, "key.pem"), key);
+  for (const file of EXAMPLES) {
+    const source = readFileSync(join(SOURCES, file), "utf8");
+    const base = file.slice(0, -4);
+    writeFileSync(join(SCRATCH, `${base}.ws.mjs`), source);
+    writeFileSync(join(SCRATCH, `${base}.ours.mjs`), withModule(source, "omnisocket/ws"));
+    writeFileSync(join(SCRATCH, `${base}.ws.cjs`), toCommonJs(source));
+    writeFileSync(join(SCRATCH, `${base}.ours.cjs`), withModule(toCommonJs(source), "omnisocket/ws"));
+  }
+}
+
+function execPath(): string {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  return deno ? deno.execPath() : process.execPath;
+}
+
+/** How this runtime runs one program file. */
+function command(file: string): string[] {
+  if (runtime === "deno") return [execPath(), "run", "-A", "--quiet", file];
+  if (runtime === "bun") return [execPath(), "run", file];
+  return [execPath(), "--import", "tsx", file];
+}
+
+function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const [cmd, ...args] = command(file);
+    const child = spawn(cmd!, args, { cwd: SCRATCH, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Uint8Array) => { stdout += chunk; });
+    child.stderr.on("data", (chunk: Uint8Array) => { stderr += chunk; });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// Deno runs the ES module forms; Node and Bun both forms.
+const FORMS = runtime === "deno" ? ["mjs"] : ["mjs", "cjs"];
+
+describe(`ws README examples on omnisocket/ws (${runtime})`, () => {
+  beforeAll(() => setUp());
+  afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+  it("has every README example", () => {
+    expect(EXAMPLES).toEqual([
+      "broadcast.mjs", "client-auth.mjs", "compression.mjs", "float32.mjs", "heartbeat.mjs", "https-server.mjs",
+      "ip-address.mjs", "no-server.mjs", "round-trip.mjs", "simple-server.mjs", "stream.mjs",
+    ]);
+  });
+
+  for (const file of EXAMPLES) {
+    for (const form of FORMS) {
+      it(`${file.slice(0, -4)} (${form}) prints what it prints on ws`, async () => {
+        const base = file.slice(0, -4);
+        const expected = await run(`${base}.ws.${form}`);
+        expect(expected.code).toBe(0);
+        expect(expected.stdout.length > 0).toBe(true);
+        const actual = await run(`${base}.ours.${form}`);
+        if (actual.code !== 0 || actual.stdout !== expected.stdout) {
+          console.error(`--- ${base}.ours.${form} stderr ---\n${actual.stderr}`);
+        }
+        expect(actual.stdout).toBe(expected.stdout);
+        expect(actual.code).toBe(0);
+      }, 60_000);
+    }
+  }
+});
