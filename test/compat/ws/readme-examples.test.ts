@@ -32,6 +32,14 @@ export function toCommonJs(source: string): string {
     .replace(/^import \{ ([^}]+) \} from '([^']+)';$/gm, "const { $1 } = require('$2');");
 }
 
+/**
+ * Bun answers the bare specifier "ws" with a built-in stand-in; the real
+ * package is reached by path there (test/peers/ws.ts does the same).
+ */
+const REAL_WS = runtime === "bun"
+  ? { esm: join(ROOT, "node_modules", "ws", "wrapper.mjs"), cjs: join(ROOT, "node_modules", "ws", "index.js") }
+  : { esm: "ws", cjs: "ws" };
+
 function withModule(source: string, name: string): string {
   return source.replaceAll("from 'ws';", `from '${name}';`).replaceAll("require('ws')", `require('${name}')`);
 }
@@ -60,15 +68,24 @@ function setUp(): void {
   writeFileSync(join(pkg, "ws.cjs"), readFileSync(join(ROOT, "cjs", "ws.cjs"), "utf8")
     .replaceAll("../dist/esm/", "./src/")
     .replaceAll(".js\"", ".ts\""));
+  // Which modules the two names load: the test is void if both are the same.
+  const which = [
+    "import Ours from 'omnisocket/ws';",
+    "import Real from 'ws';",
+    "console.log('%s %s', typeof Ours.Server === 'function' && Ours.WebSocket === Ours && Ours !== Real ? 'omnisocket' : 'wrong',",
+    "  Real.prototype.constructor.toString().includes('omnisocket') ? 'wrong' : typeof Real.prototype.setSocket === 'function' ? 'ws' : 'not-ws');",
+  ].join("\n");
+  writeFileSync(join(SCRATCH, "which.mjs"), withModule(which.replace("from 'omnisocket/ws'", "from 'OURS'"), REAL_WS.esm).replace("'OURS'", "'omnisocket/ws'"));
+  writeFileSync(join(SCRATCH, "which.cjs"), withModule(toCommonJs(which).replace("require('omnisocket/ws')", "require('OURS')"), REAL_WS.cjs).replace("'OURS'", "'omnisocket/ws'"));
   const { cert, key } = localCertificate();
   writeFileSync(join(SCRATCH, "cert.pem"), cert);
   writeFileSync(join(SCRATCH, "key.pem"), key);
   for (const file of EXAMPLES) {
     const source = readFileSync(join(SOURCES, file), "utf8");
     const base = file.slice(0, -4);
-    writeFileSync(join(SCRATCH, `${base}.ws.mjs`), source);
+    writeFileSync(join(SCRATCH, `${base}.ws.mjs`), withModule(source, REAL_WS.esm));
     writeFileSync(join(SCRATCH, `${base}.ours.mjs`), withModule(source, "omnisocket/ws"));
-    writeFileSync(join(SCRATCH, `${base}.ws.cjs`), toCommonJs(source));
+    writeFileSync(join(SCRATCH, `${base}.ws.cjs`), withModule(toCommonJs(source), REAL_WS.cjs));
     writeFileSync(join(SCRATCH, `${base}.ours.cjs`), withModule(toCommonJs(source), "omnisocket/ws"));
   }
 }
@@ -108,6 +125,13 @@ const FORMS = runtime === "deno" ? ["mjs"] : ["mjs", "cjs"];
 describe(`ws README examples on omnisocket/ws (${runtime})`, () => {
   beforeAll(() => setUp());
   afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+  it("runs omnisocket's module as omnisocket/ws and the real ws as ws", async () => {
+    for (const form of FORMS) {
+      const result = await run(`which.${form}`);
+      expect(result.stdout + result.stderr).toBe("omnisocket ws\n");
+    }
+  });
 
   it("has every README example", () => {
     expect(EXAMPLES).toEqual([

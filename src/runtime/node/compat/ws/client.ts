@@ -241,7 +241,12 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
     : typeof (options.agent as { createConnection?: unknown })?.createConnection === "function"
       ? (o: object) => (options.agent as { createConnection(o: object): net.Socket }).createConnection(o)
       : undefined;
-  const connector = create ? socketConnector(create as (o: object) => net.Socket) : undefined;
+  const custom = create ? socketConnector(create as (o: object) => net.Socket) : undefined;
+  // ws+unix: node:net's Unix socket connect, which Deno and Bun ship too.
+  const ipc = socketConnector((o) => {
+    const { host: _h, port: _p, servername: _s, ...rest } = o as Record<string, unknown>;
+    return net.connect(rest as unknown as net.IpcNetConnectOpts);
+  });
   const generateMask = options.generateMask;
   const random = generateMask
     ? (bytes: Uint8Array) => {
@@ -299,7 +304,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
     };
     inFlight = true;
     openClient(url, protocols, ourOptions, controller.signal, extensions, {
-      connector,
+      connector: target.ipc && !custom ? ipc : custom,
       version: options.protocolVersion as 8 | 13,
     }).then((result: ClientResult) => {
       inFlight = false;
