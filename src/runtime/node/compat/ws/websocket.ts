@@ -80,7 +80,7 @@ export class WebSocket extends EventEmitter {
   declare static createWebSocketStream: typeof import("./stream.ts").createWebSocketStream;
 
   #readyState: 0 | 1 | 2 | 3 = 0;
-  #url = "";
+  #url: string = undefined as unknown as string; // ws: undefined on the server side
   #protocol = "";
   #extensions = "";
   #binaryType: BinaryType = "nodebuffer";
@@ -306,7 +306,6 @@ export class WebSocket extends EventEmitter {
     this.#settings = settings;
     this.#protocol = accepted.protocol;
     this.#extensions = extensionNames(accepted.extensionsHeader);
-    this.#url = "";
     const protocol = new Protocol({
       role: "server",
       maxLength: maxLengthOf(settings.maxPayload ?? 0),
