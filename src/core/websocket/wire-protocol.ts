@@ -28,6 +28,8 @@ export interface WireProtocol {
   readonly closeTransport: boolean;
   /** True while received messages are still being processed (events to come). */
   readonly busy: boolean;
+  /** True while sent messages are still inside an extension (bytes to come); absent means never. */
+  readonly sending?: boolean;
 
   /** Feeds bytes from the transport; the engine owns `chunk` afterwards. */
   receiveData(chunk: Uint8Array): void;

@@ -112,7 +112,7 @@ export class Connection implements ByteSocketHandler {
 
   private checkWritten(): void {
     if (this.writeWaiters.length === 0) return;
-    if (!this.finished && this.protocol.sending) return; // pump runs again when the extension is done
+    if (!this.finished && this.protocol.sending === true) return; // pump runs again when the extension is done
     const waiters = this.writeWaiters;
     this.writeWaiters = [];
     const release = (error?: Error) => {
@@ -200,7 +200,7 @@ export class Connection implements ByteSocketHandler {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.writeWaiters.length > 0 && this.protocol.sending) {
+    if (this.writeWaiters.length > 0 && this.protocol.sending === true) {
       this.unwritten = new Error("The connection closed before the data was written");
     }
     clearTimeout(this.closeTimer);

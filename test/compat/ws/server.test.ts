@@ -51,6 +51,23 @@ describe("omnisocket/ws WebSocketServer", () => {
     }
   }
 
+  it("accepts hybi-08 clients as ws does (Sec-WebSocket-Origin for verifyClient)", async () => {
+    const origins: string[] = [];
+    const { wss, url } = await listen({ verifyClient: (info: { origin: string }) => { origins.push(info.origin); return true; } });
+    echo(wss);
+    for (const Client of [RealWs.WebSocket, WebSocket] as Array<typeof RealWs.WebSocket>) {
+      const ws = new Client(url, { protocolVersion: 8, origin: "http://eight.example" });
+      await next(ws, "open");
+      ws.send("hybi-08");
+      expect(String((await next(ws, "message"))[0])).toBe("hybi-08");
+      const closed = next(ws, "close");
+      ws.close();
+      await closed;
+    }
+    expect(origins).toEqual(["http://eight.example", "http://eight.example"]);
+    await closeServer(wss);
+  });
+
   it("verifyClient: sync refusal is 401; async refusal carries code, message and headers", async () => {
     const infos: Array<{ origin: string; secure: boolean }> = [];
     const { wss, url } = await listen({

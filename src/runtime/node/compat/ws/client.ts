@@ -1,6 +1,6 @@
 /**
  * The client side of ws's WebSocket: its URL and option rules, then the
- * opening handshake through openClient (src/web/client-connect.ts), the
+ * opening handshake through openClient (src/web/client/connect.ts), the
  * same one the WHATWG class uses.
  *
  *   new WebSocket(url, protocols, options)
@@ -21,11 +21,12 @@ import type { IncomingMessage } from "node:http";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { redirectHeaders, withClientDefaults, maxLengthOf } from "../../../../web/compat/ws/options.ts";
-import { HandshakeError, openClient, type ClientResult } from "../../../../web/client-connect.ts";
-import { clientExtensions } from "../../../../web/extension-options.ts";
-import type { Connector } from "../../../../web/transport.ts";
-import type { WebSocketUrl } from "../../../../web/url.ts";
-import type { WebSocketOptions } from "../../../../web/websocket.ts";
+import { HandshakeError, openClient, type ClientResult } from "../../../../web/client/connect.ts";
+import { clientExtensions } from "../../../../web/client/extension-options.ts";
+import type { Connector } from "../../../../web/transport/byte-socket.ts";
+import type { WebSocketUrl } from "../../../../web/websocket/url.ts";
+import type { WebSocketOptions } from "../../../../web/websocket/websocket.ts";
+import { nodeConnector } from "../../connect.ts";
 import { NodeByteSocket } from "../../socket.ts";
 import type { SocketSettings, WebSocket } from "./websocket.ts";
 import { kFail, kOpen, kUrl } from "./websocket.ts";
@@ -179,6 +180,8 @@ function checkProtocols(protocols: readonly string[]): void {
 /** A connector over ws's `createConnection` (or an agent's), wrapped as our ByteSocket. */
 function socketConnector(create: (options: object) => net.Socket): Connector {
   return {
+    startTls: nodeConnector.startTls,
+    env: nodeConnector.env,
     connect(o) {
       return new Promise((resolve, reject) => {
         const socket = create({ host: o.host, port: o.port, servername: net.isIP(o.host) ? undefined : o.host, ...o.net, ...o.tls });
@@ -299,13 +302,13 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
       origin: options.origin,
       perMessageDeflate: options.perMessageDeflate as never,
       maxLength: maxLengthOf(options.maxPayload),
+      protocolVersion: options.protocolVersion as 8 | 13,
       tls: Object.keys(tlsOptions).length > 0 ? tlsOptions : undefined,
       net: target.socketPath !== undefined ? { ...netOptions, path: target.socketPath } : Object.keys(netOptions).length > 0 ? netOptions : undefined,
     };
     inFlight = true;
     openClient(url, protocols, ourOptions, controller.signal, extensions, {
       connector: target.ipc && !custom ? ipc : custom,
-      version: options.protocolVersion as 8 | 13,
     }).then((result: ClientResult) => {
       inFlight = false;
       if (finished) {

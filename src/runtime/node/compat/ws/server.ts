@@ -1,6 +1,6 @@
 /**
  * ws 8's WebSocketServer over our server-side handshake (acceptUpgrade in
- * src/web/server-accept.ts) and engine.
+ * src/web/server/accept.ts) and engine.
  *
  *   port    -> a node:http server of its own (426 for plain requests), listening
  *   server  -> the given http/https server's "upgrade" event
@@ -18,10 +18,10 @@ import { EventEmitter } from "node:events";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createErrorResponse, validateClientRequest } from "../../../../core/handshake-server.ts";
-import { encodeLatin1 } from "../../../../core/http-serializer.ts";
+import { createErrorResponse, validateClientRequest } from "../../../../core/websocket/handshake/server.ts";
+import { encodeLatin1 } from "../../../../core/http/serializer.ts";
 import { maxLengthOf, withServerDefaults } from "../../../../web/compat/ws/options.ts";
-import { acceptUpgrade } from "../../../../web/server-accept.ts";
+import { acceptUpgrade } from "../../../../web/server/accept.ts";
 import { NodeByteSocket } from "../../socket.ts";
 import { requestHead } from "../../upgrade.ts";
 import type { PerMessageDeflateOptions } from "./client.ts";
@@ -161,7 +161,8 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
   /** Answers an upgrade request; `cb(ws, req)` gets the open socket. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, cb: (client: InstanceType<T>, request: http.IncomingMessage) => void): void {
     socket.on("error", destroyOnError);
-    const checked = validateClientRequest(requestHead(req));
+    // ws takes hybi-13 and hybi-08 clients.
+    const checked = validateClientRequest(requestHead(req), { versions: [13, 8] });
     if (!checked.ok) {
       return this.#abortOrEmitClientError(req, socket, checked.status, checked.reason, Object.fromEntries(checked.headers));
     }
@@ -219,6 +220,9 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
       perMessageDeflate: options.perMessageDeflate as never,
       maxLength: maxLengthOf(options.maxPayload),
       secure,
+      // hybi-08 as ws accepts it; handleUpgrade has already refused anything
+      // but a hybi-13 or hybi-08 request, so no hixie draft gets here.
+      allowDrafts: true,
       editResponse: (lines) => {
         this.emit("headers", lines, req);
       },

@@ -4,7 +4,7 @@
  *
  *   client: new WebSocket(url, protocols?, options?)
  *             -> client.ts (URL, options, redirects, handshakeTimeout)
- *             -> openClient (src/web/client-connect.ts) -> upgrade(res), open
+ *             -> openClient (src/web/client/connect.ts) -> upgrade(res), open
  *   server: WebSocketServer -> new WebSocket(null) -> [kAttach](accepted)
  *
  *   Connection --ProtocolEvent--> emit("message", Buffer, isBinary) | "ping" | "pong"
@@ -18,11 +18,11 @@
 import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
-import type { WebSocketError } from "../../../../core/errors.ts";
-import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../../../core/protocol.ts";
+import type { WebSocketError } from "../../../../core/shared/errors.ts";
+import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../../../core/websocket/protocol.ts";
 import { isValidStatusCode, maxLengthOf, notOpenMessage, WS_CLOSE_TIMEOUT } from "../../../../web/compat/ws/options.ts";
-import { Connection } from "../../../../web/connection.ts";
-import type { AcceptedSocket } from "../../../../web/websocket.ts";
+import { Connection } from "../../../../web/websocket/engine-driver.ts";
+import type { AcceptedSocket } from "../../../../web/websocket/websocket.ts";
 import { connectClient, type ClientOptions, type ClientRequestLike } from "./client.ts";
 import { addEventListener, getOnAttribute, kWasClean, removeEventListener, setOnAttribute } from "./event-target.ts";
 import type { CloseEvent, ErrorEvent, Event, MessageEvent } from "./event-target.ts";
