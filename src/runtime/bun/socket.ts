@@ -122,6 +122,8 @@ export class BunByteSocket implements ByteSocket {
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes still queued are dropped: their waiters hear so.
+    if (this.#queue.length > 0) this.#releaseFlushWaiters(new Error("The socket was closed before the data was written"));
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#release();

@@ -90,11 +90,10 @@ export class DenoByteSocket implements ByteSocket {
     else this.#flushWaiters.push(callback);
   }
 
-  #releaseFlushWaiters(): void {
+  #releaseFlushWaiters(error?: Error): void {
     const waiters = this.#flushWaiters;
     if (waiters.length === 0) return;
     this.#flushWaiters = [];
-    const error = this.#closed && this.#queue.length > 0 ? new Error("The socket was closed before the data was written") : undefined;
     for (const w of waiters) w(error);
   }
 
@@ -154,6 +153,8 @@ export class DenoByteSocket implements ByteSocket {
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes still queued or in flight are dropped: their waiters hear so.
+    if (this.#queue.length > 0 || this.#writing) this.#releaseFlushWaiters(new Error("The socket was closed before the data was written"));
     this.#queue = [];
     try {
       this.conn.close();

@@ -79,6 +79,29 @@ describe("omnisocket/ws WebSocket against the real ws", () => {
     await closeServer(wss);
   });
 
+  it("a send callback hears of an error when the socket goes before its bytes are written", async () => {
+    const wss = new RealWs.WebSocketServer({ port: 0, host: "127.0.0.1" });
+    await next(wss, "listening");
+    const serverSide = next(wss, "connection");
+    const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: false });
+    await next(ws, "open");
+    const [peer] = (await serverSide) as [InstanceType<typeof RealWs.WebSocket>];
+    peer.pause(); // the peer reads nothing: the bytes pile up on our side
+    const results: Array<Error | null | undefined> = [];
+    const big = Buffer.alloc(32 * 1024 * 1024);
+    ws.send(big, (err) => results.push(err));
+    ws.send(big, (err) => results.push(err));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(results).toEqual([]); // not written yet
+    const closed = next(ws, "close");
+    ws.terminate();
+    await closed;
+    await until(() => results.length === 2);
+    expect(results.every((err) => err instanceof Error)).toBe(true);
+    peer.terminate();
+    await closeServer(wss);
+  });
+
   it("terminate() during the handshake: error, then close 1006", async () => {
     const { wss, url } = await realServer();
     const ws = new WebSocket(url);
