@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, until } from "../../harness.ts";
-import { RealWs, WebSocket } from "./entry.ts";
+import { connect } from "node:net";
+import { RealWs, WebSocket, WebSocketServer } from "./entry.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -78,6 +79,65 @@ describe("omnisocket/ws errors match ws's", () => {
       const ours = await outcome(WebSocket as unknown as typeof RealWs.WebSocket, path);
       expect(theirs.code?.startsWith("WS_ERR_")).toBe(true);
       expect(theirs.sent === null).toBe(false);
+      expect(ours).toEqual(theirs);
+    });
+  }
+});
+
+/** Client frames (masked with a zero key, so the payload reads as is) that a server must refuse. */
+const CLIENT_CASES: Record<string, { bytes: number[]; options?: Record<string, unknown> }> = {
+  "invalid-utf8": { bytes: [0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28] },
+  "unmasked": { bytes: [0x81, 0x01, 0x61] },
+  "reserved-opcode": { bytes: [0x83, 0x80, 0, 0, 0, 0] },
+  "rsv2": { bytes: [0xa1, 0x81, 0, 0, 0, 0, 0x61] },
+  "continuation-first": { bytes: [0x80, 0x81, 0, 0, 0, 0, 0x61] },
+  "too-big": { bytes: [0x82, 0x8b, 0, 0, 0, 0, ...new Array(11).fill(7)], options: { maxPayload: 10 } },
+  "close-1005": { bytes: [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xed] },
+};
+
+describe("omnisocket/ws server errors match ws's", () => {
+  /** Handshakes by hand, sends `bytes`, and reads the server's Close status. */
+  function rawClient(port: number, bytes: number[]): Promise<number | null> {
+    return new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      let buffer = Buffer.alloc(0);
+      let upgraded = false;
+      let status: number | null = null;
+      socket.on("connect", () => {
+        socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      });
+      socket.on("data", (chunk: Buffer) => {
+        buffer = Buffer.concat([buffer, chunk]);
+        if (!upgraded) {
+          const end = buffer.indexOf("\r\n\r\n");
+          if (end === -1) return;
+          upgraded = true;
+          buffer = buffer.subarray(end + 4);
+          socket.write(Buffer.from(bytes));
+        }
+        if (buffer.length >= 4 && buffer[0] === 0x88) status = buffer.readUInt16BE(2);
+      });
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve(status));
+    });
+  }
+
+  async function outcome(Server: typeof RealWs.WebSocketServer, name: string): Promise<{ code: string | undefined; sent: number | null }> {
+    const wss = new Server({ port: 0, host: "127.0.0.1", ...CLIENT_CASES[name]!.options });
+    await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+    let code: string | undefined;
+    wss.on("connection", (ws) => ws.on("error", (err: Error & { code?: string }) => { code = err.code ?? err.message; }));
+    const sent = await rawClient((wss.address() as { port: number }).port, CLIENT_CASES[name]!.bytes);
+    await new Promise((resolve) => wss.close(resolve));
+    return { code, sent };
+  }
+
+  for (const name of Object.keys(CLIENT_CASES)) {
+    it(`${name}: the same error code and Close status from the server`, async () => {
+      const theirs = await outcome(RealWs.WebSocketServer, name);
+      const ours = await outcome(WebSocketServer as unknown as typeof RealWs.WebSocketServer, name);
+      expect(theirs.code?.startsWith("WS_ERR_")).toBe(true);
       expect(ours).toEqual(theirs);
     });
   }

@@ -510,7 +510,21 @@ function extensionNames(header: string): string {
   return names.join();
 }
 
-/** ws reports failures as RangeError/Error with `code`; ours carry the same WS_ERR_* code. */
+/** Where ws names a failure differently from the engine, ws's name (its receiver's codes). */
+const WS_CODES: Record<string, string> = {
+  WS_ERR_UNEXPECTED_RSV_2: "WS_ERR_UNEXPECTED_RSV_2_3",
+  WS_ERR_UNEXPECTED_RSV_3: "WS_ERR_UNEXPECTED_RSV_2_3",
+  WS_ERR_INVALID_CONTINUATION_FRAME: "WS_ERR_INVALID_OPCODE",
+  WS_ERR_EXPECTED_CONTINUATION_FRAME: "WS_ERR_INVALID_OPCODE",
+  WS_ERR_INVALID_CLOSE_PAYLOAD: "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
+};
+
+/**
+ * The engine's error as ws reports it: the same WS_ERR_* code (ws's name
+ * where it has another), the close code, and the engine's error as `cause`.
+ */
 function wsError(error: WebSocketError): Error {
-  return error;
+  const code = WS_CODES[error.code];
+  if (code === undefined) return error;
+  return Object.assign(new RangeError(error.message, { cause: error }), { code, closeCode: error.closeCode });
 }
