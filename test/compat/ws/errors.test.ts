@@ -24,6 +24,7 @@ const CASES: Record<string, { bytes: number[]; options?: Record<string, unknown>
   "/fragmented-control": { bytes: [0x09, 0x00] },
   "/too-big": { bytes: [0x82, 0x0b, ...new Array(11).fill(7)], options: { maxPayload: 10 } },
   "/bad-close-code": { bytes: [0x88, 0x02, 0x03, 0xe7] },
+  "/too-many-fragments": { bytes: [0x01, 0x01, 0x61, 0x00, 0x01, 0x61, 0x00, 0x01, 0x61, 0x80, 0x01, 0x61], options: { maxFragments: 2 } },
 };
 
 describe("omnisocket/ws errors match ws's", () => {
@@ -93,6 +94,7 @@ const CLIENT_CASES: Record<string, { bytes: number[]; options?: Record<string, u
   "continuation-first": { bytes: [0x80, 0x81, 0, 0, 0, 0, 0x61] },
   "too-big": { bytes: [0x82, 0x8b, 0, 0, 0, 0, ...new Array(11).fill(7)], options: { maxPayload: 10 } },
   "close-1005": { bytes: [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xed] },
+  "too-many-fragments": { bytes: [0x01, 0x81, 0, 0, 0, 0, 0x61, 0x00, 0x81, 0, 0, 0, 0, 0x61, 0x00, 0x81, 0, 0, 0, 0, 0x61], options: { maxFragments: 2 } },
 };
 
 describe("omnisocket/ws server errors match ws's", () => {

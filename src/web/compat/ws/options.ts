@@ -13,6 +13,8 @@
 /** ws's close timeout and payload limit defaults. */
 export const WS_CLOSE_TIMEOUT = 30_000;
 export const WS_MAX_PAYLOAD = 100 * 1024 * 1024;
+/** ws's bound on the frames of one message (0: none). */
+export const WS_MAX_FRAGMENTS = 16 * 1024;
 
 /** ws's own client options (its `WebSocket` constructor). */
 const CLIENT_OWN = [
@@ -80,6 +82,7 @@ export interface WsClientDefaults {
   closeTimeout: number;
   protocolVersion: number;
   maxPayload: number;
+  maxFragments: number;
   skipUTF8Validation: boolean;
   perMessageDeflate: unknown;
   followRedirects: boolean;
@@ -98,6 +101,7 @@ export function withClientDefaults<T extends object>(options: T | undefined): Ws
     closeTimeout: WS_CLOSE_TIMEOUT,
     protocolVersion: 13,
     maxPayload: WS_MAX_PAYLOAD,
+    maxFragments: WS_MAX_FRAGMENTS,
     skipUTF8Validation: false,
     perMessageDeflate: true,
     followRedirects: false,
@@ -110,6 +114,7 @@ export interface WsServerDefaults {
   allowSynchronousEvents: boolean;
   autoPong: boolean;
   maxPayload: number;
+  maxFragments: number;
   skipUTF8Validation: boolean;
   perMessageDeflate: unknown;
   clientTracking: boolean;
@@ -126,6 +131,7 @@ export function withServerDefaults<T extends object>(options: T | undefined): Ws
     allowSynchronousEvents: true,
     autoPong: true,
     maxPayload: WS_MAX_PAYLOAD,
+    maxFragments: WS_MAX_FRAGMENTS,
     skipUTF8Validation: false,
     perMessageDeflate: false,
     clientTracking: true,

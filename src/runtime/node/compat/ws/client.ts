@@ -261,6 +261,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
   const extensions = clientExtensions({ perMessageDeflate: options.perMessageDeflate as never });
   const settings: SocketSettings = {
     maxPayload: options.maxPayload,
+    maxFragments: options.maxFragments,
     autoPong: options.autoPong,
     closeTimeout: options.closeTimeout,
     skipUTF8Validation: options.skipUTF8Validation,

@@ -234,6 +234,7 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
     }
     const settings: SocketSettings = {
       maxPayload: options.maxPayload,
+      maxFragments: options.maxFragments,
       autoPong: options.autoPong,
       closeTimeout: options.closeTimeout,
       skipUTF8Validation: options.skipUTF8Validation,

@@ -53,6 +53,8 @@ export const kFail: unique symbol = Symbol("omnisocket.ws.fail");
 /** What a server gives each socket (a subset of its options). */
 export interface SocketSettings {
   maxPayload?: number;
+  /** Frames one message may take (0: no bound). */
+  maxFragments?: number;
   autoPong?: boolean;
   closeTimeout?: number;
   skipUTF8Validation?: boolean;
@@ -309,6 +311,7 @@ export class WebSocket extends EventEmitter {
     const protocol = new Protocol({
       role: "server",
       maxLength: maxLengthOf(settings.maxPayload ?? 0),
+      maxFragments: settings.maxFragments,
       extensions: accepted.extensions,
       autoPong: settings.autoPong,
       onWake: () => this.#connection?.flush(),
@@ -333,6 +336,7 @@ export class WebSocket extends EventEmitter {
     const protocol = new Protocol({
       role: "client",
       maxLength: maxLengthOf(settings.maxPayload ?? 0),
+      maxFragments: settings.maxFragments,
       extensions: result.extensions,
       autoPong: settings.autoPong,
       random,
@@ -517,6 +521,7 @@ const WS_CODES: Record<string, string> = {
   WS_ERR_INVALID_CONTINUATION_FRAME: "WS_ERR_INVALID_OPCODE",
   WS_ERR_EXPECTED_CONTINUATION_FRAME: "WS_ERR_INVALID_OPCODE",
   WS_ERR_INVALID_CLOSE_PAYLOAD: "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
+  WS_ERR_TOO_MANY_FRAGMENTS: "WS_ERR_TOO_MANY_BUFFERED_PARTS",
 };
 
 /**
