@@ -102,6 +102,62 @@ describe("omnisocket/ws WebSocket against the real ws", () => {
     await closeServer(wss);
   });
 
+  it("sends fin: false fragments as one message, Blobs in order, numbers as text", async () => {
+    const { wss, url } = await realServer();
+    const ws = new WebSocket(url);
+    await next(ws, "open");
+    const got: string[] = [];
+    ws.on("message", (data, isBinary) => got.push(`${String(data)} ${isBinary}`));
+    ws.send("a", { fin: false });
+    ws.send("b", { fin: false });
+    ws.send("c", { fin: true });
+    ws.send(new Blob(["blob"]));
+    ws.send("after the blob");
+    ws.send(42);
+    await until(() => got.length === 4);
+    expect(got).toEqual(["abc false", "blob true", "after the blob false", "42 false"]);
+    ws.close();
+    await next(ws, "close");
+    await closeServer(wss);
+  });
+
+  it("connects through createConnection, and masks with generateMask", async () => {
+    const { wss, url } = await realServer();
+    const { connect: netConnect } = await import("node:net");
+    const made: string[] = [];
+    const masks: number[] = [];
+    const ws = new WebSocket(url, {
+      createConnection: (options: object) => {
+        made.push(String((options as { port: number }).port));
+        return netConnect(options as { port: number; host: string });
+      },
+      generateMask: (mask: Buffer) => {
+        mask.fill(0);
+        masks.push(mask.length);
+      },
+    });
+    await next(ws, "open");
+    ws.send("masked with zeros");
+    expect(String((await next(ws, "message"))[0])).toBe("masked with zeros");
+    expect(made).toEqual([new URL(url).port]);
+    expect(masks.length > 0 && masks.every((n) => n === 4)).toBe(true);
+    ws.close();
+    await next(ws, "close");
+    await closeServer(wss);
+  });
+
+  it("close() during the handshake: error, then close 1006", async () => {
+    const { wss, url } = await realServer();
+    const ws = new WebSocket(url);
+    const events: string[] = [];
+    ws.on("error", (err) => events.push(err.message));
+    const closed = next(ws, "close");
+    ws.close();
+    expect((await closed)[0]).toBe(1006);
+    expect(events).toEqual(["WebSocket was closed before the connection was established"]);
+    await closeServer(wss);
+  });
+
   it("terminate() during the handshake: error, then close 1006", async () => {
     const { wss, url } = await realServer();
     const ws = new WebSocket(url);
