@@ -314,6 +314,7 @@ export class WebSocket extends EventEmitter {
       maxFragments: settings.maxFragments,
       extensions: accepted.extensions,
       autoPong: settings.autoPong,
+      textAsBytes: true,
       onWake: () => this.#connection?.flush(),
     });
     this.#connection = this.#makeConnection(protocol, accepted.socket);
@@ -339,6 +340,7 @@ export class WebSocket extends EventEmitter {
       maxFragments: settings.maxFragments,
       extensions: result.extensions,
       autoPong: settings.autoPong,
+      textAsBytes: true,
       random,
       onWake: () => this.#connection?.flush(),
     });
@@ -374,6 +376,10 @@ export class WebSocket extends EventEmitter {
 
   #handleEvent(event: ProtocolEvent): void {
     switch (event.type) {
+      case "utf8":
+        // ws hands text out as a Buffer: the engine checked the bytes and did not decode them.
+        this.emit("message", toBuffer(event.data), false);
+        return;
       case "text":
         this.emit("message", Buffer.from(event.data), false);
         return;
