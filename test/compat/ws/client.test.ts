@@ -146,6 +146,41 @@ describe("omnisocket/ws WebSocket against the real ws", () => {
     await closeServer(wss);
   });
 
+  it("allowSynchronousEvents: false gives each message a turn of its own, as ws does", async () => {
+    const { createHash } = await import("node:crypto");
+    const server = createServer();
+    server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
+      const accept = createHash("sha1").update(String(req.headers["sec-websocket-key"]) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+      socket.on("error", () => undefined);
+      socket.on("data", () => undefined);
+      // The 101 and two text messages in one write, so one read holds both.
+      socket.write(Buffer.concat([
+        Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`),
+        Buffer.from([0x81, 0x01, 0x61, 0x81, 0x01, 0x62]),
+      ]));
+      socket.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const run = (Client: typeof RealWs.WebSocket, allowSynchronousEvents: boolean) => new Promise<string[]>((resolve) => {
+      const log: string[] = [];
+      const ws = new Client(url, { allowSynchronousEvents, perMessageDeflate: false });
+      ws.on("message", (data) => {
+        log.push(String(data));
+        void Promise.resolve().then(() => log.push(`microtask after ${String(data)}`));
+      });
+      ws.on("error", () => undefined);
+      ws.on("close", () => resolve(log));
+    });
+    for (const allow of [true, false]) {
+      const theirs = await run(RealWs.WebSocket, allow);
+      const ours = await run(WebSocket as unknown as typeof RealWs.WebSocket, allow);
+      expect(ours).toEqual(theirs);
+      expect(theirs).toEqual(allow ? ["a", "b", "microtask after a", "microtask after b"] : ["a", "microtask after a", "b", "microtask after b"]);
+    }
+    await new Promise((resolve) => server.close(resolve));
+  });
+
   it("close() during the handshake: error, then close 1006", async () => {
     const { wss, url } = await realServer();
     const ws = new WebSocket(url);

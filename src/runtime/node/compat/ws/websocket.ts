@@ -365,9 +365,13 @@ export class WebSocket extends EventEmitter {
   }
 
   #makeConnection(protocol: Protocol, socket: AcceptedSocket["socket"]): Connection {
+    const deferred = this.#settings.allowSynchronousEvents === false;
     return new Connection(protocol, socket, {
-      handleEvent: (event) => this.#handleEvent(event),
-      handleClosed: (info, error) => this.#handleClosed(info, error),
+      handleEvent: deferred ? (event) => this.#defer(() => this.#handleEvent(event)) : (event) => this.#handleEvent(event),
+      handleClosed: (info, error) => {
+        if (this.#deferred) this.#deferred.push(() => this.#handleClosed(info, error));
+        else this.#handleClosed(info, error);
+      },
     }, {
       closeTimeout: this.#settings.closeTimeout ?? WS_CLOSE_TIMEOUT,
       ping: 0,
@@ -402,6 +406,34 @@ export class WebSocket extends EventEmitter {
         this.#emitError(wsError(event.error));
         return;
     }
+  }
+
+  /** Events waiting for a turn of their own (ws's `allowSynchronousEvents: false`). */
+  #deferred: Array<() => void> | null = null;
+
+  /**
+   * ws's `allowSynchronousEvents: false`: each event is emitted in a
+   * setImmediate of its own, and the socket is not read meanwhile.
+   */
+  #defer(step: () => void): void {
+    if (this.#deferred) {
+      this.#deferred.push(step);
+      return;
+    }
+    this.#deferred = [step];
+    this.#connection?.pauseReading();
+    setImmediate(() => this.#runDeferred());
+  }
+
+  #runDeferred(): void {
+    const queue = this.#deferred!;
+    queue.shift()!();
+    if (queue.length > 0) {
+      setImmediate(() => this.#runDeferred());
+      return;
+    }
+    this.#deferred = null;
+    if (!this.#paused) this.#connection?.resumeReading();
   }
 
   #binary(data: Uint8Array): Data {
