@@ -23,7 +23,9 @@ import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../
 import { isValidStatusCode, maxLengthOf, notOpenMessage, WS_CLOSE_TIMEOUT } from "../../../../web/compat/ws/options.ts";
 import { Connection } from "../../../../web/websocket/engine-driver.ts";
 import type { AcceptedSocket } from "../../../../web/websocket/websocket.ts";
+import { extensionNames, wsError } from "../../../../web/compat/ws/names.ts";
 import { connectClient, type ClientOptions, type ClientRequestLike } from "./client.ts";
+import { byteLength, toBuffer, toBytes } from "./data.ts";
 import { addEventListener, getOnAttribute, kWasClean, removeEventListener, setOnAttribute } from "./event-target.ts";
 import type { CloseEvent, ErrorEvent, Event, MessageEvent } from "./event-target.ts";
 
@@ -522,52 +524,3 @@ export interface WebSocket {
 }
 
 const NO_COMPRESS = { compress: false };
-
-function toBuffer(data: Uint8Array): Buffer {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** ws's toBuffer: views are used as they are, anything else goes through Buffer.from. */
-function toBytes(data: unknown): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (typeof SharedArrayBuffer !== "undefined" && data instanceof SharedArrayBuffer) return new Uint8Array(data);
-  return Buffer.from(data as string);
-}
-
-function byteLength(data: unknown): number {
-  if (typeof Blob !== "undefined" && data instanceof Blob) return data.size;
-  return toBytes(data).byteLength;
-}
-
-/** ws's `extensions` property: the negotiated extension names, comma separated. */
-function extensionNames(header: string): string {
-  if (!header) return "";
-  const names: string[] = [];
-  for (const part of header.split(",")) {
-    const name = part.split(";")[0]!.trim();
-    if (name && !names.includes(name)) names.push(name);
-  }
-  return names.join();
-}
-
-/** Where ws names a failure differently from the engine, ws's name (its receiver's codes). */
-const WS_CODES: Record<string, string> = {
-  WS_ERR_UNEXPECTED_RSV_2: "WS_ERR_UNEXPECTED_RSV_2_3",
-  WS_ERR_UNEXPECTED_RSV_3: "WS_ERR_UNEXPECTED_RSV_2_3",
-  WS_ERR_INVALID_CONTINUATION_FRAME: "WS_ERR_INVALID_OPCODE",
-  WS_ERR_EXPECTED_CONTINUATION_FRAME: "WS_ERR_INVALID_OPCODE",
-  WS_ERR_INVALID_CLOSE_PAYLOAD: "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
-  WS_ERR_TOO_MANY_FRAGMENTS: "WS_ERR_TOO_MANY_BUFFERED_PARTS",
-};
-
-/**
- * The engine's error as ws reports it: the same WS_ERR_* code (ws's name
- * where it has another), the close code, and the engine's error as `cause`.
- */
-function wsError(error: WebSocketError): Error {
-  const code = WS_CODES[error.code];
-  if (code === undefined) return error;
-  return Object.assign(new RangeError(error.message, { cause: error }), { code, closeCode: error.closeCode });
-}
