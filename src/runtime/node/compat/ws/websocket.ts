@@ -88,7 +88,6 @@ export class WebSocket extends EventEmitter {
   #protocol = "";
   #extensions = "";
   #binaryType: BinaryType = "nodebuffer";
-  #isServer = false;
   #paused = false;
   #connection: Connection | null = null;
   #closeCode = 1006;
@@ -109,10 +108,8 @@ export class WebSocket extends EventEmitter {
   constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions);
   constructor(address: string | URL | null, protocols?: string | string[] | ClientOptions, options?: ClientOptions) {
     super();
-    if (address === null) {
-      this.#isServer = true;
-      return;
-    }
+    // Server side: a WebSocketServer attaches the answered socket ([kAttach]).
+    if (address === null) return;
     let list: string | string[] | undefined;
     if (protocols === undefined) list = [];
     else if (typeof protocols === "string" || Array.isArray(protocols)) list = protocols;
@@ -191,7 +188,8 @@ export class WebSocket extends EventEmitter {
   resume(): void {
     if (this.#readyState === WebSocket.CONNECTING || this.#readyState === WebSocket.CLOSED) return;
     this.#paused = false;
-    this.#connection?.resumeReading();
+    // Events still waiting for their turn (allowSynchronousEvents: false) resume reading themselves.
+    if (!this.#deferred) this.#connection?.resumeReading();
   }
 
   ping(data?: unknown, mask?: boolean | ((err?: Error) => void), cb?: (err?: Error) => void): void {
