@@ -22,9 +22,11 @@ import { createErrorResponse, validateClientRequest } from "../../../../core/web
 import { encodeLatin1 } from "../../../../core/http/serializer.ts";
 import { maxLengthOf, withServerDefaults } from "../../../../web/compat/ws/options.ts";
 import { acceptUpgrade } from "../../../../web/server/accept.ts";
+import { getRawListener, type RawListen, type RawServer } from "../../../../web/server/raw-listener.ts";
 import { NodeByteSocket } from "../../socket.ts";
 import { requestHead } from "../../upgrade.ts";
 import type { PerMessageDeflateOptions } from "./client.ts";
+import { RawUpgradeSocket, serveRawConnection } from "./raw-upgrade.ts";
 import { kAttach, WebSocket, type SocketSettings } from "./websocket.ts";
 
 export interface VerifyClientInfo<R = http.IncomingMessage> {
@@ -72,6 +74,8 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
   /** The open sockets (with `clientTracking`, the default). */
   clients!: Set<InstanceType<T>>;
   #server: http.Server | import("node:https").Server | null = null;
+  /** `port` mode on a runtime's own listener (Deno, Bun). */
+  #raw: RawServer | null = null;
   #removeListeners: (() => void) | null = null;
   #state = RUNNING;
   #shouldEmitClose = false;
@@ -81,7 +85,10 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
     const merged = withServerDefaults({ WebSocket: WebSocket as T, ...options });
     if (merged.perMessageDeflate === true) merged.perMessageDeflate = {};
     this.options = merged as typeof this.options;
-    if (merged.port != null) {
+    const raw = merged.port != null ? getRawListener() : null;
+    if (raw) {
+      this.#listenRaw(raw, merged.host ?? undefined, merged.port!, callback);
+    } else if (merged.port != null) {
       const server = http.createServer((_req, res) => {
         const body = http.STATUS_CODES[426]!;
         res.writeHead(426, { "Content-Length": body.length, "Content-Type": "text/plain" });
@@ -111,9 +118,27 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
     if (merged.clientTracking) this.clients = new Set();
   }
 
+  /**
+   * `port` mode on Deno and Bun: their own listener (Deno.listen,
+   * Bun.listen), the request head read by our parser (raw-upgrade.ts).
+   */
+  #listenRaw(listen: RawListen, host: string | undefined, port: number, callback: (() => void) | undefined): void {
+    try {
+      this.#raw = listen({ host, port }, (connection) => serveRawConnection(connection, (req, socket, head) => {
+        this.handleUpgrade(req, socket as unknown as Duplex, head, (ws, request) => this.emit("connection", ws, request));
+      }));
+    } catch (err) {
+      process.nextTick(() => this.emit("error", err));
+      return;
+    }
+    if (callback) this.once("listening", callback);
+    process.nextTick(() => this.emit("listening"));
+  }
+
   /** The listening address (ws: throws in noServer mode, null before listening). */
   address(): AddressInfo | string | null {
     if (this.options.noServer) throw new Error('The server is operating in "noServer" mode');
+    if (this.#raw) return { ...this.#raw.address };
     if (!this.#server) return null;
     return this.#server.address();
   }
@@ -132,7 +157,15 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
     if (cb) this.once("close", cb);
     if (this.#state === CLOSING) return;
     this.#state = CLOSING;
-    if (this.options.noServer || this.options.server) {
+    const raw = this.#raw;
+    if (raw) {
+      // Like node:http's close in port mode: done once the clients are gone too.
+      this.#raw = null;
+      void raw.close().then(() => {
+        if (this.clients && this.clients.size > 0) this.#shouldEmitClose = true;
+        else this.#emitClose();
+      });
+    } else if (this.options.noServer || this.options.server) {
       this.#removeListeners?.();
       this.#removeListeners = null;
       this.#server = null;
@@ -215,7 +248,8 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
     const secure = Boolean(raw.encrypted);
     const leftover = head && head.length > 0 ? new Uint8Array(head.buffer, head.byteOffset, head.byteLength) : undefined;
     socket.removeListener("error", destroyOnError);
-    const accepted = acceptUpgrade(requestHead(req), new NodeByteSocket(socket as never), leftover, {
+    const byteSocket = socket instanceof RawUpgradeSocket ? socket.byteSocket : new NodeByteSocket(socket as never);
+    const accepted = acceptUpgrade(requestHead(req), byteSocket, leftover, {
       protocols: chooser,
       perMessageDeflate: options.perMessageDeflate as never,
       maxLength: maxLengthOf(options.maxPayload),
@@ -287,6 +321,12 @@ function destroyOnError(this: Duplex): void {
 }
 
 function endThenDestroy(socket: Duplex): void {
+  if (socket instanceof RawUpgradeSocket) {
+    const bytes = socket.byteSocket;
+    if (bytes.flushed) bytes.flushed(() => bytes.destroy());
+    else bytes.destroy();
+    return;
+  }
   if (socket.writableFinished) socket.destroy();
   else socket.once("finish", () => socket.destroy());
 }
