@@ -181,6 +181,27 @@ describe("omnisocket/ws WebSocket against the real ws", () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  it("finishRequest may change the request's headers before it calls end()", async () => {
+    const { wss, url } = await realServer();
+    const seen: string[] = [];
+    wss.on("headers", (_h, req) => seen.push(String(req.headers["x-late"])));
+    let given: unknown;
+    // As in ws, finishRequest runs inside the constructor.
+    const ws = new WebSocket(url, {
+      finishRequest: (request: { setHeader(name: string, value: string): void; end(): void }, socket: unknown) => {
+        given = socket;
+        request.setHeader("X-Late", "added in finishRequest");
+        setTimeout(() => request.end(), 10);
+      },
+    });
+    await next(ws, "open");
+    expect(given).toBe(ws);
+    expect(seen).toEqual(["added in finishRequest"]);
+    ws.close();
+    await next(ws, "close");
+    await closeServer(wss);
+  });
+
   it("close() during the handshake: error, then close 1006", async () => {
     const { wss, url } = await realServer();
     const ws = new WebSocket(url);

@@ -4,7 +4,7 @@
 import { createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { readFileSync } from "node:fs";
-import type { IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, createWebSocketStream } from "omnisocket/ws";
 
@@ -137,6 +137,15 @@ export function streams(): void {
   duplex.on("error", console.error);
   duplex.pipe(process.stdout);
   process.stdin.pipe(duplex);
+}
+
+export function finishRequest(): WebSocket {
+  return new WebSocket("ws://a.example", {
+    finishRequest(request: ClientRequest) {
+      request.setHeader("x-late", "1");
+      request.end();
+    },
+  });
 }
 
 export function namespaceTypes(): void {

@@ -13,8 +13,8 @@
  *
  * ws does its handshake with node:http; here it runs on the runtime's own
  * sockets (native on Deno and Bun), so `agent` and `createConnection` are
- * used only for the socket they make, and `finishRequest` is refused
- * (docs/ws.md).
+ * used only for the socket they make, and `finishRequest` gets a small
+ * request object whose `end()` sends the handshake (docs/ws.md).
  */
 import { Buffer } from "node:buffer";
 import type { IncomingMessage } from "node:http";
@@ -57,7 +57,12 @@ export interface ClientOptions extends tls.SecureContextOptions {
   maxFragments?: number | undefined;
   skipUTF8Validation?: boolean | undefined;
   createConnection?: ((options: object, callback?: () => void) => net.Socket) | undefined;
-  finishRequest?: ((request: unknown, websocket: WebSocket) => void) | undefined;
+  /**
+   * Gets the handshake request (a ClientRequestLike: `setHeader`,
+   * `getHeader`, `removeHeader`, `headers`, `end()`), typed loosely so a
+   * callback written for ws's `http.ClientRequest` type-checks too.
+   */
+  finishRequest?: ((request: any, websocket: WebSocket) => void) | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
   auth?: string | undefined;
   lookup?: unknown;
   [option: string]: unknown;
@@ -87,6 +92,8 @@ export interface ClientRequestLike {
   /** Ends the attempt (ws: `req.destroy()` / `req.abort()` in an `unexpected-response` listener). */
   destroy(): void;
   abort(): void;
+  /** Sends the handshake request (ws's `finishRequest` calls it when done with the headers). */
+  end(): void;
 }
 
 /** TLS option names passed to the runtime's secure connect. */
@@ -223,9 +230,6 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
   if (options.protocolVersion !== 8 && options.protocolVersion !== 13) {
     throw new RangeError(`Unsupported protocol version: ${String(options.protocolVersion)} (supported versions: 8, 13)`);
   }
-  if (options.finishRequest !== undefined) {
-    throw new TypeError('The "finishRequest" option is not supported: the handshake request is written by omnisocket\'s engine (see docs/ws.md)');
-  }
   checkProtocols(protocols);
   let target = parseTarget(address);
   const original = { host: target.hostKey, secure: target.secure, ipc: target.ipc };
@@ -292,12 +296,29 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
     controller = new AbortController();
     clearTimeout(timer);
     if (options.handshakeTimeout) timer = setTimeout(() => abort("Opening handshake has timed out"), options.handshakeTimeout);
-    const url = target.url;
     const requestHeaders = { ...headers };
     const auth = options.auth ?? (!target.ipc ? userinfo(target.href) : undefined);
     if (auth && !Object.keys(requestHeaders).some((n) => n.toLowerCase() === "authorization")) {
       requestHeaders.authorization = "Basic " + Buffer.from(auth).toString("base64");
     }
+    // ws: finishRequest(req, ws) may change the headers, then calls req.end().
+    const finish = options.finishRequest;
+    if (finish) {
+      const request = requestLike(target, requestHeaders, () => abort("WebSocket was closed before the connection was established"));
+      let sent = false;
+      request.end = () => {
+        if (sent || finished) return;
+        sent = true;
+        send(request.headers);
+      };
+      finish(request, ws);
+      return;
+    }
+    send(requestHeaders);
+  };
+
+  const send = (requestHeaders: Record<string, string>) => {
+    const url = target.url;
     const ourOptions: WebSocketOptions = {
       headers: requestHeaders,
       origin: options.origin,
@@ -399,5 +420,6 @@ function requestLike(target: Target, headers: Record<string, string>, destroy: (
     },
     destroy,
     abort: destroy,
+    end: () => undefined,
   };
 }
