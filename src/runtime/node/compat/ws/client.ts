@@ -329,7 +329,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
       net: target.socketPath !== undefined ? { ...netOptions, path: target.socketPath } : Object.keys(netOptions).length > 0 ? netOptions : undefined,
     };
     inFlight = true;
-    openClient(url, protocols, ourOptions, controller.signal, extensions, {
+    openClient(url, protocols, ourOptions, controller.signal, extensions, false, {
       connector: target.ipc && !custom ? ipc : custom,
     }).then((result: ClientResult) => {
       inFlight = false;
