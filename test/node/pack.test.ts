@@ -195,7 +195,7 @@ describe("npm package: build, pack, install offline, use on three runtimes", () 
     // A copy of what the build reads, with the repo's node_modules linked in.
     const stage = join(work, "stage");
     mkdirSync(stage);
-    for (const name of ["package.json", "tsconfig.json", "tsconfig.build.json", "README.md", "LICENSE", "src", "cjs"]) {
+    for (const name of ["package.json", "tsconfig.json", "tsconfig.build.json", "README.md", "LICENSE", "src"]) {
       cpSync(join(ROOT, name), join(stage, name), { recursive: true });
     }
     symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"), "dir");
@@ -212,9 +212,7 @@ describe("npm package: build, pack, install offline, use on three runtimes", () 
     }
     expect(files).toContain("dist/esm/web/browser.js");
     expect(files).toContain("package.json");
-    // omnisocket/ws's require() entry is the one file outside dist/esm.
-    expect(files.filter((f) => !f.startsWith("dist/esm/") && !["package.json", "README.md", "LICENSE", "cjs/ws.cjs", "cjs/ws.d.cts"].includes(f))).toEqual([]);
-    expect(files).toContain("cjs/ws.cjs");
+    expect(files.filter((f) => !f.startsWith("dist/esm/") && !["package.json", "README.md", "LICENSE"].includes(f))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(stage, "package.json"), "utf8")) as Record<string, unknown>;
     expect(manifest.dependencies).toBeUndefined();
 
@@ -307,10 +305,10 @@ http.createServer().on("upgrade", (request, socket, body) => {
     requireInstalled();
     const cases: Array<[string, string, string[], string, RegExp]> = [
       ["node", process.execPath, ["ws-client.mjs"], "node", /node_modules\/omnisocket\/dist\/esm\/runtime\/node\/compat\/ws\/index\.js$/],
-      ["node", process.execPath, ["ws-client.cjs"], "node", /node_modules\/omnisocket\/cjs\/ws\.cjs$/],
+      ["node", process.execPath, ["ws-client.cjs"], "node", /node_modules\/omnisocket\/dist\/esm\/runtime\/node\/compat\/ws\/ws\.cjs$/],
       ["deno", join(BIN, "deno"), ["run", "-A", "ws-client.mjs"], "deno", /node_modules\/omnisocket\/dist\/esm\/runtime\/deno\/ws\.js$/],
       ["bun", join(BIN, "bun"), ["ws-client.mjs"], "bun", /node_modules\/omnisocket\/dist\/esm\/runtime\/bun\/ws\.js$/],
-      ["bun", join(BIN, "bun"), ["ws-client.cjs"], "bun", /node_modules\/omnisocket\/cjs\/ws\.cjs$/],
+      ["bun", join(BIN, "bun"), ["ws-client.cjs"], "bun", /node_modules\/omnisocket\/dist\/esm\/runtime\/bun\/ws\.cjs$/],
     ];
     for (const [, command, args, runtime, entry] of cases) {
       const { stdout } = await runAsync(command, [...args, server.url], consumer);

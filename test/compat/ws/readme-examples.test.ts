@@ -52,22 +52,23 @@ function setUp(): void {
   // checkout's dist/ by the package's self-reference.
   writeFileSync(join(SCRATCH, "package.json"), JSON.stringify({ name: "ws-readme-examples", private: true }));
   symlinkSync(join(ROOT, "src"), join(pkg, "src"));
+  // package.json's "./ws" conditions, pointed at the sources (the .cts
+  // entries' one line each written out as CommonJS).
   writeFileSync(join(pkg, "package.json"), JSON.stringify({
     name: "omnisocket",
     type: "module",
     exports: {
       "./ws": {
-        require: "./ws.cjs",
-        deno: "./src/runtime/deno/ws.ts",
-        bun: "./src/runtime/bun/ws.ts",
+        deno: { require: "./deno-ws.cjs", default: "./src/runtime/deno/ws.ts" },
+        bun: { require: "./bun-ws.cjs", default: "./src/runtime/bun/ws.ts" },
+        require: "./node-ws.cjs",
         default: "./src/runtime/node/compat/ws/index.ts",
       },
     },
   }));
-  // The package's cjs/ws.cjs, pointed at the sources instead of dist/.
-  writeFileSync(join(pkg, "ws.cjs"), readFileSync(join(ROOT, "cjs", "ws.cjs"), "utf8")
-    .replaceAll("../dist/esm/", "./src/")
-    .replaceAll(".js\"", ".ts\""));
+  for (const [file, entry] of [["deno-ws.cjs", "./src/runtime/deno/ws.ts"], ["bun-ws.cjs", "./src/runtime/bun/ws.ts"], ["node-ws.cjs", "./src/runtime/node/compat/ws/index.ts"]]) {
+    writeFileSync(join(pkg, file!), `module.exports = require(${JSON.stringify(entry)}).default;\n`);
+  }
   // Which modules the two names load: the test is void if both are the same.
   const which = [
     "import Ours from 'omnisocket/ws';",
