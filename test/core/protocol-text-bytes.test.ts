@@ -42,4 +42,15 @@ describe("Protocol textAsBytes", () => {
     plain.receiveData(frame(0x81, [0xc3, 0xa9]));
     expect(plain.eventsReceived()).toEqual([{ type: "text", data: "é" }]);
   });
+
+  it("skipUtf8Validation hands text on unchecked, whole or fragmented", () => {
+    for (const [input, expected] of [
+      [frame(0x81, [0xc3, 0x28]), bytes(0xc3, 0x28)],
+      [new Uint8Array([...frame(0x01, [0x61, 0xc3]), ...frame(0x80, [0x28])]), bytes(0x61, 0xc3, 0x28)],
+    ] as const) {
+      const p = new Protocol({ role: "server", textAsBytes: true, skipUtf8Validation: true });
+      p.receiveData(input);
+      expect(p.eventsReceived()).toEqual([{ type: "utf8", data: expected }]);
+    }
+  });
 });

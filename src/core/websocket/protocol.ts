@@ -82,6 +82,12 @@ export interface ProtocolOptions {
    * (ws's Buffer): no decode into a string that would be encoded again.
    */
   textAsBytes?: boolean;
+  /**
+   * Hand text on without checking it is UTF-8 (ws's `skipUTF8Validation`,
+   * for peers known to send valid text). Default false: RFC 6455 section
+   * 8.1's check applies.
+   */
+  skipUtf8Validation?: boolean;
 }
 
 export interface SendOptions {
@@ -119,6 +125,7 @@ export class Protocol implements WireProtocol {
   private readonly echoCloseReason: boolean;
   private readonly autoPong: boolean;
   private readonly textAsBytes: boolean;
+  private readonly skipUtf8Validation: boolean;
   private events: ProtocolEvent[] = [];
   private output: Uint8Array[] = [];
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
@@ -140,7 +147,12 @@ export class Protocol implements WireProtocol {
   constructor(options: ProtocolOptions) {
     this.role = options.role;
     this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-    this.parser = new FrameParser({ role: this.role, maxLength: this.maxLength, maxFragments: options.maxFragments });
+    this.parser = new FrameParser({
+      role: this.role,
+      maxLength: this.maxLength,
+      maxFragments: options.maxFragments,
+      checkUtf8: !options.skipUtf8Validation,
+    });
     this.fragments = new MessageBuffer(this.maxLength);
     this.pipeline = new ExtensionPipeline(options.extensions ?? []);
     this.parser.allowedRsv = this.pipeline.rsvMask;
@@ -150,6 +162,7 @@ export class Protocol implements WireProtocol {
     this.echoCloseReason = options.echoCloseReason ?? false;
     this.autoPong = options.autoPong ?? true;
     this.textAsBytes = options.textAsBytes ?? false;
+    this.skipUtf8Validation = options.skipUtf8Validation ?? false;
     this.incoming = new OrderedQueue((e) => this.releaseIncoming(e));
     this.outgoing = new OrderedQueue((o) => this.releaseOutgoing(o));
   }
@@ -212,7 +225,7 @@ export class Protocol implements WireProtocol {
     this.emit(event);
   }
 
-  /** A text message whose bytes are already known to be UTF-8. */
+  /** A text message whose bytes are already known to be UTF-8 (or are not to be checked). */
   private checkedText(bytes: Uint8Array): ProtocolEvent {
     return this.textAsBytes ? { type: "utf8", data: bytes } : { type: "text", data: textDecoder.decode(bytes) };
   }
@@ -223,6 +236,7 @@ export class Protocol implements WireProtocol {
    * `textAsBytes` it is only checked.
    */
   private uncheckedText(bytes: Uint8Array): ProtocolEvent | WebSocketError {
+    if (this.skipUtf8Validation) return this.checkedText(bytes);
     if (this.textAsBytes) {
       return isValidUtf8(bytes) ? { type: "utf8", data: bytes } : new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
     }

@@ -74,6 +74,20 @@ describe("omnisocket/ws errors match ws's", () => {
     });
   }
 
+  it("skipUTF8Validation: invalid text is handed on, as ws does", async () => {
+    const got = async (Client: typeof RealWs.WebSocket) => new Promise<string>((resolve) => {
+      const ws = new Client(base + "/invalid-utf8", { perMessageDeflate: false, skipUTF8Validation: true });
+      ws.on("error", (err: Error & { code?: string }) => resolve(`error ${err.code}`));
+      ws.on("message", (data: Buffer) => {
+        resolve(`message ${data.toString("hex")}`);
+        ws.terminate();
+      });
+    });
+    const theirs = await got(RealWs.WebSocket);
+    expect(theirs).toBe("message c328");
+    expect(await got(WebSocket as unknown as typeof RealWs.WebSocket)).toBe(theirs);
+  });
+
   for (const path of Object.keys(CASES)) {
     it(`${path.slice(1)}: the same error code, close code and Close frame sent`, async () => {
       const theirs = await outcome(RealWs.WebSocket, path);

@@ -315,6 +315,7 @@ export class WebSocket extends EventEmitter {
       extensions: accepted.extensions,
       autoPong: settings.autoPong,
       textAsBytes: true,
+      skipUtf8Validation: settings.skipUTF8Validation,
       onWake: () => this.#connection?.flush(),
     });
     this.#connection = this.#makeConnection(protocol, accepted.socket);
@@ -341,6 +342,7 @@ export class WebSocket extends EventEmitter {
       extensions: result.extensions,
       autoPong: settings.autoPong,
       textAsBytes: true,
+      skipUtf8Validation: settings.skipUTF8Validation,
       random,
       onWake: () => this.#connection?.flush(),
     });
