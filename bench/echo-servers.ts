@@ -3,6 +3,7 @@
  *
  *   ours    node:http "upgrade" + omnisocket's faye-style new WebSocket(req, socket, head);
  *           bufferutil masks when installed, OMNISOCKET_NO_BUFFER_UTIL=1 turns it off
+ *   ours-ws omnisocket/ws: the same ws-style echo code as the ws row, with only the module changed
  *   ws      ws WebSocketServer (noServer + handleUpgrade on the same node:http server);
  *           bufferutil is used when installed, WS_NO_BUFFER_UTIL=1 turns it off
  *   faye    faye-websocket on node:http "upgrade"
@@ -21,7 +22,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from "
 import type { Duplex } from "node:stream";
 import { pathToFileURL } from "node:url";
 
-export type ServerKind = "ours" | "ws" | "faye" | "tcp";
+export type ServerKind = "ours" | "ours-ws" | "ws" | "faye" | "tcp";
 
 const require = createRequire(import.meta.url);
 
@@ -40,6 +41,20 @@ async function ours(): Promise<Server> {
 
 async function wsServer(): Promise<Server> {
   const { WebSocketServer } = await import("ws");
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on("connection", (ws) => {
+    ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
+  });
+  const server = createHttpServer();
+  server.on("upgrade", (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
+  return server;
+}
+
+async function oursWs(): Promise<Server> {
+  // The ws row's code, with only the module changed to omnisocket/ws.
+  const { WebSocketServer } = await import("../src/runtime/node/compat/ws/index.ts");
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on("connection", (ws) => {
     ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
@@ -80,7 +95,7 @@ async function tcp(): Promise<Server> {
   });
 }
 
-const factories: Record<ServerKind, () => Promise<Server>> = { ours, ws: wsServer, faye, tcp };
+const factories: Record<ServerKind, () => Promise<Server>> = { ours, "ours-ws": oursWs, ws: wsServer, faye, tcp };
 
 export async function startServer(kind: ServerKind): Promise<Server> {
   const make = factories[kind];

@@ -6,6 +6,7 @@
  *   serve    omnisocket on the runtime's server (Deno.serve + upgrade(), Bun.serve + createBunHandler)
  *   native   the runtime alone (Deno.serve + Deno.upgradeWebSocket, Bun.serve's websocket)
  *   node     node:http "upgrade" + omnisocket's faye-style hook (the Node entry)
+ *   ws       omnisocket/ws: ws's own echo code on a WebSocketServer in `port` mode (the runtime's ws entry)
  *
  * Each echoes a message as it came (text as text, binary as binary). The
  * child speaks JSON lines: it prints {"type":"ready","port":N}; on stdin
@@ -21,7 +22,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import type { Duplex } from "node:stream";
 
-export type RuntimeServerKind = "listen" | "serve" | "native" | "node";
+export type RuntimeServerKind = "listen" | "serve" | "native" | "node" | "ws";
 
 interface EchoSocket {
   binaryType: string;
@@ -55,6 +56,17 @@ function echo(ws: EchoSocket): void {
 }
 
 async function start(kind: RuntimeServerKind): Promise<number> {
+  if (kind === "ws") {
+    // ws's echo code, with only the module changed (bench/echo.ts's omnisocket/ws row).
+    const entry = g.Deno ? "../src/runtime/deno/ws.ts" : "../src/runtime/bun/ws.ts";
+    const { WebSocketServer } = (await import(entry)) as typeof import("../src/runtime/node/compat/ws/index.ts");
+    const wss = new WebSocketServer({ port: 0, host: HOST, perMessageDeflate: false });
+    wss.on("connection", (ws) => {
+      ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
+    await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+    return (wss.address() as AddressInfo).port;
+  }
   if (kind === "node") {
     const { WebSocket } = await import("../src/runtime/node/index.ts");
     const server = createServer();
@@ -116,7 +128,7 @@ function say(message: Record<string, unknown>): void {
 }
 
 const kind = process.argv[process.argv.length - 1] as RuntimeServerKind;
-if (["listen", "serve", "native", "node"].includes(kind)) {
+if (["listen", "serve", "native", "node", "ws"].includes(kind)) {
   const port = await start(kind);
   createInterface({ input: process.stdin }).on("line", (line) => {
     if (line === "cpu") {

@@ -51,6 +51,7 @@ const SERVERS: ServerSpec[] = [
   { name: "ours: listen()", kind: "listen" },
   { name: "ours: native integration", kind: "serve" },
   { name: "ours: node:http hook", kind: "node" },
+  { name: "omnisocket/ws (port)", kind: "ws" },
 ];
 
 // The workloads of bench/echo.ts, so the numbers compare across files.

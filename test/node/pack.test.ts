@@ -124,6 +124,41 @@ const entry = import.meta.resolve("omnisocket/faye");
 ${FAYE_CLIENT}
 `;
 
+/** A ws-style client through omnisocket/ws; also reports ws's statics on what it loaded. */
+const WS_ROUND_TRIP = `const ws = new WebSocket(url);
+let echoed = null;
+ws.on("open", () => ws.send("ws-" + runtime));
+ws.on("message", (data, isBinary) => { echoed = String(data) + (isBinary ? " (binary)" : " (text)"); ws.close(1000); });
+ws.on("close", (code) => console.log(JSON.stringify({
+  runtime, entry, echoed, code,
+  statics: typeof WebSocket.Server === "function" && WebSocket.WebSocketServer === WebSocket.Server
+    && WebSocket.WebSocket === WebSocket && typeof WebSocket.createWebSocketStream === "function",
+})));`;
+
+const WS_MJS = `import WebSocket from "omnisocket/ws";
+${RUNTIME}
+const entry = import.meta.resolve("omnisocket/ws");
+${WS_ROUND_TRIP}
+`;
+
+const WS_CJS = `const WebSocket = require("omnisocket/ws");
+${RUNTIME}
+const entry = require.resolve("omnisocket/ws");
+${WS_ROUND_TRIP}
+`;
+
+/** ws-style code as @types/ws users write it, in ESM and CommonJS. */
+const CHECK_WS_TS = `import WebSocket, { WebSocketServer } from "omnisocket/ws";
+const wss = new WebSocketServer({ noServer: true, perMessageDeflate: { threshold: 1024 } });
+wss.on("connection", (ws: WebSocket) => ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => ws.send(data, { binary: isBinary })));
+`;
+const CHECK_WS_CTS = `import WebSocket = require("omnisocket/ws");
+const wss: WebSocket.Server = new WebSocket.Server({ noServer: true });
+const ws = new WebSocket("ws://127.0.0.1:1/", { handshakeTimeout: 100 });
+ws.on("message", (data: WebSocket.RawData) => { void data; });
+void wss;
+`;
+
 interface Outcome {
   runtime: string;
   entry: string;
@@ -186,6 +221,8 @@ describe("npm package: build, pack, install offline, use on three runtimes", () 
     run(NPM, ["install", "--offline", "--no-audit", "--no-fund", join(work, packed[0]!.filename)], consumer);
     writeFileSync(join(consumer, "client.mjs"), CLIENT_MJS);
     writeFileSync(join(consumer, "client.cjs"), CLIENT_CJS);
+    writeFileSync(join(consumer, "ws-client.mjs"), WS_MJS);
+    writeFileSync(join(consumer, "ws-client.cjs"), WS_CJS);
     installed = true;
   }, 180_000);
 
@@ -264,9 +301,28 @@ http.createServer().on("upgrade", (request, socket, body) => {
     run(join(BIN, "tsc"), ["-p", "tsconfig.faye.json"], consumer);
   }, 120_000);
 
+  it("omnisocket/ws: import and require give ws's class on Node, Deno and Bun", async () => {
+    requireInstalled();
+    const cases: Array<[string, string, string[], string, RegExp]> = [
+      ["node", process.execPath, ["ws-client.mjs"], "node", /node_modules\/omnisocket\/dist\/esm\/runtime\/node\/compat\/ws\/index\.js$/],
+      ["node", process.execPath, ["ws-client.cjs"], "node", /node_modules\/omnisocket\/dist\/esm\/runtime\/node\/compat\/ws\/ws\.cjs$/],
+      ["deno", join(BIN, "deno"), ["run", "-A", "ws-client.mjs"], "deno", /node_modules\/omnisocket\/dist\/esm\/runtime\/deno\/ws\.js$/],
+      ["bun", join(BIN, "bun"), ["ws-client.mjs"], "bun", /node_modules\/omnisocket\/dist\/esm\/runtime\/bun\/ws\.js$/],
+      ["bun", join(BIN, "bun"), ["ws-client.cjs"], "bun", /node_modules\/omnisocket\/dist\/esm\/runtime\/bun\/ws\.cjs$/],
+    ];
+    for (const [, command, args, runtime, entry] of cases) {
+      const { stdout } = await runAsync(command, [...args, server.url], consumer);
+      const outcome = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+      expect(outcome).toEqual({ ...outcome, runtime, echoed: `ws-${runtime} (text)`, code: 1000, statics: true });
+      expect(outcome.entry).toMatch(entry);
+    }
+  }, 120_000);
+
   it("TypeScript: the declarations type-check in a user's nodenext project", () => {
     requireInstalled();
     writeFileSync(join(consumer, "check.ts"), CHECK_TS);
+    writeFileSync(join(consumer, "check-ws.ts"), CHECK_WS_TS);
+    writeFileSync(join(consumer, "check-ws.cts"), CHECK_WS_CTS);
     writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({
       compilerOptions: {
         target: "ES2022",
@@ -279,7 +335,7 @@ http.createServer().on("upgrade", (request, socket, body) => {
         noEmit: true,
         skipLibCheck: false,
       },
-      files: ["check.ts"],
+      files: ["check.ts", "check-ws.ts", "check-ws.cts"],
     }));
     run(join(BIN, "tsc"), ["-p", "tsconfig.json"], consumer);
   }, 60_000);

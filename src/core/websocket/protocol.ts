@@ -32,6 +32,7 @@ import { MaskSource } from "./frame/mask-source.ts";
 import { Opcode, RSV1, RSV2, RSV3, type Frame } from "./frame/types.ts";
 import { FrameParser } from "./frame/parser.ts";
 import { encodeUtf8, newTextDecoder, textDecoder, type RandomSource } from "../shared/platform.ts";
+import { isValidUtf8 } from "../shared/utf8.ts";
 import type { WireProtocol } from "./wire-protocol.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 import { MessageBuffer } from "./message-buffer.ts";
@@ -62,6 +63,20 @@ export interface ProtocolOptions {
   onWake?: () => void;
   /** Echo the peer's close reason too, not only its code (faye-websocket's drivers do). */
   echoCloseReason?: boolean;
+  /** Answer each Ping with a Pong (default true; ws's `autoPong: false` turns it off). */
+  autoPong?: boolean;
+  /**
+   * Deliver text messages as their UTF-8 bytes, checked but not decoded
+   * (`{ type: "utf8" }` events), for faces that hand text out as bytes
+   * (ws's Buffer): no decode into a string that would be encoded again.
+   */
+  textAsBytes?: boolean;
+  /**
+   * Hand text on without checking it is UTF-8 (ws's `skipUTF8Validation`,
+   * for peers known to send valid text). Default false: RFC 6455 section
+   * 8.1's check applies.
+   */
+  skipUtf8Validation?: boolean;
 }
 
 type Outgoing = Uint8Array[] | { close: Uint8Array[] };
@@ -86,6 +101,9 @@ export class Protocol implements WireProtocol {
   private readonly pipeline: ExtensionPipeline;
   private readonly onWake: (() => void) | undefined;
   private readonly echoCloseReason: boolean;
+  private readonly autoPong: boolean;
+  private readonly textAsBytes: boolean;
+  private readonly skipUtf8Validation: boolean;
   private events: ProtocolEvent[] = [];
   private output: Uint8Array[] = [];
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
@@ -107,7 +125,12 @@ export class Protocol implements WireProtocol {
   constructor(options: ProtocolOptions) {
     this.role = options.role;
     this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-    this.parser = new FrameParser({ role: this.role, maxLength: this.maxLength, maxFragments: options.maxFragments });
+    this.parser = new FrameParser({
+      role: this.role,
+      maxLength: this.maxLength,
+      maxFragments: options.maxFragments,
+      checkUtf8: !options.skipUtf8Validation,
+    });
     this.fragments = new MessageBuffer(this.maxLength);
     this.pipeline = new ExtensionPipeline(options.extensions ?? []);
     this.parser.allowedRsv = this.pipeline.rsvMask;
@@ -115,6 +138,9 @@ export class Protocol implements WireProtocol {
     this.mask = this.role === "client" ? new MaskSource(options.random) : null;
     this.onWake = options.onWake;
     this.echoCloseReason = options.echoCloseReason ?? false;
+    this.autoPong = options.autoPong ?? true;
+    this.textAsBytes = options.textAsBytes ?? false;
+    this.skipUtf8Validation = options.skipUtf8Validation ?? false;
     this.incoming = new OrderedQueue((e) => this.releaseIncoming(e));
     this.outgoing = new OrderedQueue((o) => this.releaseOutgoing(o));
   }
@@ -162,7 +188,7 @@ export class Protocol implements WireProtocol {
         return this.handleClose(frame.payload);
       case Opcode.PING:
         // Section 5.5.2: answer with a Pong carrying the same payload.
-        if (this.state === ReadyState.OPEN) this.queueFrame(Opcode.PONG, frame.payload);
+        if (this.state === ReadyState.OPEN && this.autoPong) this.queueFrame(Opcode.PONG, frame.payload);
         return this.emit({ type: "ping", data: frame.payload });
       case Opcode.PONG:
         return this.emit({ type: "pong", data: frame.payload });
@@ -171,16 +197,32 @@ export class Protocol implements WireProtocol {
 
   private singleFrameMessage(frame: Frame): void {
     if (frame.opcode === Opcode.BINARY) return this.emit({ type: "binary", data: frame.payload });
-    if (frame.checked) return this.emit({ type: "text", data: textDecoder.decode(frame.payload) });
-    // Section 8.1: the whole text is at hand, so one strict decode validates
-    // and decodes it (faster than the streaming check plus a decode).
-    let data: string;
-    try {
-      data = strictDecoder.decode(frame.payload);
-    } catch {
-      return this.reject(new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message"));
+    if (frame.checked) return this.emit(this.checkedText(frame.payload));
+    const event = this.uncheckedText(frame.payload);
+    if (event instanceof WebSocketError) return this.reject(event);
+    this.emit(event);
+  }
+
+  /** A text message whose bytes are already known to be UTF-8 (or are not to be checked). */
+  private checkedText(bytes: Uint8Array): ProtocolEvent {
+    return this.textAsBytes ? { type: "utf8", data: bytes } : { type: "text", data: textDecoder.decode(bytes) };
+  }
+
+  /**
+   * Section 8.1: a whole text not checked yet. One strict decode validates
+   * and decodes it (faster than the streaming check plus a decode); with
+   * `textAsBytes` it is only checked.
+   */
+  private uncheckedText(bytes: Uint8Array): ProtocolEvent | WebSocketError {
+    if (this.skipUtf8Validation) return this.checkedText(bytes);
+    if (this.textAsBytes) {
+      return isValidUtf8(bytes) ? { type: "utf8", data: bytes } : new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
     }
-    this.emit({ type: "text", data });
+    try {
+      return { type: "text", data: strictDecoder.decode(bytes) };
+    } catch {
+      return new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
+    }
   }
 
   private finishMessage(): void {
@@ -193,7 +235,7 @@ export class Protocol implements WireProtocol {
     this.messageChecked = false;
     if (this.pipeline.empty) {
       // Fragmented text: the parser checked every frame (section 8.1).
-      return this.emit(opcode === Opcode.TEXT ? { type: "text", data: textDecoder.decode(data) } : { type: "binary", data });
+      return this.emit(opcode === Opcode.TEXT ? this.checkedText(data) : { type: "binary", data });
     }
     const message: ExtensionMessage = { opcode, rsv1: (rsv & RSV1) !== 0, rsv2: (rsv & RSV2) !== 0, rsv3: (rsv & RSV3) !== 0, data };
     const result = this.pipeline.process("in", message);
@@ -224,14 +266,9 @@ export class Protocol implements WireProtocol {
       return new WebSocketError("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", `Message too big: more than ${this.maxLength} bytes`);
     }
     if (result.opcode === Opcode.TEXT) {
-      if (result.data === validated) return { type: "text", data: textDecoder.decode(result.data) };
-      // Section 8.1: one strict decode validates and decodes the whole text
-      // (the inflated text of a compressed message, say) in a single pass.
-      try {
-        return { type: "text", data: strictDecoder.decode(result.data) };
-      } catch {
-        return new WebSocketError("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in text message");
-      }
+      if (result.data === validated) return this.checkedText(result.data);
+      // The inflated text of a compressed message, say: checked as a whole.
+      return this.uncheckedText(result.data);
     }
     return { type: "binary", data: result.data };
   }
@@ -475,6 +512,11 @@ export class Protocol implements WireProtocol {
   /** True while received messages are still inside an extension (events to come). */
   get busy(): boolean {
     return !this.incoming.idle || this.pendingFailure !== null;
+  }
+
+  /** True while sent messages are still inside an extension (bytes to come). */
+  get sending(): boolean {
+    return !this.outgoing.idle;
   }
 
   private release(): void {

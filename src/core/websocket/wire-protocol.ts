@@ -16,6 +16,8 @@ export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
 /** What an engine reports, in order: messages, control frames, the close, a failure. */
 export type ProtocolEvent =
   | { type: "text"; data: string }
+  /** A text message as its checked UTF-8 bytes, when the engine's `textAsBytes` is set. */
+  | { type: "utf8"; data: Uint8Array }
   | { type: "binary"; data: Uint8Array }
   | { type: "ping"; data: Uint8Array }
   | { type: "pong"; data: Uint8Array }
@@ -53,6 +55,8 @@ export interface WireProtocol {
   readonly closeTransport: boolean;
   /** True while received messages are still being processed (events to come). */
   readonly busy: boolean;
+  /** True while sent messages are still inside an extension (bytes to come); absent means never. */
+  readonly sending?: boolean;
 
   /** Feeds bytes from the transport; the engine owns `chunk` afterwards. */
   receiveData(chunk: Uint8Array): void;

@@ -49,6 +49,22 @@ export class BunByteSocket implements ByteSocket {
     return this.#queuedBytes;
   }
 
+  /** Waiting for the queue to empty (ByteSocket.flushed). */
+  #flushWaiters: Array<(error?: Error) => void> = [];
+
+  flushed(callback: (error?: Error) => void): void {
+    if (this.#queue.length === 0) queueMicrotask(callback);
+    else if (this.#closed) queueMicrotask(() => callback(new Error("The socket was closed before the data was written")));
+    else this.#flushWaiters.push(callback);
+  }
+
+  #releaseFlushWaiters(error?: Error): void {
+    const waiters = this.#flushWaiters;
+    if (waiters.length === 0) return;
+    this.#flushWaiters = [];
+    for (const w of waiters) w(error);
+  }
+
   attach(handler: ByteSocketHandler): void {
     this.#handler = handler;
     if (this.#closed) {
@@ -106,6 +122,8 @@ export class BunByteSocket implements ByteSocket {
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes still queued are dropped: their waiters hear so.
+    if (this.#queue.length > 0) this.#releaseFlushWaiters(new Error("The socket was closed before the data was written"));
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#release();
@@ -135,6 +153,7 @@ export class BunByteSocket implements ByteSocket {
       }
       queue.shift();
     }
+    this.#releaseFlushWaiters();
     if (this.#closed) return;
     if (this.#ending) {
       this.#endNow();
@@ -161,9 +180,11 @@ export class BunByteSocket implements ByteSocket {
     // peer ended cleanly, so say so first, as the other runtimes do.
     if (!error && this.#ended && !this.#released && !this.#eof && !this.#closed) this.peerEnded();
     const first = !this.#closed;
+    const unsent = this.#queue.length > 0;
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#releaseFlushWaiters(unsent ? new Error("The socket was closed before the data was written") : undefined);
     // Bun may call this from inside socket.end(); report it afterwards.
     if (first) queueMicrotask(() => this.#reportClose());
   }

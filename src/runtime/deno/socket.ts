@@ -81,6 +81,22 @@ export class DenoByteSocket implements ByteSocket {
     return this.#buffered;
   }
 
+  /** Waiting for the queue to empty (ByteSocket.flushed). */
+  #flushWaiters: Array<(error?: Error) => void> = [];
+
+  flushed(callback: (error?: Error) => void): void {
+    if (!this.#writing && this.#queue.length === 0) queueMicrotask(callback);
+    else if (this.#closed) queueMicrotask(() => callback(new Error("The socket was closed before the data was written")));
+    else this.#flushWaiters.push(callback);
+  }
+
+  #releaseFlushWaiters(error?: Error): void {
+    const waiters = this.#flushWaiters;
+    if (waiters.length === 0) return;
+    this.#flushWaiters = [];
+    for (const w of waiters) w(error);
+  }
+
   attach(handler: ByteSocketHandler): void {
     this.#handler = handler;
     if (this.#closed) {
@@ -137,6 +153,8 @@ export class DenoByteSocket implements ByteSocket {
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes still queued or in flight are dropped: their waiters hear so.
+    if (this.#queue.length > 0 || this.#writing) this.#releaseFlushWaiters(new Error("The socket was closed before the data was written"));
     this.#queue = [];
     try {
       this.conn.close();
@@ -225,6 +243,7 @@ export class DenoByteSocket implements ByteSocket {
       return;
     } finally {
       this.#writing = false;
+      this.#releaseFlushWaiters();
     }
     if (this.#closed) return;
     if (this.#ending) {

@@ -5,6 +5,8 @@
 import type { Socket } from "node:net";
 import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
 
+const EMPTY = new Uint8Array(0);
+
 export class NodeByteSocket implements ByteSocket {
   private handler: ByteSocketHandler | null = null;
   private closed = false;
@@ -74,6 +76,14 @@ export class NodeByteSocket implements ByteSocket {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  flushed(callback: (error?: Error) => void): void {
+    const socket = this.socket;
+    if (socket.writableLength === 0) queueMicrotask(callback);
+    else if (this.closed || socket.destroyed || !socket.writable) queueMicrotask(() => callback(new Error("The socket was closed before the data was written")));
+    // An empty write's callback runs once the writes before it are done.
+    else socket.write(EMPTY, (error) => callback(error ?? undefined));
   }
 
   get bufferedAmount(): number {

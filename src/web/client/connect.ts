@@ -17,7 +17,7 @@ import { encodeLatin1 } from "../../core/http/serializer.ts";
 import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
 import { clientExtensions } from "./extension-options.ts";
 import { dial } from "./proxy-tunnel.ts";
-import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
+import type { ByteSocket, ByteSocketHandler, Connector } from "../transport/byte-socket.ts";
 import { targetOf, type WebSocketUrl } from "../websocket/url.ts";
 import type { WebSocketOptions } from "../websocket/websocket.ts";
 import { closeSessions } from "../../core/websocket/extensions/close-sessions.ts";
@@ -30,6 +30,11 @@ export interface ClientResult {
   extensions: ActiveExtension[];
   statusCode: number;
   headers: Record<string, string>;
+}
+
+/** How the ws face connects: its own connector (ws's createConnection / agent). */
+export interface ClientTransportOptions {
+  connector?: Connector;
 }
 
 /** Error for a refused or broken handshake, with what the server answered. */
@@ -78,6 +83,7 @@ export async function openClient(
   signal?: AbortSignal,
   extensions: Extension[] = clientExtensions(options),
   acceptNoProtocol = false,
+  how: ClientTransportOptions = {},
 ): Promise<ClientResult> {
   const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
   // One parse: the target dialed below is the one the request's Host names.
@@ -100,7 +106,7 @@ export async function openClient(
     tls,
     net: options.net,
     proxy: options.proxy,
-  }, signal), signal);
+  }, signal, how.connector), signal);
   return new Promise<ClientResult>((resolve, reject) => {
     const parser = new HttpHeadParser("response");
     let settled = false;

@@ -39,6 +39,11 @@ export interface AcceptOptions {
    * requests then get the usual 426 or 400. See docs/legacy-drafts.md.
    */
   allowDrafts?: boolean;
+  /**
+   * Sees the 101 response as lines (status line first, no trailing blank
+   * line) just before it is written, and may change them (ws's `headers` event).
+   */
+  editResponse?: (lines: string[]) => void;
 }
 
 function headerRecord(head: HttpRequestHead): Record<string, string> {
@@ -97,6 +102,11 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
     closeSessions(negotiated.active);
     const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
     return refuse(500, "Invalid handshake response", [], error);
+  }
+  if (options.editResponse) {
+    const lines = response.slice(0, -4).split("\r\n");
+    options.editResponse(lines);
+    response = lines.join("\r\n") + "\r\n\r\n";
   }
   socket.write([encodeLatin1(response)]);
   socket.pause();

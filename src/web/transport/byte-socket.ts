@@ -30,6 +30,8 @@ export interface ByteSocket {
   destroy(): void;
   /** Bytes written but not yet handed to the kernel. */
   readonly bufferedAmount: number;
+  /** Calls `callback` once everything written so far has been handed to the kernel; with an error if the socket closed first. */
+  flushed?(callback: (error?: Error) => void): void;
 }
 
 export type { ProxyOptions, ProxySetting } from "../client/proxy-options.ts";

@@ -86,6 +86,44 @@ export class Connection implements ByteSocketHandler {
     this.owner.handleDrain?.();
   }
 
+  /** Stops reading the socket (ws `pause()`, a full consumer): TCP then pushes back on the peer. */
+  pauseReading(): void {
+    if (!this.finished) this.socket.pause();
+  }
+
+  /** Reads again after pauseReading(). */
+  resumeReading(): void {
+    if (!this.finished) this.socket.attach(this);
+  }
+
+  private writeWaiters: Array<(error?: Error) => void> = [];
+  /** Set when the connection ended with messages still unwritten. */
+  private unwritten: Error | undefined;
+
+  /**
+   * Calls `callback` once everything queued so far (including messages still
+   * in an extension) has been handed to the network; with an error when the
+   * connection ended first (ws's send callback).
+   */
+  whenWritten(callback: (error?: Error) => void): void {
+    this.writeWaiters.push(callback);
+    if (!this.pumping) this.checkWritten();
+  }
+
+  private checkWritten(): void {
+    if (this.writeWaiters.length === 0) return;
+    if (!this.finished && this.protocol.sending === true) return; // pump runs again when the extension is done
+    const waiters = this.writeWaiters;
+    this.writeWaiters = [];
+    const release = (error?: Error) => {
+      for (let i = 0; i < waiters.length; i++) waiters[i]!(error);
+    };
+    const unwritten = this.unwritten;
+    if (unwritten) queueMicrotask(() => release(unwritten));
+    else if (!this.socket.flushed) queueMicrotask(release);
+    else this.socket.flushed(release);
+  }
+
   /** Writes what the engine has queued, unless a dispatch is under way (it flushes at its end). */
   flush(): void {
     if (!this.pumping) this.pump();
@@ -132,6 +170,7 @@ export class Connection implements ByteSocketHandler {
     } finally {
       this.pumping = false;
     }
+    this.checkWritten();
     const protocol = this.protocol;
     if (protocol.closeTransport && !this.ended) {
       // RFC 6455 section 7.1.1: the server ends TCP first, after its Close.
@@ -161,9 +200,13 @@ export class Connection implements ByteSocketHandler {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.writeWaiters.length > 0 && this.protocol.sending === true) {
+      this.unwritten = new Error("The connection closed before the data was written");
+    }
     clearTimeout(this.closeTimer);
     clearInterval(this.pingTimer);
     this.socket.destroy();
+    this.checkWritten();
     this.owner.handleClosed(this.protocol.closeInfo(), this.protocol.error);
   }
 }

@@ -36,6 +36,8 @@ export interface FrameParserOptions {
   maxLength: number;
   /** Most frames one data message may take; 0 for no limit (default DEFAULT_MAX_FRAGMENTS). */
   maxFragments?: number;
+  /** Check text as UTF-8 as it arrives (default true; ws's `skipUTF8Validation` turns it off). */
+  checkUtf8?: boolean;
 }
 
 /**
@@ -107,7 +109,10 @@ export class FrameParser {
     this.expectMask = options.role === "server";
     this.maxLength = options.maxLength;
     this.maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
+    this.checkUtf8 = options.checkUtf8 ?? true;
   }
+
+  private readonly checkUtf8: boolean;
 
   push(chunk: Uint8Array): void {
     if (this.stage === Stage.DEAD || chunk.length === 0) return;
@@ -275,7 +280,7 @@ export class FrameParser {
       this.messageFrames = 1;
       // Section 8.1 applies to the text as sent; an extension that set an
       // RSV bit transforms it first, and the engine checks its output.
-      this.messageText = opcode === Opcode.TEXT && this.rsv === 0;
+      this.messageText = this.checkUtf8 && opcode === Opcode.TEXT && this.rsv === 0;
     }
     this.text = !control && this.messageText;
     // Section 5.1: a server MUST fail on an unmasked frame; a client MUST
