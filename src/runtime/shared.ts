@@ -7,7 +7,10 @@
  * server-sent events (client, fetch-style server, sans-I/O parser and
  * encoder). test/web/entries.test.ts checks each entry against this list.
  */
-export { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap, type PingEvent } from "../web/events/events.ts";
+export {
+  CloseEvent, ErrorEvent, MessageEvent, type CloseEventInit, type ErrorEventInit, type WebSocketEventMap, type PingEvent,
+} from "../web/events/events.ts";
+export type { DualEventTarget } from "../web/events/dual-event-target.ts";
 export {
   WebSocket,
   type WebSocketOptions,
@@ -21,7 +24,8 @@ export type { SendOptions } from "../web/websocket/driver.ts";
 export { EventSourceServer, type EventSourceServerOptions } from "./node/event-source-server.ts";
 export { WebSocketError, ErrorCodes, CloseCode, type ErrorCode } from "../core/shared/errors.ts";
 export type {
-  ActiveExtension, ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionOffer, ExtensionParams, ExtensionSession, ServerSession,
+  ActiveExtension, ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionOffer, ExtensionParams, ExtensionParamValue, ExtensionSession,
+  ServerSession,
 } from "../core/websocket/extensions/extension.ts";
 export type { NegotiationOptions } from "../core/websocket/extensions/permessage-deflate/params.ts";
 export type { HttpLimits } from "../core/http/head-parser.ts";
@@ -33,7 +37,10 @@ export { ProxyError } from "../core/http/connect.ts";
 export { permessageDeflate, type NodePermessageDeflateOptions } from "./node/zlib-codec.ts";
 export type { PermessageDeflateOptions } from "../core/websocket/extensions/permessage-deflate/extension.ts";
 export type { PerMessageDeflateSetting } from "../web/client/extension-options.ts";
-export { EventSource, EventSourceErrorEvent, type EventSourceInit, type EventSourceEventMap } from "../web/event-source/client.ts";
+export {
+  EventSource, EventSourceErrorEvent, type EventSourceInit, type EventSourceEventMap, type EventSourceFetch, type EventSourceFetchResponse,
+} from "../web/event-source/client.ts";
+export type { EventSourceSession, EventSourceSessionOptions, EventSourceSendOptions } from "../web/event-source/session.ts";
 export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-source/stream.ts";
 export { SseParser, SseError, type SseErrorCode, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
 export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse/encoder.ts";

@@ -1,7 +1,8 @@
 /**
  * The JSR package: `deno publish --dry-run` must pass (every export resolves
  * and type-checks, no slow types in the public API), ship the sources and
- * nothing from test/, and jsr.json, deno.json and package.json must agree.
+ * nothing from test/, and jsr.json, deno.json and package.json must agree;
+ * `deno doc --lint` must find the whole API of every entry documented.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -47,4 +48,20 @@ describe("JSR package", () => {
     }
     expect(files.filter((line) => /\/(test|bench|examples|node_modules)\//.test(line))).toEqual([]);
   }, 240_000);
+
+  it("deno doc --lint finds every export of every entry documented, and no signature naming a type the entry does not export", () => {
+    const entries = Object.values(readJson("jsr.json").exports as Record<string, string>);
+    const result = spawnSync(DENO, ["doc", "--lint", ...entries], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+      timeout: 120_000,
+    });
+    const output = `${result.stdout}\n${result.stderr}`;
+    // Each finding reads "error[missing-jsdoc]: ..." or "error[private-type-ref]: ...", with its location.
+    const findings = output.split("\n").filter((line) => /^error\[|^\s+--> /.test(line));
+    expect(findings).toEqual([]);
+    expect(result.status).toBe(0);
+    expect(output).toMatch(`Checked ${entries.length} file`);
+  }, 120_000);
 });

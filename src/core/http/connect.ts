@@ -22,6 +22,7 @@ import { encodeLatin1, headerEntries, serializeRequestHead, type HttpHeadersInit
 
 /** A failed CONNECT, with what the proxy answered (when it answered at all). */
 export class ProxyError extends WebSocketError {
+  /** An error with a `WS_ERR_PROXY_*` code and, when the proxy answered, its status and headers. */
   constructor(
     code: ErrorCode,
     message: string,

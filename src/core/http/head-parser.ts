@@ -22,6 +22,11 @@ import { WebSocketError } from "../shared/errors.ts";
 import { HttpHeaders } from "./headers.ts";
 import { isFieldChar, isOws, isRequestTarget, isToken, tryEncodeLatin1 } from "./tokens.ts";
 
+/**
+ * Bounds on an HTTP message head (an opening handshake, a proxy's answer to
+ * CONNECT). A head past one fails with `WS_ERR_HTTP_LIMIT`
+ * (`WS_ERR_PROXY_RESPONSE` for a proxy's answer).
+ */
 export interface HttpLimits {
   /** Longest start or header line, CRLF excluded (default 8 KiB). */
   maxLineLength: number;

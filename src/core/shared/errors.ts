@@ -72,14 +72,21 @@ export const ErrorCodes = {
   SSE_ERR_CONNECTION: 1006,
 } as const;
 
+/** One of the stable error codes: a key of {@linkcode ErrorCodes}. */
 export type ErrorCode = keyof typeof ErrorCodes;
 
+/**
+ * The one error class for what the library refuses (WHATWG's TypeError,
+ * SyntaxError and DOMException aside): `code` says what went wrong,
+ * `closeCode` how the connection ends. A WebSocket's `error` event carries one.
+ */
 export class WebSocketError extends Error {
   /** Stable identifier, e.g. `WS_ERR_INVALID_UTF8`. */
   readonly code: ErrorCode;
   /** The close code this failure ends the connection with. */
   readonly closeCode: number;
 
+  /** An error with `code`; `closeCode` defaults to the code's entry in {@linkcode ErrorCodes}. */
   constructor(code: ErrorCode, message: string, closeCode: number = ErrorCodes[code]) {
     super(message);
     this.name = "WebSocketError";

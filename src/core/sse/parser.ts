@@ -35,7 +35,9 @@ export type SseErrorCode = Extract<ErrorCode, `SSE_ERR_${string}`>;
  * code table) whose `code` is one of the SSE_ERR_* codes.
  */
 export class SseError extends WebSocketError {
+  /** Which failure: one of the SSE_ERR_* codes. */
   declare readonly code: SseErrorCode;
+  /** An error with `code`; `options.cause` keeps the underlying failure (a network error, say). */
   constructor(code: SseErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message);
     this.name = "SseError";
@@ -49,6 +51,7 @@ export type SseParserEvent =
   | { type: "message"; event: string; data: string; lastEventId: string }
   /** A valid `retry` field: the new reconnection time in milliseconds. */
   | { type: "retry"; retry: number }
+  /** An event passed `maxEventSize`: parsing has stopped. */
   | { type: "error"; error: SseError };
 
 /** Options of {@link SseParser}. */

@@ -50,17 +50,27 @@ export interface BunListener {
 
 /** Bun.serve's per-connection WebSocket (ServerWebSocket). */
 export interface BunServerWebSocket<D = unknown> {
+  /** What the upgrade attached (ours, when our handler runs the socket). */
   data: D;
+  /** Bun's readyState: 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** How Bun hands binary messages over ("nodebuffer", "arraybuffer", "uint8array"). */
   binaryType?: string;
   /** Bytes sent (> 0), -1 when queued under backpressure, 0 when dropped. */
   send(data: string | Uint8Array, compress?: boolean): number;
+  /** Sends a text message; the result as for send(). */
   sendText(data: string, compress?: boolean): number;
+  /** Sends a binary message; the result as for send(). */
   sendBinary(data: Uint8Array, compress?: boolean): number;
+  /** Starts the closing handshake (no status code when `code` is absent). */
   close(code?: number, reason?: string): void;
+  /** Drops the connection with no closing handshake. */
   terminate(): void;
+  /** Sends a ping frame; the result as for send(). */
   ping(data?: string | Uint8Array): number;
+  /** Sends a pong frame; the result as for send(). */
   pong(data?: string | Uint8Array): number;
+  /** Bytes Bun has buffered for the socket. */
   getBufferedAmount(): number;
 }
 

@@ -29,6 +29,11 @@ export function bunTlsOptions(host: string, tls: Record<string, unknown> = {}): 
   return out as BunTlsOptions;
 }
 
+/**
+ * The client's sockets on Bun: Bun.connect (with TLS for wss://), Bun's
+ * upgradeTLS for TLS inside a proxy tunnel, process.env for `proxy: "env"`.
+ * The entry installs it.
+ */
 export const bunConnector: Connector = {
   async connect(options: ConnectOptions): Promise<ByteSocket> {
     const net = options.net ?? {};

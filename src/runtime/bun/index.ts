@@ -26,6 +26,6 @@ export { listen, type BunListenOptions } from "./listen.ts";
 export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/server/standalone.ts";
 export { HostedWebSocket } from "../../web/websocket/hosted-websocket.ts";
 export type { ProtocolChooser } from "../../web/server/accept.ts";
-export type { BunServer, BunWebSocketHandler } from "./bun-types.ts";
+export type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";
 export { bunConnector } from "./connect.ts";
 export * from "../shared.ts";

@@ -23,13 +23,15 @@ import { WebSocket } from "../../web/websocket/websocket.ts";
 import { bun, type BunSocket } from "./bun-types.ts";
 import { BunByteSocket, byteSocketHandlers } from "./socket.ts";
 
+/** Options of Bun's standalone `listen()`: where to listen, TLS, and the server's options. */
 export interface BunListenOptions extends StandaloneServerOptions {
-  /** Default "0.0.0.0". */
+  /** The address to listen on. Default "0.0.0.0". */
   hostname?: string;
   /** Default 0: any free port (read it from `server.port`). */
   port?: number;
   /** PEM certificate chain and private key: serve wss://. */
   cert?: string | Uint8Array;
+  /** PEM private key for `cert`; give both or neither. */
   key?: string | Uint8Array;
 }
 

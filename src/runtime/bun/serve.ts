@@ -49,16 +49,19 @@ import type { ProtocolChooser } from "../../web/server/accept.ts";
 import type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";
 import { webSocketUrlOf } from "../../web/server/request-url.ts";
 
+/** Options of one `upgrade()` call on Bun.serve (they override the handler's defaults). */
 export interface BunUpgradeOptions {
   /** Subprotocols the server speaks (first one the client offers wins), or a function that picks one. */
   protocols?: ProtocolChooser;
   /** Extra headers for the 101 response. */
   headers?: Record<string, string>;
+  /** Initial binaryType of the socket. */
   binaryType?: BinaryType;
   /** Runs once the socket is open (after its "open" event). */
   open?: (socket: HostedWebSocket, request: Request) => void;
 }
 
+/** Options of `createBunHandler()`: defaults for each upgrade, and the settings Bun applies to every socket of one `websocket` handler. */
 export interface BunHandlerOptions extends BunUpgradeOptions {
   /** Largest message accepted, in bytes (default 2^26 - 1): Bun's maxPayloadLength. */
   maxLength?: number;
@@ -66,11 +69,12 @@ export interface BunHandlerOptions extends BunUpgradeOptions {
   ping?: number;
 }
 
+/** What `createBunHandler()` returns: an `upgrade` for the fetch handler and the `websocket` for Bun.serve. */
 export interface BunHandler {
   /** Upgrades `request`; returns our socket (CONNECTING), or null when Bun refused (not a WebSocket handshake). */
   upgrade(request: Request, server: BunServer, options?: BunUpgradeOptions): HostedWebSocket | null;
-  /** Pass as Bun.serve's `websocket`. */
-  websocket: BunWebSocketHandler<Connection>;
+  /** Pass as Bun.serve's `websocket`; the `data` of Bun's sockets is ours. */
+  websocket: BunWebSocketHandler;
 }
 
 /** What travels in Bun's `ws.data` from upgrade() to the handlers. */

@@ -96,6 +96,11 @@ async function startTls(socket: ByteSocket, options: StartTlsOptions): Promise<B
   return new DenoByteSocket(await deno().startTls(socket.release(), tls));
 }
 
+/**
+ * The client's sockets on Deno: Deno.connect / Deno.connectTls, Deno.startTls
+ * for TLS inside a proxy tunnel, Deno.env for `proxy: "env"` (it needs
+ * --allow-env). The entry installs it.
+ */
 export const denoConnector: Connector = {
   async connect(options: ConnectOptions): Promise<ByteSocket> {
     const socket = new DenoByteSocket(await open(options));

@@ -23,13 +23,15 @@ import { WebSocket } from "../../web/websocket/websocket.ts";
 import { deno, type DenoListener } from "./deno-types.ts";
 import { DenoByteSocket } from "./socket.ts";
 
+/** Options of Deno's standalone `listen()`: where to listen, TLS, and the server's options. */
 export interface DenoListenOptions extends StandaloneServerOptions {
-  /** Default "0.0.0.0". */
+  /** The address to listen on. Default "0.0.0.0". */
   hostname?: string;
   /** Default 0: any free port (read it from `server.port`). */
   port?: number;
   /** PEM certificate chain and private key: serve wss:// with Deno.listenTls. */
   cert?: string;
+  /** PEM private key for `cert`; give both or neither. */
   key?: string;
 }
 

@@ -29,6 +29,7 @@ import type { ProtocolChooser } from "../../web/server/accept.ts";
 import { deno } from "./deno-types.ts";
 import { webSocketUrlOf } from "../../web/server/request-url.ts";
 
+/** Options of `upgrade()` on Deno.serve: the ones Deno.upgradeWebSocket can honour. */
 export interface DenoUpgradeOptions {
   /** Subprotocols the server speaks (first one the client offers wins), or a function that picks one. */
   protocols?: ProtocolChooser;
@@ -36,6 +37,7 @@ export interface DenoUpgradeOptions {
   headers?: Record<string, string>;
   /** Seconds between pings (Deno's idleTimeout is twice that; a pong that late closes the connection). Absent or 0: no pings. */
   ping?: number;
+  /** Initial binaryType of the socket. */
   binaryType?: BinaryType;
 }
 

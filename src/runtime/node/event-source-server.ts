@@ -27,15 +27,23 @@ import {
   type EventSourceSessionOptions,
 } from "../../web/event-source/session.ts";
 
+/** Options of `new EventSourceServer(request, response, options)`. */
 export type EventSourceServerOptions = EventSourceSessionOptions;
 
+/**
+ * The server end of one event stream on node:http (faye-websocket's
+ * `EventSource`): writes the response head at once, then events as they are
+ * sent. Works wherever node:http does (Node, Deno, Bun).
+ */
 export class EventSourceServer extends EventSourceSession {
   /** faye's test: a GET whose `Accept` lists `text/event-stream`. */
   static isEventSource(request: IncomingMessage): boolean {
     return acceptsEventStream(request.method, request.headers.accept);
   }
 
+  /** The request's URL (https: when the request came over TLS). */
   readonly url: string;
+  /** The `Last-Event-ID` the client sent ("" when none): where to resume. */
   readonly lastEventId: string;
   readonly #response: ServerResponse;
 
@@ -63,10 +71,12 @@ export class EventSourceServer extends EventSourceSession {
     this.start();
   }
 
+  /** The response's `writableLength`: bytes node:http has not yet handed to the socket. */
   get bufferedAmount(): number {
     return this.#response.writableLength;
   }
 
+  /** `response.write()`: false once the response buffers past its high-water mark (the bytes are still sent). */
   protected writeBytes(bytes: Uint8Array): boolean {
     try {
       return this.#response.write(bytes);
@@ -75,6 +85,7 @@ export class EventSourceServer extends EventSourceSession {
     }
   }
 
+  /** `response.end()`. */
   protected endTransport(): void {
     this.#response.end();
   }

@@ -14,6 +14,7 @@
  */
 import type { ProxyCredentials } from "../../core/http/connect.ts";
 
+/** An HTTP proxy the client tunnels through with CONNECT (RFC 9110 section 9.3.6), in faye's shape. */
 export interface ProxyOptions {
   /**
    * The proxy's URL: `http://host:port`, or `https://host:port` for TLS to

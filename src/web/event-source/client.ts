@@ -22,14 +22,20 @@ import { HandlerSlots } from "../events/dual-event-target.ts";
 
 /** What the client needs of a fetch response. */
 export interface EventSourceFetchResponse {
+  /** The HTTP status; anything but 200 fails the connection (SSE_ERR_STATUS). */
   readonly status: number;
+  /** The URL after redirects, whose origin the MessageEvents carry ("" for the request's). */
   readonly url: string;
+  /** The response headers; the client reads `Content-Type`. */
   readonly headers: { get(name: string): string | null };
+  /** The event stream; null reads as an empty one (the client reconnects). */
   readonly body: ReadableStream<Uint8Array> | null;
 }
 
+/** A fetch-compatible function (`globalThis.fetch`, undici's with a dispatcher, a test double). */
 export type EventSourceFetch = (url: string, init: RequestInit) => Promise<EventSourceFetchResponse>;
 
+/** The second argument of `new EventSource(url, init)`: WHATWG's `withCredentials`, and our additions. */
 export interface EventSourceInit {
   /** Send credentials (cookies) cross-origin: fetch `credentials: "include"`. */
   withCredentials?: boolean;
@@ -50,10 +56,17 @@ export interface EventSourceInit {
  * SSE_ERR_CONNECTION (its `cause` the network error, if any).
  */
 export class EventSourceErrorEvent extends Event {
+  /** Why the connection failed or was lost, in words. */
   readonly message: string;
   /** The response status when the connection failed on it, else 0. */
   readonly status: number;
+  /** The failure as an SseError with a stable `code`. */
   readonly error: SseError;
+  /**
+   * An `error` event. `error`, when not an SseError already, becomes the
+   * `cause` of one whose code follows from `status`: 0 SSE_ERR_CONNECTION,
+   * 200 SSE_ERR_CONTENT_TYPE, otherwise SSE_ERR_STATUS.
+   */
   constructor(message: string, status = 0, error?: unknown) {
     super("error");
     this.message = message;
@@ -96,12 +109,23 @@ function utf8AsLatin1(text: string): string {
   return out;
 }
 
+/**
+ * A server-sent events client: the browser's class (WHATWG html section 9.2)
+ * on Node, Deno and Bun, over `fetch`, with `headers`, `fetch`, `retry` and
+ * `maxEventSize` options and faye-style on/off/once.
+ */
 export class EventSource extends EventTarget {
+  /** readyState: connecting, or waiting to reconnect. */
   static readonly CONNECTING = 0;
+  /** readyState: the stream is open and events are dispatched. */
   static readonly OPEN = 1;
+  /** readyState: closed by close() or failed; no reconnection follows. */
   static readonly CLOSED = 2;
+  /** readyState: connecting, or waiting to reconnect. */
   readonly CONNECTING = 0;
+  /** readyState: the stream is open and events are dispatched. */
   readonly OPEN = 1;
+  /** readyState: closed by close() or failed; no reconnection follows. */
   readonly CLOSED = 2;
 
   readonly #url: string;
@@ -116,6 +140,12 @@ export class EventSource extends EventTarget {
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #slots = new HandlerSlots(this);
 
+  /**
+   * Opens a stream to `url` (relative to `location` where there is one) and
+   * reconnects when it is lost. Throws a SyntaxError DOMException for a URL
+   * that does not parse, a TypeError for bad `headers` or `retry`, or when
+   * there is no fetch.
+   */
   constructor(url: string | URL, init: EventSourceInit = {}) {
     super();
     // Step 3: "Let urlRecord be the result of encoding-parsing a URL given
@@ -146,12 +176,15 @@ export class EventSource extends EventTarget {
     void this.#connect();
   }
 
+  /** The stream's URL, parsed. */
   get url(): string {
     return this.#url;
   }
+  /** True when credentials are sent cross-origin (`init.withCredentials`). */
   get withCredentials(): boolean {
     return this.#withCredentials;
   }
+  /** CONNECTING (0), OPEN (1) or CLOSED (2). */
   get readyState(): number {
     return this.#readyState;
   }

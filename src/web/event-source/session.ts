@@ -18,6 +18,7 @@
 import { encodeComment, encodeEvent, encodeRetry } from "../../core/sse/encoder.ts";
 import { DualEventTarget } from "../events/dual-event-target.ts";
 
+/** Options every server-side event stream takes (faye-websocket's EventSource options). */
 export interface EventSourceSessionOptions {
   /** Extra response headers (they may replace the defaults). */
   headers?: Record<string, string>;
@@ -27,14 +28,13 @@ export interface EventSourceSessionOptions {
   ping?: number;
 }
 
-export interface SendOptions {
+/** The second argument of `send(data, options)` on a server-side event stream. */
+export interface EventSourceSendOptions {
   /** Event type; the client dispatches "message" when absent. */
   event?: string;
   /** Event ID, reported back as `Last-Event-ID` when the client reconnects. */
   id?: string;
 }
-
-type Listener = (event: Event) => void;
 
 export const DEFAULT_RETRY = 5;
 export const DEFAULT_PING = 10;
@@ -77,14 +77,28 @@ export function decodeLastEventId(value: string | null | undefined): string {
   }
 }
 
+/**
+ * The server end of one event stream, whatever carries its bytes: what
+ * `EventSourceServer` (node:http) and `EventSourceStream` (fetch-style
+ * servers) share. faye-websocket's API: send, ping, close, readyState,
+ * open/close events, on/off/once.
+ */
 export abstract class EventSourceSession extends DualEventTarget {
+  /** readyState: the stream has not started yet. */
   static readonly CONNECTING = 0;
+  /** readyState: events can be sent. */
   static readonly OPEN = 1;
+  /** readyState: unused; kept for faye's numbering (a stream goes from OPEN to CLOSED). */
   static readonly CLOSING = 2;
+  /** readyState: the stream has ended; send() returns false. */
   static readonly CLOSED = 3;
+  /** readyState: the stream has not started yet. */
   readonly CONNECTING = 0;
+  /** readyState: events can be sent. */
   readonly OPEN = 1;
+  /** readyState: unused; kept for faye's numbering (a stream goes from OPEN to CLOSED). */
   readonly CLOSING = 2;
+  /** readyState: the stream has ended; send() returns false. */
   readonly CLOSED = 3;
 
   /** The URL the client asked for. */
@@ -96,9 +110,12 @@ export abstract class EventSourceSession extends DualEventTarget {
 
   #readyState: number = EventSourceSession.CONNECTING;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
+  /** Seconds the client waits before reconnecting (`options.retry`). */
   protected readonly retry: number;
+  /** Seconds between keep-alive comments, 0 for none (`options.ping`). */
   protected readonly pingInterval: number;
 
+  /** Checks `retry` and `ping` (a TypeError when negative or not numbers); the subclass then calls start(). */
   constructor(options: EventSourceSessionOptions = {}) {
     super();
     this.retry = options.retry ?? DEFAULT_RETRY;
@@ -117,7 +134,7 @@ export abstract class EventSourceSession extends DualEventTarget {
   /** Finish the response after what was written. */
   protected abstract endTransport(): void;
 
-  /** Subclasses call this once the response is under way. */
+  /** Subclasses call this once the response is under way: sends `retry`, starts the pings, and fires "open" in a microtask. */
   protected start(): void {
     this.writeBytes(encodeRetry(Math.floor(this.retry * 1000)));
     if (this.pingInterval > 0) {
@@ -135,7 +152,7 @@ export abstract class EventSourceSession extends DualEventTarget {
    * LF in `event` or `id` (or NUL in `id`) throws a TypeError. Returns false
    * once closed, otherwise what the transport says.
    */
-  send(data: unknown, options: SendOptions = {}): boolean {
+  send(data: unknown, options: EventSourceSendOptions = {}): boolean {
     const bytes = encodeEvent({ data: String(data), event: options.event, id: options.id });
     if (this.#readyState > EventSourceSession.OPEN) return false;
     return this.writeBytes(bytes);
@@ -180,16 +197,18 @@ export abstract class EventSourceSession extends DualEventTarget {
 
   // faye-style on/off/once come from DualEventTarget: one dispatch path.
 
-  get onopen(): Listener | null {
+  /** The `open` event handler: the stream has started. */
+  get onopen(): ((event: Event) => void) | null {
     return this.getSlot("open");
   }
-  set onopen(fn: Listener | null) {
+  set onopen(fn: ((event: Event) => void) | null) {
     this.setSlot("open", fn);
   }
-  get onclose(): Listener | null {
+  /** The `close` event handler: the stream ended (close(), or the client went away). */
+  get onclose(): ((event: Event) => void) | null {
     return this.getSlot("close");
   }
-  set onclose(fn: Listener | null) {
+  set onclose(fn: ((event: Event) => void) | null) {
     this.setSlot("close", fn);
   }
 }

@@ -43,6 +43,7 @@ import {
   type EventSourceSessionOptions,
 } from "./session.ts";
 
+/** Options of `new EventSourceStream(request, options)`. */
 export interface EventSourceStreamOptions extends EventSourceSessionOptions {
   /** Most bytes queued for a slow client before `send()` returns false. Default 1 MiB. */
   maxBufferedAmount?: number;
@@ -50,15 +51,24 @@ export interface EventSourceStreamOptions extends EventSourceSessionOptions {
   signal?: AbortSignal;
 }
 
+/** The default `maxBufferedAmount`: 1 MiB. */
 export const DEFAULT_MAX_BUFFERED_AMOUNT = 1024 * 1024;
 
+/**
+ * The server end of one event stream in a fetch-style handler: build it
+ * from the request, return its `response`, then `send()` events. `send()`
+ * returns false (and drops the event) when the client is `maxBufferedAmount`
+ * behind; a "drain" event says when to resume.
+ */
 export class EventSourceStream extends EventSourceSession {
   /** True for a GET whose `Accept` header lists `text/event-stream`. */
   static isEventSource(request: Request): boolean {
     return acceptsEventStream(request.method, request.headers.get("accept"));
   }
 
+  /** The request's URL. */
   readonly url: string;
+  /** The `Last-Event-ID` the client sent ("" when none): where to resume. */
   readonly lastEventId: string;
   /** The response to return from the handler; its body is the event stream. */
   readonly response: Response;
@@ -75,6 +85,11 @@ export class EventSourceStream extends EventSourceSession {
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.#gone();
 
+  /**
+   * Starts the stream for `request`. Throws a TypeError for a negative
+   * `retry`, `ping` or `maxBufferedAmount`. It does not check the request:
+   * test it with {@linkcode EventSourceStream.isEventSource} first.
+   */
   constructor(request: Request, options: EventSourceStreamOptions = {}) {
     super(options);
     this.#maxBuffered = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
@@ -106,10 +121,12 @@ export class EventSourceStream extends EventSourceSession {
     this.start();
   }
 
+  /** Bytes queued for the client and not yet read by the server. */
   get bufferedAmount(): number {
     return this.#buffered;
   }
 
+  /** Queues the bytes (or hands them to a waiting read); false when they would pass `maxBufferedAmount`. */
   protected writeBytes(bytes: Uint8Array): boolean {
     if (this.#ended) return false;
     if (this.#waiting) {
@@ -127,6 +144,7 @@ export class EventSourceStream extends EventSourceSession {
     return true;
   }
 
+  /** Closes the body after what is queued. */
   protected endTransport(): void {
     if (this.#ended) return;
     this.#ended = true;

@@ -15,8 +15,6 @@
  * HandlerSlots; other classes extend DualEventTarget.
  */
 
-type Listener = (event: Event) => void;
-
 /** A listener for `type` typed by an event map: `on("close", (e) => e.code)`. */
 export type TypedListener<Map, K extends keyof Map, This = unknown> = (this: This, event: Map[K]) => void;
 
@@ -24,13 +22,13 @@ export type TypedListener<Map, K extends keyof Map, This = unknown> = (this: Thi
 export class HandlerSlots {
   readonly #target: EventTarget;
   /** Per type: the current handler and the one listener that calls it. */
-  #slots = new Map<string, { handler: Listener; listener: Listener }>();
+  #slots = new Map<string, { handler: (event: Event) => void; listener: (event: Event) => void }>();
 
   constructor(target: EventTarget) {
     this.#target = target;
   }
 
-  get(type: string): Listener | null {
+  get(type: string): ((event: Event) => void) | null {
     return this.#slots.get(type)?.handler ?? null;
   }
 
@@ -41,10 +39,10 @@ export class HandlerSlots {
       // The listener is added on the first assignment only; later ones swap
       // the callback and keep its place among the other listeners.
       if (slot) {
-        slot.handler = handler as Listener;
+        slot.handler = handler as (event: Event) => void;
         return;
       }
-      const entry = { handler: handler as Listener, listener: (event: Event) => entry.handler.call(target, event) };
+      const entry = { handler: handler as (event: Event) => void, listener: (event: Event) => entry.handler.call(target, event) };
       this.#slots.set(type, entry);
       target.addEventListener(type, entry.listener);
     } else if (slot) {
@@ -60,28 +58,29 @@ export class DualEventTarget extends EventTarget {
   #slots = new HandlerSlots(this);
 
   /** Adds `listener` for `type`; the same as addEventListener. */
-  on(type: string, listener: Listener): this {
+  on(type: string, listener: (event: Event) => void): this {
     this.addEventListener(type, listener);
     return this;
   }
 
   /** Adds a listener that runs once. */
-  once(type: string, listener: Listener): this {
+  once(type: string, listener: (event: Event) => void): this {
     this.addEventListener(type, listener, { once: true });
     return this;
   }
 
   /** Removes a listener added with on/once/addEventListener. */
-  off(type: string, listener: Listener): this {
+  off(type: string, listener: (event: Event) => void): this {
     this.removeEventListener(type, listener);
     return this;
   }
 
   /** The `on<type>` slot: one listener at a time (WHATWG event handler IDL attribute). */
-  protected getSlot(type: string): Listener | null {
+  protected getSlot(type: string): ((event: Event) => void) | null {
     return this.#slots.get(type);
   }
 
+  /** Sets the `on<type>` slot: a function replaces the handler in its place among the listeners; anything else removes it. */
   protected setSlot(type: string, handler: unknown): void {
     this.#slots.set(type, handler);
   }

@@ -6,9 +6,13 @@
  */
 import { exposeInterface, toUint16 } from "../webidl.ts";
 
+/** The second argument of `new CloseEvent(type, init)` (WHATWG websockets, CloseEventInit). */
 export interface CloseEventInit extends EventInit {
+  /** Default false. */
   wasClean?: boolean;
+  /** Default 0; taken modulo 2^16 (WebIDL unsigned short). */
   code?: number;
+  /** Default "". */
   reason?: string;
 }
 
@@ -34,11 +38,17 @@ class CloseEventShim extends Event {
 Object.defineProperty(CloseEventShim, "name", { value: "CloseEvent" });
 exposeInterface(CloseEventShim, "CloseEvent");
 
+/** The second argument of `new ErrorEvent(type, init)` (WHATWG html, ErrorEventInit). */
 export interface ErrorEventInit extends EventInit {
+  /** Default "". */
   message?: string;
+  /** Default "". */
   filename?: string;
+  /** Default 0. */
   lineno?: number;
+  /** Default 0. */
   colno?: number;
+  /** Default undefined. */
   error?: unknown;
 }
 
@@ -71,14 +81,39 @@ const g = globalThis as unknown as {
   ErrorEvent?: typeof ErrorEventShim;
 };
 
-/** The close event (WHATWG websockets): `code`, `reason`, `wasClean`. The runtime's own where it has one. */
-export const CloseEvent: typeof CloseEventShim = g.CloseEvent ?? CloseEventShim;
 /** The close event (WHATWG websockets): `code`, `reason`, `wasClean`. */
-export type CloseEvent = CloseEventShim;
-/** The error event (WHATWG html): `message` and `error`. The runtime's own where it has one. */
-export const ErrorEvent: typeof ErrorEventShim = g.ErrorEvent ?? ErrorEventShim;
+export interface CloseEvent extends Event {
+  /** True when the closing handshake completed: both Close frames were exchanged (RFC 6455 section 7.1.4). */
+  readonly wasClean: boolean;
+  /** The status code of the peer's Close frame (RFC 6455 section 7.1.5): 1005 when it had none, 1006 when no Close frame came. */
+  readonly code: number;
+  /** The reason text of the peer's Close frame, "" when none. */
+  readonly reason: string;
+}
+/** The close event (WHATWG websockets): `code`, `reason`, `wasClean`. The runtime's own where it has one. */
+export const CloseEvent: {
+  readonly prototype: CloseEvent;
+  new (type: string, eventInitDict?: CloseEventInit): CloseEvent;
+} = g.CloseEvent ?? CloseEventShim;
+
 /** The error event (WHATWG html): `message` and `error`. */
-export type ErrorEvent = ErrorEventShim;
+export interface ErrorEvent extends Event {
+  /** The error, in words. */
+  readonly message: string;
+  /** The script's URL for a script error; "" for a WebSocket's. */
+  readonly filename: string;
+  /** The script's line for a script error; 0 for a WebSocket's. */
+  readonly lineno: number;
+  /** The script's column for a script error; 0 for a WebSocket's. */
+  readonly colno: number;
+  /** The failure itself: a WebSocketError (with its `code`) for a WebSocket's error event. */
+  readonly error: unknown;
+}
+/** The error event (WHATWG html): `message` and `error`. The runtime's own where it has one. */
+export const ErrorEvent: {
+  readonly prototype: ErrorEvent;
+  new (type: string, eventInitDict?: ErrorEventInit): ErrorEvent;
+} = g.ErrorEvent ?? ErrorEventShim;
 /** The runtime's MessageEvent (every runtime has one). */
 export const MessageEvent: typeof globalThis.MessageEvent = globalThis.MessageEvent;
 /** The runtime's MessageEvent; `data` is `any` by default, as in lib.dom. */

@@ -20,6 +20,13 @@ import type { AcceptedSocket } from "../websocket/websocket.ts";
 import { closeSessions } from "../../core/websocket/extensions/close-sessions.ts";
 import { requestWebSocketUrl } from "./request-url.ts";
 
+/**
+ * How a server picks the subprotocol (RFC 6455 section 4.2.2, /subprotocol/):
+ * a list (the first of the client's offers, in the client's order, that the
+ * list holds), or a function given the client's offers that returns one of
+ * them, or a falsy value for none. Picking one the client did not offer is
+ * an error (the handshake is refused).
+ */
 export type ProtocolChooser = readonly string[] | ((offered: string[]) => string | false | null | undefined);
 
 export interface AcceptOptions {

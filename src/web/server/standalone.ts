@@ -22,6 +22,7 @@ import { requestOf } from "./request.ts";
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import { WebSocket, type WebSocketOptions } from "../websocket/websocket.ts";
 
+/** Options of a runtime's standalone `listen()` server: the handshake's and every accepted socket's. */
 export interface StandaloneServerOptions {
   /** Subprotocols the server speaks, or a function that picks one of the client's. */
   protocols?: ProtocolChooser;
@@ -39,6 +40,7 @@ export interface StandaloneServerOptions {
   ping?: number;
   /** Milliseconds the peer gets to finish a close before TCP is dropped (default 30000). */
   closeTimeout?: number;
+  /** Initial binaryType of accepted sockets. */
   binaryType?: WebSocketOptions["binaryType"];
   /** Runs before the handshake is answered; false (or a throw) refuses it with 403. */
   verify?: (request: Request) => boolean | Promise<boolean>;
@@ -50,6 +52,7 @@ export interface StandaloneServerOptions {
   allowDrafts?: boolean;
 }
 
+/** Called with each socket once its handshake is answered (its open event follows) and the request it came with. */
 export type ConnectionListener<W> = (socket: W, request: Request) => void;
 
 const DEFAULT_HANDSHAKE_TIMEOUT = 30_000;
@@ -170,7 +173,9 @@ export function serveConnection<W extends WebSocket>(
 
 /** What a runtime's `listen()` returns. */
 export interface WebSocketServer<W = WebSocket> {
+  /** The address the server listens on. */
   readonly hostname: string;
+  /** The port it listens on (the one the OS chose when asked for port 0). */
   readonly port: number;
   /** ws://hostname:port (wss:// with TLS). */
   readonly url: string;

@@ -7,7 +7,9 @@
  * Shims move bytes and nothing else: they decide nothing about the protocol.
  */
 
+/** What a ByteSocket reports to whoever is attached (a WebSocket, a handshake). */
 export interface ByteSocketHandler {
+  /** Bytes arrived, in order. */
   onData(chunk: Uint8Array): void;
   /** The peer ended its side (TCP FIN). */
   onEnd(): void;
@@ -17,6 +19,11 @@ export interface ByteSocketHandler {
   onDrain(): void;
 }
 
+/**
+ * A TCP or TLS connection as our engine sees it, whatever runtime opened it
+ * (node:net, Deno.connect, Bun.connect): bytes in through the attached
+ * handler, bytes out through `write`.
+ */
 export interface ByteSocket {
   /** Delivers events to `handler` from now on (replacing any earlier one) and resumes reading. */
   attach(handler: ByteSocketHandler): void;
@@ -38,8 +45,11 @@ export type { ProxyOptions, ProxySetting } from "../client/proxy-options.ts";
 
 /** Where a runtime dials: TCP, or TLS over TCP when `secure`. Proxies are not the runtime's business. */
 export interface ConnectOptions {
+  /** Host name or IP address (an IPv6 address without brackets). */
   host: string;
+  /** TCP port. */
   port: number;
+  /** TLS over the TCP connection (wss://, an https: proxy). */
   secure: boolean;
   /** TLS options (ca, servername, rejectUnauthorized, cert, key, ...). */
   tls?: Record<string, unknown>;
@@ -55,7 +65,9 @@ export interface StartTlsOptions {
   tls?: Record<string, unknown>;
 }
 
+/** How a runtime opens the client's sockets (the Deno entry's `denoConnector`, the Bun entry's `bunConnector`). */
 export interface Connector {
+  /** Opens a TCP connection (with TLS over it when `secure`); rejects when it cannot be opened. */
   connect(options: ConnectOptions): Promise<ByteSocket>;
   /**
    * Starts TLS over `socket`, which the caller hands over (paused, no

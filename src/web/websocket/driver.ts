@@ -18,6 +18,7 @@
 
 /** Per-message send options (ws's `compress`). */
 export interface SendOptions {
+  /** `false` sends this message uncompressed even when permessage-deflate is active. Default true (subject to `threshold`). */
   compress?: boolean;
 }
 

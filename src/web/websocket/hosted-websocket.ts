@@ -21,6 +21,7 @@ export { createHostedWebSocket };
  * handler: the one WebSocket class (kept under this name for existing code).
  */
 export const HostedWebSocket: typeof WebSocket = WebSocket;
+/** A socket from Deno.serve's `upgrade()` or Bun.serve's handler: a WebSocket. */
 export type HostedWebSocket = WebSocket;
 
 /**

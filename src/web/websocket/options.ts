@@ -19,6 +19,12 @@ import type { ProtocolChooser } from "../server/accept.ts";
 import type { ByteSocket, ProxySetting } from "../transport/byte-socket.ts";
 import type { BinaryType } from "./binary.ts";
 
+/**
+ * Options of the client (`new WebSocket(url, protocols, options)`, or ws's
+ * `new WebSocket(url, options)`) and of server sockets; those marked
+ * "Client" apply to clients only. The client refuses an unknown name with a
+ * TypeError (ws's `maxPayload` and top-level TLS options are taken as ours).
+ */
 export interface WebSocketOptions {
   /** Extra request headers (client) or response headers (server). */
   headers?: Record<string, string>;
@@ -74,8 +80,11 @@ export interface ServerWebSocketOptions extends WebSocketOptions {
 
 /** The parts of a node:http `IncomingMessage` the server form reads (structural: src/web stays runtime-free). */
 export interface UpgradeRequest {
+  /** The request method; only GET asks for a WebSocket (RFC 6455 section 4.2.1). */
   readonly method?: string;
+  /** Request headers by lower-cased name, as node:http gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The request target (path and query), as node:http gives it. */
   readonly url?: string;
 }
 
@@ -93,11 +102,15 @@ export function asksForWebSocket(request: UpgradeRequest): boolean {
 
 /** What a runtime's server hook hands over once it has answered the handshake. */
 export interface AcceptedSocket {
+  /** The connection, paused, with the 101 response written to it. */
   socket: ByteSocket;
   /** Request URL as the client asked for it (ws:// or wss://). */
   url: string;
+  /** The subprotocol the server chose, "" for none. */
   protocol: string;
+  /** The response's Sec-WebSocket-Extensions value, "" for none (WebSocket.extensions). */
   extensionsHeader: string;
+  /** The negotiated extensions, in the order they process outgoing data. */
   extensions: ActiveExtension[];
   /** Bytes that arrived after the request head. */
   head?: Uint8Array;

@@ -16,19 +16,24 @@
  */
 
 /**
- * Parameters of one offer or response, typed as websocket-extensions types
- * them (so its plugins, faye's permessage-deflate among them, work as they
- * are): `true` for a bare flag, a number for a value written as a plain
- * decimal number (`server_max_window_bits=10` gives 10), otherwise the
- * string. A parameter repeated within one offer arrives as an array of its
- * values, so the extension can decline that offer (RFC 7692 section 7.1).
+ * One parameter's value, typed as websocket-extensions types it (so its
+ * plugins, faye's permessage-deflate among them, work as they are): `true`
+ * for a bare flag, a number for a value written as a plain decimal number
+ * (`server_max_window_bits=10` gives 10), otherwise the string.
  */
 export type ExtensionParamValue = string | number | true;
+/**
+ * Parameters of one offer or response (RFC 6455 section 9.1), by name. A
+ * parameter repeated within one offer arrives as an array of its values, so
+ * the extension can decline that offer (RFC 7692 section 7.1).
+ */
 export type ExtensionParams = Record<string, ExtensionParamValue | ExtensionParamValue[]>;
 
 /** One entry of a `Sec-WebSocket-Extensions` header. */
 export interface ExtensionOffer {
+  /** The extension token, e.g. `permessage-deflate`. */
   name: string;
+  /** The parameters after the name, in the header's order; `{}` when none. */
   params: ExtensionParams;
 }
 
@@ -36,9 +41,13 @@ export interface ExtensionOffer {
 export interface ExtensionMessage {
   /** 1 text, 2 binary. */
   opcode: 1 | 2;
+  /** RSV1 of the message's first frame (permessage-deflate: "compressed", RFC 7692 section 6). */
   rsv1: boolean;
+  /** RSV2 of the message's first frame; set only by an extension that claims it. */
   rsv2: boolean;
+  /** RSV3 of the message's first frame; set only by an extension that claims it. */
   rsv3: boolean;
+  /** The payload: the whole message, all fragments joined. */
   data: Uint8Array;
   /** Outgoing only: `false` asks compressing extensions to leave it alone. */
   compress?: boolean;
@@ -50,13 +59,21 @@ export interface ExtensionContext {
   maxLength: number;
 }
 
+/**
+ * An extension at work on one connection: transforms whole messages in each
+ * direction. Answer with the message or a promise of it; a throw or a
+ * rejection fails the connection (the error's `closeCode`, else 1011).
+ */
 export interface ExtensionSession {
+  /** A message as it came off the wire (last negotiated extension first); returns it as the next one should see it. */
   processIncomingMessage(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage>;
+  /** A message on its way out (first negotiated extension first); returns it as the next one (or the framer) should see it. */
   processOutgoingMessage(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage>;
   /** Release resources (compressors); called once when the connection ends. */
   close?(): void;
 }
 
+/** A client's session: offers parameters, then accepts or refuses the server's response (RFC 6455 section 9.1). */
 export interface ClientSession extends ExtensionSession {
   /** Parameters to offer; several objects make several offers, best first. */
   generateOffer(): ExtensionParams | ExtensionParams[];
@@ -64,17 +81,30 @@ export interface ClientSession extends ExtensionSession {
   activate(params: ExtensionParams): boolean;
 }
 
+/** A server's session, made from the offers it accepted; answers with response parameters. */
 export interface ServerSession extends ExtensionSession {
   /** Parameters to send back in the response. */
   generateResponse(): ExtensionParams;
 }
 
+/**
+ * An extension users pass in `extensions: [...]` (a websocket-extensions
+ * plugin fits as it is): its name, the RSV bits it claims, and a factory of
+ * sessions for each side. Two extensions that claim the same RSV bit are
+ * never active together.
+ */
 export interface Extension {
+  /** The token in `Sec-WebSocket-Extensions`, e.g. `permessage-deflate`. */
   readonly name: string;
+  /** Only per-message extensions are supported: they see whole messages, not frames. */
   readonly type: "permessage";
+  /** Claims RSV1: its sessions may set it on a message's first frame. */
   readonly rsv1: boolean;
+  /** Claims RSV2. */
   readonly rsv2: boolean;
+  /** Claims RSV3. */
   readonly rsv3: boolean;
+  /** A session for a new client connection; null leaves this extension out of the offer. */
   createClientSession(context: ExtensionContext): ClientSession | null;
   /** All offers of this extension's name, in the client's order; null declines. */
   createServerSession(offers: ExtensionParams[], context: ExtensionContext): ServerSession | null;
@@ -82,6 +112,8 @@ export interface Extension {
 
 /** A negotiated session with the extension that made it. */
 export interface ActiveExtension {
+  /** The extension that was negotiated. */
   extension: Extension;
+  /** Its session on this connection. */
   session: ExtensionSession;
 }

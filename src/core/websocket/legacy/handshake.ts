@@ -23,11 +23,14 @@ import { hasToken, isValidHeaderValue, splitList } from "../../http/tokens.ts";
 import type { RejectedRequest } from "../handshake/server.ts";
 import { handshakeError, invalid } from "../handshake/shared.ts";
 
+/** A pre-RFC 6455 draft a server accepts behind `allowDrafts`. */
 export type LegacyDraft = "hixie-75" | "hixie-76";
 
 /** The draft-76 key numbers (section 5.2 steps 4-8), which the challenge response needs. */
 export interface LegacyKeys {
+  /** Sec-WebSocket-Key1's digits as a number, divided by its count of spaces. */
   key1: number;
+  /** Sec-WebSocket-Key2's digits as a number, divided by its count of spaces. */
   key2: number;
 }
 

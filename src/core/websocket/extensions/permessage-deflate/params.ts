@@ -17,6 +17,11 @@
 import { WebSocketError } from "../../../shared/errors.ts";
 import type { ExtensionParams } from "../extension.ts";
 
+/**
+ * The four permessage-deflate parameters (RFC 7692 section 7.1), as each
+ * end asks for them: `true` asks, `false` refuses, `undefined` goes along
+ * with the peer.
+ */
 export interface NegotiationOptions {
   /** Server's compressor starts each message with an empty window. */
   serverNoContextTakeover?: boolean;

@@ -21,6 +21,7 @@ import { FayeDriver, type FayeSocketOptions } from "../../../../web/compat/faye/
 import { dispatchFayeEvent, FayeEvent } from "../../../../web/compat/faye/event.ts";
 import { checkCloseCode } from "../../../../web/compat/faye/options.ts";
 
+/** A listener for a faye socket's events: `on("message", (event) => event.data)`. */
 export type FayeListener = (event: FayeEvent) => void;
 
 /** faye's send() argument: a Buffer (or any bytes) is binary, anything else is sent as String(data). */
@@ -28,20 +29,35 @@ export type FayeData = string | Uint8Array | ArrayBuffer | number | boolean | ob
 
 export { FayeEvent };
 
+/**
+ * What faye's server socket and client share (faye's `API`): the WebSocket
+ * attributes and methods, faye's event target (`on<type>` properties,
+ * addEventListener), and a Node duplex stream of messages for pipe().
+ */
 export abstract class FayeSocket extends Stream {
+  /** readyState: the opening handshake is under way. */
   static readonly CONNECTING = 0;
+  /** readyState: open; messages can be sent and received. */
   static readonly OPEN = 1;
+  /** readyState: the closing handshake is under way. */
   static readonly CLOSING = 2;
+  /** readyState: closed. */
   static readonly CLOSED = 3;
+  /** Milliseconds close() waits for the peer's Close frame before dropping the connection. */
   static readonly CLOSE_TIMEOUT = 30_000;
 
-  /** Stream flags: true until the socket closes. */
+  /** Readable stream flag: true until the socket closes. */
   readable = true;
+  /** Writable stream flag: true until the socket closes. */
   writable = true;
 
+  /** Runs on "open", before the listeners. */
   onopen: FayeListener | null = null;
+  /** Runs on "message" (`event.data`: a string for text, a Buffer for binary), before the listeners. */
   onmessage: FayeListener | null = null;
+  /** Runs on "error" (`event.message`), before the listeners; "close" follows. */
   onerror: FayeListener | null = null;
+  /** Runs on "close" (`event.code`, `event.reason`), before the listeners. */
   onclose: FayeListener | null = null;
 
   /** The socket's URL: the request's (server) or the one given (client). */
@@ -49,6 +65,7 @@ export abstract class FayeSocket extends Stream {
   /** @internal */
   protected readonly driver: FayeDriver;
 
+  /** Builds the socket over a fresh driver; the subclass starts the client or server handshake. */
   protected constructor(url: string, options: FayeSocketOptions | undefined) {
     super();
     this.url = url;
@@ -119,6 +136,7 @@ export abstract class FayeSocket extends Stream {
     return this;
   }
 
+  /** Readable stream: reads from the network again after pause(). */
   resume(): this {
     this.driver.resume();
     return this;
@@ -129,6 +147,7 @@ export abstract class FayeSocket extends Stream {
     this.on(type, listener);
   }
 
+  /** faye's EventTarget: the same as removeListener(). */
   removeEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
     this.removeListener(type, listener);
   }

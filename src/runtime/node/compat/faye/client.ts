@@ -25,7 +25,13 @@ function checkUrl(url: string): void {
   if (scheme !== "ws:" && scheme !== "wss:") throw new Error(`${url} is not a valid WebSocket URL`);
 }
 
+/** faye-websocket's client socket: `new WebSocket.Client(url, protocols, options)`. */
 export class FayeClient extends FayeSocket {
+  /**
+   * Connects to `url` (ws: or wss:; anything else throws an Error, as
+   * websocket-driver does). An unknown option throws, as faye's
+   * validateOptions does.
+   */
   constructor(url: string, protocols?: string | readonly string[] | null, options?: FayeClientOptions | null) {
     validateOptions(options, CLIENT_OPTIONS);
     checkUrl(String(url));

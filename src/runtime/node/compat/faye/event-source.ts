@@ -28,19 +28,28 @@ import {
 import type { FayeListener } from "./api.ts";
 import { requestUrl } from "./request.ts";
 
+/** Options of `new WebSocket.EventSource(request, response, options)`. */
 export interface FayeEventSourceOptions {
   /** Extra response headers. */
   headers?: Record<string, unknown>;
-  /** Seconds the client waits before reconnecting (default 5). */
+  /** Seconds the client waits before reconnecting (default 5; 0 also means 5, as in faye). */
   retry?: number;
-  /** Seconds between keep-alive comments (default 10). */
+  /** Seconds between keep-alive comments (default 10; 0 also means 10, as in faye). */
   ping?: number;
 }
 
+/**
+ * faye-websocket's server-side EventSource on node:http: faye's response
+ * head and bytes, faye's events and stream methods.
+ */
 export class FayeEventSource extends Stream {
+  /** readyState: the stream has not started yet. */
   static readonly CONNECTING = 0;
+  /** readyState: events can be sent. */
   static readonly OPEN = 1;
+  /** readyState: unused; kept for faye's numbering (a stream goes from OPEN to CLOSED). */
   static readonly CLOSING = 2;
+  /** readyState: the stream has ended; send() returns false. */
   static readonly CLOSED = 3;
 
   /** faye's test: a GET whose Accept lists text/event-stream. */
@@ -48,24 +57,33 @@ export class FayeEventSource extends Stream {
     return isFayeEventSourceRequest(request.method, request.headers.accept);
   }
 
-  readonly DEFAULT_PING = FAYE_DEFAULT_PING;
-  readonly DEFAULT_RETRY = FAYE_DEFAULT_RETRY;
+  /** Seconds between keep-alive comments when `ping` is not given: 10. */
+  readonly DEFAULT_PING: number = FAYE_DEFAULT_PING;
+  /** Seconds the client waits before reconnecting when `retry` is not given: 5. */
+  readonly DEFAULT_RETRY: number = FAYE_DEFAULT_RETRY;
 
+  /** Writable stream flag: false once the stream has ended (or could not start). */
   writable = true;
-  readyState = FayeEventSource.CONNECTING;
+  /** CONNECTING (0), OPEN (1), then CLOSED (3). */
+  readyState: number = FayeEventSource.CONNECTING;
   /** http(s)://host/path the client asked for. */
   readonly url: string;
   /** The client's Last-Event-ID header, or "". */
   readonly lastEventId: string;
 
+  /** Runs on "open", before the listeners. */
   onopen: FayeListener | null = null;
+  /** Never called: a server's stream receives no messages (kept from faye's API). */
   onmessage: FayeListener | null = null;
+  /** Never called: failures end the stream with "close" (kept from faye's API). */
   onerror: FayeListener | null = null;
+  /** Runs on "close" (close(), or the client left), before the listeners. */
   onclose: FayeListener | null = null;
 
   readonly #response: ServerResponse;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
 
+  /** Writes the response head and the retry preamble at once; "open" follows in a microtask. */
   constructor(request: IncomingMessage, response: ServerResponse, options?: FayeEventSourceOptions | null) {
     super();
     const opts = options ?? {};
@@ -132,14 +150,17 @@ export class FayeEventSource extends Stream {
     return true;
   }
 
+  /** faye's EventTarget: the same as on(). */
   addEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
     this.on(type, listener);
   }
 
+  /** faye's EventTarget: the same as removeListener(). */
   removeEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
     this.removeListener(type, listener);
   }
 
+  /** Runs the `on<type>` property, then the listeners. */
   dispatchEvent(event: FayeEvent): void {
     dispatchFayeEvent(this, event);
   }

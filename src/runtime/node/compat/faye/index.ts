@@ -15,7 +15,12 @@ import { FayeClient, type FayeClientOptions } from "./client.ts";
 import { FayeEventSource, type FayeEventSourceOptions } from "./event-source.ts";
 import { FayeServerSocket, type FayeServerOptions } from "./websocket.ts";
 
-export type { FayeClientOptions, FayeEventSourceOptions, FayeServerOptions };
+export type { FayeClientOptions, FayeEventSourceOptions, FayeServerOptions, FayeServerSocket };
+export type { FayeSocketOptions } from "../../../../web/compat/faye/driver.ts";
+export type {
+  ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionParams, ExtensionParamValue, ExtensionSession, ServerSession,
+} from "../../../../core/websocket/extensions/extension.ts";
+export type { ProxyOptions } from "../../../../web/client/proxy-options.ts";
 export type { FayeData, FayeListener } from "./api.ts";
 export { FayeSocket, FayeEvent } from "./api.ts";
 

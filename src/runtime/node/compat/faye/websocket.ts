@@ -16,6 +16,7 @@ import "../../setup.ts";
 /** Server options: faye's (headers, extensions, maxLength, ping, proxy, tls, ca) and allowDrafts. */
 export type FayeServerOptions = Pick<FayeSocketOptions, "headers" | "extensions" | "maxLength" | "ping" | "proxy" | "tls" | "ca" | "allowDrafts">;
 
+/** faye-websocket's server socket: `new WebSocket(request, socket, body, protocols, options)`. */
 export class FayeServerSocket extends FayeSocket {
   /** True for a request asking to be upgraded to a WebSocket. */
   static isWebSocket(request: IncomingMessage): boolean {
@@ -27,6 +28,10 @@ export class FayeServerSocket extends FayeSocket {
     validateOptions(options, validKeys);
   }
 
+  /**
+   * Answers the upgrade on `socket` (`body`: the bytes node:http read past
+   * the head). An unknown option throws, as faye's validateOptions does.
+   */
   constructor(
     request: IncomingMessage,
     socket: Duplex,

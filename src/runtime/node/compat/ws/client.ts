@@ -33,29 +33,53 @@ import { kFail, kOpen, kUrl } from "./websocket.ts";
 
 /** ws's client options (`@types/ws` ClientOptions), plus what it hands to node:http, net and tls. */
 export interface ClientOptions extends tls.SecureContextOptions {
+  /** A name ws hands to node:http; not used here (the URL's scheme decides). */
   protocol?: string | undefined;
+  /** Follow 3xx responses to the handshake (default false). */
   followRedirects?: boolean | undefined;
+  /** Fills each 4-byte frame mask (default: random bytes). */
   generateMask?(mask: Buffer): void;
+  /** Milliseconds the opening handshake may take; past it, error "Opening handshake has timed out". */
   handshakeTimeout?: number | undefined;
+  /** Most redirects followed (default 10); one more is the error "Maximum redirects exceeded". */
   maxRedirects?: number | undefined;
+  /** permessage-deflate: offered by default (`true`); `false` turns it off; an object sets its parameters. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  /** Local address to connect from (a net option). */
   localAddress?: string | undefined;
+  /** 13 (RFC 6455, the default) or 8 (hybi-08); anything else is a RangeError. */
   protocolVersion?: number | undefined;
+  /** Extra handshake request headers. */
   headers?: { [key: string]: string } | undefined;
+  /** The Origin header (Sec-WebSocket-Origin with protocolVersion 8). */
   origin?: string | undefined;
+  /** An http(s).Agent: its createConnection makes the socket; other agents (proxy agents) are not used. */
   agent?: unknown;
+  /** A name ws hands to node:http; not used here (the URL's host decides, as in ws). */
   host?: string | undefined;
+  /** IP family to resolve the host to, 4 or 6 (a net option). */
   family?: number | undefined;
+  /** TLS: checks the server's certificate against `servername`; return an Error to refuse it. */
   checkServerIdentity?(servername: string, cert: unknown): boolean | Error | undefined;
+  /** TLS: `false` accepts a certificate that does not verify. Default true. */
   rejectUnauthorized?: boolean | undefined;
+  /** TLS: the SNI name (default: the URL's host, unless an IP address). */
   servername?: string | undefined;
+  /** `true` (default) emits a chunk's events at once; `false` gives each event a turn of its own, as ws does. */
   allowSynchronousEvents?: boolean | undefined;
+  /** Answer pings with pongs (default true). */
   autoPong?: boolean | undefined;
+  /** Milliseconds to wait for the peer's Close frame before dropping the connection (default 30000). */
   closeTimeout?: number | undefined;
+  /** Largest message accepted, in bytes (default 100 MiB; 0 for no limit); larger ones close with 1009. */
   maxPayload?: number | undefined;
+  /** Accepted; the engine's own bound on buffered chunks applies. */
   maxBufferedChunks?: number | undefined;
+  /** Most frames one message may take (default 16384; 0 for no limit); more close with 1008. */
   maxFragments?: number | undefined;
+  /** `true` hands text on without checking it is UTF-8 (default false). */
   skipUTF8Validation?: boolean | undefined;
+  /** Makes the socket the connection runs on (ws's createConnection). */
   createConnection?: ((options: object, callback?: () => void) => net.Socket) | undefined;
   /**
    * Gets the handshake request (a ClientRequestLike: `setHeader`,
@@ -63,34 +87,53 @@ export interface ClientOptions extends tls.SecureContextOptions {
    * callback written for ws's `http.ClientRequest` type-checks too.
    */
   finishRequest?: ((request: any, websocket: WebSocket) => void) | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** `user:password` for Basic authentication (default: the URL's credentials). */
   auth?: string | undefined;
+  /** A custom DNS lookup (a net option, on Node). */
   lookup?: unknown;
+  /** Any other option ws hands to node:http, node:net or node:tls. */
   [option: string]: unknown;
 }
 
+/** ws's permessage-deflate options (RFC 7692). */
 export interface PerMessageDeflateOptions {
+  /** The server's compressor starts each message with an empty window. */
   serverNoContextTakeover?: boolean | undefined;
+  /** The client's compressor starts each message with an empty window. */
   clientNoContextTakeover?: boolean | undefined;
+  /** The server's LZ77 window, 8..15 bits. */
   serverMaxWindowBits?: number | undefined;
+  /** The client's LZ77 window, 8..15 bits. */
   clientMaxWindowBits?: number | undefined;
+  /** Passed to node:zlib's deflate (level, memLevel, ...). */
   zlibDeflateOptions?: object | undefined;
+  /** Passed to node:zlib's inflate. */
   zlibInflateOptions?: object | undefined;
+  /** Messages smaller than this many bytes go uncompressed (default 1024). */
   threshold?: number | undefined;
+  /** Most compression jobs at once (default 10). */
   concurrencyLimit?: number | undefined;
 }
 
 /** What `redirect` and `unexpected-response` listeners get for ws's ClientRequest. */
 export interface ClientRequestLike {
+  /** Always GET. */
   readonly method: "GET";
+  /** The request target: path and query. */
   readonly path: string;
+  /** The server's host name ("localhost" for ws+unix:). */
   readonly host: string;
   /** Request headers of the next attempt; a `redirect` listener may change them. */
   headers: Record<string, string>;
+  /** A request header, by case-insensitive name. */
   getHeader(name: string): string | undefined;
+  /** Sets a request header of the next attempt. */
   setHeader(name: string, value: string): void;
+  /** Removes a request header of the next attempt. */
   removeHeader(name: string): void;
   /** Ends the attempt (ws: `req.destroy()` / `req.abort()` in an `unexpected-response` listener). */
   destroy(): void;
+  /** The same as destroy(). */
   abort(): void;
   /** Sends the handshake request (ws's `finishRequest` calls it when done with the headers). */
   end(): void;

@@ -25,48 +25,65 @@ export const kWasClean = Symbol("omnisocket.ws.wasClean");
 
 /** ws's Event: `type` and `target`. */
 export class Event {
+  /** @internal */
   readonly [kType]: string;
+  /** @internal */
   [kTarget]: unknown = null;
+  /** An event of `type`; its target is set when a socket dispatches it. */
   constructor(type: string) {
     this[kType] = type;
   }
+  /** "open", "message", "error" or "close". */
   get type(): string { return this[kType]; }
+  /** The socket that dispatched the event (null before). */
   get target(): unknown { return this[kTarget]; }
 }
 
+/** ws's CloseEvent: the `close` event's code, reason (as a string) and wasClean. */
 export class CloseEvent extends Event {
   readonly #code: number;
   readonly #reason: string;
   readonly #wasClean: boolean;
+  /** A close event; `init`'s fields default to 0, "" and false. */
   constructor(type: string, init: { code?: number; reason?: string; wasClean?: boolean } = {}) {
     super(type);
     this.#code = init.code ?? 0;
     this.#reason = init.reason ?? "";
     this.#wasClean = init.wasClean ?? false;
   }
+  /** The peer's close status (1005 for none, 1006 when no Close frame came). */
   get code(): number { return this.#code; }
+  /** The peer's close reason, decoded. */
   get reason(): string { return this.#reason; }
+  /** True when both Close frames were exchanged. */
   get wasClean(): boolean { return this.#wasClean; }
 }
 
+/** ws's ErrorEvent: the `error` event's error and its message. */
 export class ErrorEvent extends Event {
   readonly #error: unknown;
   readonly #message: string;
+  /** An error event; `init.error` defaults to null, `init.message` to "". */
   constructor(type: string, init: { error?: unknown; message?: string } = {}) {
     super(type);
     this.#error = init.error ?? null;
     this.#message = init.message ?? "";
   }
+  /** The Error the socket emitted. */
   get error(): unknown { return this.#error; }
+  /** The error's message. */
   get message(): string { return this.#message; }
 }
 
+/** ws's MessageEvent: the `message` event's data. */
 export class MessageEvent extends Event {
   readonly #data: unknown;
+  /** A message event; `init.data` defaults to null. */
   constructor(type: string, init: { data?: unknown } = {}) {
     super(type);
     this.#data = init.data ?? null;
   }
+  /** Text as a string; binary as the socket's binaryType says. */
   get data(): unknown { return this.#data; }
 }
 

@@ -29,36 +29,62 @@ import type { PerMessageDeflateOptions } from "./client.ts";
 import { RawUpgradeSocket, serveRawConnection } from "./raw-upgrade.ts";
 import { kAttach, WebSocket, type SocketSettings } from "./websocket.ts";
 
+/** What `verifyClient` is given about a handshake. */
 export interface VerifyClientInfo<R = http.IncomingMessage> {
+  /** The Origin header (Sec-WebSocket-Origin from a hybi-08 client); undefined when absent. */
   origin: string;
+  /** True when the request came over TLS. */
   secure: boolean;
+  /** The upgrade request. */
   req: R;
 }
+/** `verifyClient(info)`: true accepts the handshake, false answers 401. */
 export type VerifyClientCallbackSync<R = http.IncomingMessage> = (info: VerifyClientInfo<R>) => boolean;
+/** `verifyClient(info, callback)`: `callback(false, code, message, headers)` refuses with that response (default 401), `callback(true)` accepts. */
 export type VerifyClientCallbackAsync<R = http.IncomingMessage> = (
   info: VerifyClientInfo<R>,
   callback: (res: boolean, code?: number, message?: string, headers?: http.OutgoingHttpHeaders) => void,
 ) => void;
 
+/** ws's WebSocketServer options: exactly one of `port`, `server` and `noServer`. An unknown name is a TypeError. */
 export interface ServerOptions<T extends typeof WebSocket = typeof WebSocket, R extends typeof http.IncomingMessage = typeof http.IncomingMessage> {
+  /** With `port`: the address to listen on (default: all). */
   host?: string | undefined;
+  /** Listen on this port with a node:http server of the server's own (0: any free port). */
   port?: number | undefined;
+  /** With `port`: the listen backlog. */
   backlog?: number | undefined;
+  /** Take the upgrade requests of this node:http or node:https server. */
   server?: http.Server | import("node:https").Server | undefined;
+  /** Runs before the handshake is answered: accept or refuse, synchronously or through the callback. */
   verifyClient?: VerifyClientCallbackAsync<InstanceType<R>> | VerifyClientCallbackSync<InstanceType<R>> | undefined;
+  /** Picks the subprotocol from those the client offered; false for none. One not offered answers 500. */
   handleProtocols?: ((protocols: Set<string>, request: InstanceType<R>) => string | false) | undefined;
+  /** Accept only requests for this path (others get 400). */
   path?: string | undefined;
+  /** No server at all: pass upgrades to handleUpgrade() yourself. */
   noServer?: boolean | undefined;
+  /** `true` (default) emits a chunk's events at once; `false` gives each event a turn of its own, as ws does. */
   allowSynchronousEvents?: boolean | undefined;
+  /** Answer pings with pongs (default true). */
   autoPong?: boolean | undefined;
+  /** Keep the open sockets in `clients` (default true). */
   clientTracking?: boolean | undefined;
+  /** Milliseconds to wait for the peer's Close frame before dropping the connection (default 30000). */
   closeTimeout?: number | undefined;
+  /** permessage-deflate: off by default; `true` or an object accepts it. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  /** Largest message accepted, in bytes (default 100 MiB; 0 for no limit); larger ones close with 1009. */
   maxPayload?: number | undefined;
+  /** Accepted; the engine's own bound on buffered chunks applies. */
   maxBufferedChunks?: number | undefined;
+  /** Most frames one message may take (default 16384; 0 for no limit); more close with 1008. */
   maxFragments?: number | undefined;
+  /** Accepted; the engine's own bound applies. */
   maxPendingAutoPongs?: number | undefined;
+  /** `true` hands text on without checking it is UTF-8 (default false). */
   skipUTF8Validation?: boolean | undefined;
+  /** The class of the sockets handed out (a subclass of WebSocket). */
   WebSocket?: T | undefined;
 }
 
@@ -69,7 +95,13 @@ const kUsed = Symbol("omnisocket.ws.used");
 
 type Socket = Duplex & { [kUsed]?: boolean; encrypted?: boolean; authorized?: boolean };
 
+/**
+ * ws 8's WebSocketServer: answers upgrades on its own node:http server
+ * (`port`), on yours (`server`), or when you call handleUpgrade()
+ * (`noServer`); emits `connection(ws, request)` for each socket.
+ */
 export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> extends EventEmitter {
+  /** The options given, with ws's defaults filled in. */
   readonly options: ServerOptions<T> & { WebSocket: T; maxPayload: number };
   /** The open sockets (with `clientTracking`, the default). */
   clients!: Set<InstanceType<T>>;
@@ -80,6 +112,7 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
   #state = RUNNING;
   #shouldEmitClose = false;
 
+  /** Starts the server; with `port`, `callback` runs once it listens. Throws ws's TypeError unless exactly one of port, server and noServer is given. */
   constructor(options: ServerOptions<T>, callback?: () => void) {
     super();
     const merged = withServerDefaults({ WebSocket: WebSocket as T, ...options });
@@ -300,19 +333,33 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
   }
 }
 
+/** ws's server events, typed by name (as @types/ws declares them). */
 export interface WebSocketServer<T extends typeof WebSocket = typeof WebSocket> {
+  /** A handshake was accepted: the open socket and its request. */
   on(event: "connection", cb: (this: WebSocketServer<T>, websocket: InstanceType<T>, request: http.IncomingMessage) => void): this;
+  /** The underlying server failed. */
   on(event: "error", cb: (this: WebSocketServer<T>, error: Error) => void): this;
+  /** The 101 response's lines (status line first), just before they are written: a listener may change them. */
   on(event: "headers", cb: (this: WebSocketServer<T>, headers: string[], request: http.IncomingMessage) => void): this;
+  /** `listening`: the server listens; `close`: the server has closed. */
   on(event: "close" | "listening", cb: (this: WebSocketServer<T>) => void): this;
+  /** A request that is not a valid handshake (with a listener, the listener answers it). */
   on(event: "wsClientError", cb: (this: WebSocketServer<T>, error: Error, socket: Duplex, request: http.IncomingMessage) => void): this;
+  /** Any other event. */
   on(event: string | symbol, listener: (this: WebSocketServer<T>, ...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Runs once. A handshake was accepted: the open socket and its request. */
   once(event: "connection", cb: (this: WebSocketServer<T>, websocket: InstanceType<T>, request: http.IncomingMessage) => void): this;
+  /** Runs once. The underlying server failed. */
   once(event: "error", cb: (this: WebSocketServer<T>, error: Error) => void): this;
+  /** Runs once. The 101 response's lines (status line first), just before they are written: a listener may change them. */
   once(event: "headers", cb: (this: WebSocketServer<T>, headers: string[], request: http.IncomingMessage) => void): this;
+  /** Runs once. `listening`: the server listens; `close`: the server has closed. */
   once(event: "close" | "listening", cb: (this: WebSocketServer<T>) => void): this;
+  /** Runs once. Any other event. */
   once(event: string | symbol, listener: (this: WebSocketServer<T>, ...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Removes a `connection` listener. */
   off(event: "connection", cb: (this: WebSocketServer<T>, websocket: InstanceType<T>, request: http.IncomingMessage) => void): this;
+  /** Removes a listener of any event. */
   off(event: string | symbol, listener: (this: WebSocketServer<T>, ...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 

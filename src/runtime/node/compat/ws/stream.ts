@@ -15,6 +15,11 @@
 import { Duplex, type DuplexOptions } from "node:stream";
 import { WebSocket } from "./websocket.ts";
 
+/**
+ * ws's createWebSocketStream: a node:stream Duplex whose chunks are the
+ * socket's messages, with backpressure both ways (a full readable side
+ * pauses the socket). `end()` closes the socket, `destroy()` terminates it.
+ */
 export function createWebSocketStream(ws: WebSocket, options?: DuplexOptions): Duplex {
   let terminateOnDestroy = true;
   const duplex = new Duplex({

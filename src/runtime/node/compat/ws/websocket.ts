@@ -33,13 +33,19 @@ export type { ClientOptions } from "./client.ts";
 
 /** ws's message data: a Buffer, an ArrayBuffer, or Buffer fragments (binaryType). */
 export type RawData = Buffer | ArrayBuffer | Buffer[];
+/** How binary messages are handed out: a Buffer (default), an ArrayBuffer, an array of Buffers, or a Blob. */
 export type BinaryType = "nodebuffer" | "arraybuffer" | "fragments" | "blob";
 type Data = string | Buffer | ArrayBuffer | Buffer[];
 
+/** ws's `send(data, options, cb)` options. */
 export interface SendOptions {
+  /** Ignored: clients always mask and servers never do (RFC 6455 section 5.3). */
   mask?: boolean | undefined;
+  /** Send as a binary message; default: binary unless `data` is a string. */
   binary?: boolean | undefined;
+  /** `false` sends this message uncompressed when permessage-deflate is active. Default true. */
   compress?: boolean | undefined;
+  /** `false` holds the data as the first part of a message that a later `fin: true` send completes (sent as one message). Default true. */
   fin?: boolean | undefined;
 }
 
@@ -66,21 +72,37 @@ export interface SocketSettings {
 const EMPTY = Buffer.alloc(0);
 const BINARY_TYPES = ["nodebuffer", "arraybuffer", "fragments", "blob"];
 
-type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
-
+/**
+ * ws 8's WebSocket: an EventEmitter with ws's events (`open`, `message(data,
+ * isBinary)`, `close(code, reason)`, `error`, `ping`, `pong`, `upgrade`,
+ * `redirect`, `unexpected-response`), ws's EventTarget shim, and ws's
+ * methods, over omnisocket's engine. docs/ws.md lists what differs.
+ */
 export class WebSocket extends EventEmitter {
+  /** readyState: the opening handshake is under way. */
   static readonly CONNECTING = 0 as const;
+  /** readyState: open; messages can be sent and received. */
   static readonly OPEN = 1 as const;
+  /** readyState: the closing handshake is under way. */
   static readonly CLOSING = 2 as const;
+  /** readyState: closed. */
   static readonly CLOSED = 3 as const;
+  /** readyState: the opening handshake is under way. */
   declare readonly CONNECTING: 0;
+  /** readyState: open; messages can be sent and received. */
   declare readonly OPEN: 1;
+  /** readyState: the closing handshake is under way. */
   declare readonly CLOSING: 2;
+  /** readyState: closed. */
   declare readonly CLOSED: 3;
   // ws's statics, attached by the entry (index.ts), as `require("ws")` has them.
+  /** ws's server class, as `require("ws").Server`. */
   declare static Server: typeof import("./server.ts").WebSocketServer;
+  /** ws's server class, as `require("ws").WebSocketServer`. */
   declare static WebSocketServer: typeof import("./server.ts").WebSocketServer;
+  /** This class, as `require("ws").WebSocket`. */
   declare static WebSocket: typeof WebSocket;
+  /** A node:stream Duplex over a socket, as `require("ws").createWebSocketStream`. */
   declare static createWebSocketStream: typeof import("./stream.ts").createWebSocketStream;
 
   #readyState: 0 | 1 | 2 | 3 = 0;
@@ -103,8 +125,11 @@ export class WebSocket extends EventEmitter {
   /** Both Close frames were exchanged (the EventTarget shim's CloseEvent.wasClean). */
   [kWasClean] = false;
 
+  /** Internal: a server-side socket, which a WebSocketServer attaches to its connection. */
   constructor(address: null);
+  /** Client with options second: `new WebSocket(url, { headers })`. */
   constructor(address: string | URL, options?: ClientOptions);
+  /** Client: connects to `address` (ws:, wss:, ws+unix:); bad URLs and protocol lists throw ws's SyntaxError at once. */
   constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions);
   constructor(address: string | URL | null, protocols?: string | string[] | ClientOptions, options?: ClientOptions) {
     super();
@@ -125,32 +150,45 @@ export class WebSocket extends EventEmitter {
 
   // ------------------------------------------------------------ properties --
 
+  /** How binary messages are handed out (default "nodebuffer"); other values are ignored. */
   get binaryType(): BinaryType { return this.#binaryType; }
   set binaryType(type: BinaryType) {
     if (!BINARY_TYPES.includes(type)) return;
     this.#binaryType = type;
   }
+  /** Bytes the socket still holds to write, plus data sent after closing (as ws counts it). */
   get bufferedAmount(): number {
     return this.#discarded + (this.#connection?.socket.bufferedAmount ?? 0);
   }
+  /** The negotiated extensions' names, e.g. "permessage-deflate"; "" for none. */
   get extensions(): string { return this.#extensions; }
+  /** True between pause() and resume(). */
   get isPaused(): boolean { return this.#paused; }
+  /** The subprotocol the server chose, "" for none. */
   get protocol(): string { return this.#protocol; }
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
   get readyState(): 0 | 1 | 2 | 3 { return this.#readyState; }
+  /** The URL connected to (after redirects); undefined on the server side, as in ws. */
   get url(): string { return this.#url; }
 
+  /** The EventTarget shim's `open` handler. */
   get onopen(): ((event: Event) => void) | null { return getOnAttribute(this, "open") as never; }
   set onopen(handler: ((event: Event) => void) | null) { setOnAttribute(this, "open", handler); }
+  /** The EventTarget shim's `error` handler. */
   get onerror(): ((event: ErrorEvent) => void) | null { return getOnAttribute(this, "error") as never; }
   set onerror(handler: ((event: ErrorEvent) => void) | null) { setOnAttribute(this, "error", handler); }
+  /** The EventTarget shim's `close` handler (`reason` as a string). */
   get onclose(): ((event: CloseEvent) => void) | null { return getOnAttribute(this, "close") as never; }
   set onclose(handler: ((event: CloseEvent) => void) | null) { setOnAttribute(this, "close", handler); }
+  /** The EventTarget shim's `message` handler (text as a string). */
   get onmessage(): ((event: MessageEvent) => void) | null { return getOnAttribute(this, "message") as never; }
   set onmessage(handler: ((event: MessageEvent) => void) | null) { setOnAttribute(this, "message", handler); }
 
+  /** ws's EventTarget shim: open, message, error and close only (others are ignored); a function or a `handleEvent` object, added once per type. */
   addEventListener(type: string, listener: unknown, options?: { once?: boolean } | boolean): void {
     addEventListener(this, type, listener as never, options);
   }
+  /** Removes a listener added with addEventListener. */
   removeEventListener(type: string, listener: unknown): void {
     removeEventListener(this, type, listener);
   }
@@ -185,6 +223,7 @@ export class WebSocket extends EventEmitter {
     this.#connection?.pauseReading();
   }
 
+  /** Reads from the socket again after pause(). */
   resume(): void {
     if (this.#readyState === WebSocket.CONNECTING || this.#readyState === WebSocket.CLOSED) return;
     this.#paused = false;
@@ -192,15 +231,19 @@ export class WebSocket extends EventEmitter {
     if (!this.#deferred) this.#connection?.resumeReading();
   }
 
+  /** Sends a ping (at most 125 bytes; more is a RangeError); `cb` once written. Throws while CONNECTING. `mask` is ignored. */
   ping(data?: unknown, mask?: boolean | ((err?: Error) => void), cb?: (err?: Error) => void): void {
     this.#control("ping", data, mask, cb);
   }
 
+  /** Sends an unsolicited pong (at most 125 bytes); `cb` once written. Throws while CONNECTING. `mask` is ignored. */
   pong(data?: unknown, mask?: boolean | ((err?: Error) => void), cb?: (err?: Error) => void): void {
     this.#control("pong", data, mask, cb);
   }
 
+  /** Sends a message: text for a string (or number), binary for bytes or a Blob. `cb(null)` once written, `cb(err)` after close. Throws while CONNECTING. */
   send(data: unknown, cb?: (err?: Error) => void): void;
+  /** Sends a message with ws's options (`binary`, `compress`, `fin`). */
   send(data: unknown, options: SendOptions, cb?: (err?: Error) => void): void;
   send(data: unknown, options?: SendOptions | ((err?: Error) => void), cb?: (err?: Error) => void): void {
     if (this.#readyState === WebSocket.CONNECTING) throw new Error(notOpenMessage(0));
@@ -303,7 +346,7 @@ export class WebSocket extends EventEmitter {
     if (cb) connection.whenWritten((error) => cb(error ?? null as never));
   }
 
-  /** Server side: takes over a socket a WebSocketServer has answered. */
+  /** @internal Server side: takes over a socket a WebSocketServer has answered. */
   [kAttach](accepted: AcceptedSocket, settings: SocketSettings): void {
     this.#settings = settings;
     this.#protocol = accepted.protocol;
@@ -329,7 +372,7 @@ export class WebSocket extends EventEmitter {
     });
   }
 
-  /** Client side: the handshake succeeded. */
+  /** @internal Client side: the handshake succeeded. */
   [kOpen](result: { socket: AcceptedSocket["socket"]; leftover: Uint8Array; protocol: string; extensionsHeader: string; extensions: AcceptedSocket["extensions"] }, res: IncomingMessage, random?: (bytes: Uint8Array) => Uint8Array): void {
     this.#abort = null;
     this.#protocol = result.protocol;
@@ -353,7 +396,7 @@ export class WebSocket extends EventEmitter {
     this.#connection.start(result.leftover);
   }
 
-  /** Client side: the handshake failed (ws: error, then close 1006). */
+  /** @internal Client side: the handshake failed (ws: error, then close 1006). */
   [kFail](error: Error | null): void {
     this.#abort = null;
     this.#readyState = WebSocket.CLOSING;
@@ -361,7 +404,7 @@ export class WebSocket extends EventEmitter {
     this.#emitClose();
   }
 
-  /** Client side: the URL the handshake now goes to (after a redirect). */
+  /** @internal Client side: the URL the handshake now goes to (after a redirect). */
   set [kUrl](url: string) {
     this.#url = url;
   }
@@ -478,49 +521,90 @@ for (const [name, value] of [["CONNECTING", 0], ["OPEN", 1], ["CLOSING", 2], ["C
 
 /** ws's type names under the class (`WebSocket.RawData`, `WebSocket.Server` ...), as @types/ws has them. */
 export declare namespace WebSocket {
+  /** ws's message data: a Buffer, an ArrayBuffer, or Buffer fragments (binaryType). */
   type RawData = import("./websocket.ts").RawData;
+  /** What a message can be: a string or ws's RawData. */
   type Data = string | Buffer | ArrayBuffer | Buffer[];
+  /** ws's client options. */
   type ClientOptions = import("./client.ts").ClientOptions;
+  /** ws's permessage-deflate options. */
   type PerMessageDeflateOptions = import("./client.ts").PerMessageDeflateOptions;
+  /** ws's server options. */
   type ServerOptions = import("./server.ts").ServerOptions;
+  /** ws's server class, under its older name. */
   type Server<T extends typeof WebSocket = typeof WebSocket> = import("./server.ts").WebSocketServer<T>;
+  /** ws's server class. */
   type WebSocketServer<T extends typeof WebSocket = typeof WebSocket> = import("./server.ts").WebSocketServer<T>;
+  /** This class. */
   type WebSocket = import("./websocket.ts").WebSocket;
+  /** `verifyClient(info)`: true accepts the handshake, false answers 401. */
   type VerifyClientCallbackSync = import("./server.ts").VerifyClientCallbackSync;
+  /** `verifyClient(info, callback)`: accept or refuse later, with a status, message and headers. */
   type VerifyClientCallbackAsync = import("./server.ts").VerifyClientCallbackAsync;
+  /** The EventTarget shim's Event. */
   type Event = import("./event-target.ts").Event;
+  /** The EventTarget shim's ErrorEvent. */
   type ErrorEvent = import("./event-target.ts").ErrorEvent;
+  /** The EventTarget shim's CloseEvent. */
   type CloseEvent = import("./event-target.ts").CloseEvent;
+  /** The EventTarget shim's MessageEvent. */
   type MessageEvent = import("./event-target.ts").MessageEvent;
 }
 
+/** ws's events, typed by name (as @types/ws declares them). */
 export interface WebSocket {
+  /** `code`: the peer's close status (1005 for none, 1006 when no Close frame came); `reason`: its bytes. */
   on(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  /** The connection failed; `close` follows. */
   on(event: "error", listener: (this: WebSocket, error: Error) => void): this;
+  /** Client: the 101 response arrived (`statusCode` and `headers`). */
   on(event: "upgrade", listener: (this: WebSocket, request: IncomingMessage) => void): this;
+  /** A message arrived: text as a Buffer of its UTF-8 bytes, binary as binaryType says, and whether it was binary. */
   on(event: "message", listener: (this: WebSocket, data: RawData, isBinary: boolean) => void): this;
+  /** Client: the handshake succeeded. */
   on(event: "open", listener: (this: WebSocket) => void): this;
+  /** A ping or pong arrived, with its payload. */
   on(event: "ping" | "pong", listener: (this: WebSocket, data: Buffer) => void): this;
+  /** Client with followRedirects: the handshake is redirected to `url`; the listener may change `request.headers`. */
   on(event: "redirect", listener: (this: WebSocket, url: string, request: ClientRequestLike) => void): this;
+  /** Client: the server answered with something other than 101 (without a listener, an error). */
   on(event: "unexpected-response", listener: (this: WebSocket, request: ClientRequestLike, response: IncomingMessage) => void): this;
+  /** Any other event. */
   on(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Runs once. `code`: the peer's close status (1005 for none, 1006 when no Close frame came); `reason`: its bytes. */
   once(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  /** Runs once. The connection failed; `close` follows. */
   once(event: "error", listener: (this: WebSocket, error: Error) => void): this;
+  /** Runs once. Client: the 101 response arrived (`statusCode` and `headers`). */
   once(event: "upgrade", listener: (this: WebSocket, request: IncomingMessage) => void): this;
+  /** Runs once. A message arrived: text as a Buffer of its UTF-8 bytes, binary as binaryType says, and whether it was binary. */
   once(event: "message", listener: (this: WebSocket, data: RawData, isBinary: boolean) => void): this;
+  /** Runs once. Client: the handshake succeeded. */
   once(event: "open", listener: (this: WebSocket) => void): this;
+  /** Runs once. A ping or pong arrived, with its payload. */
   once(event: "ping" | "pong", listener: (this: WebSocket, data: Buffer) => void): this;
+  /** Runs once. Any other event. */
   once(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Removes a `close` listener. */
   off(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  /** Removes a `error` listener. */
   off(event: "error", listener: (this: WebSocket, error: Error) => void): this;
+  /** Removes a `message` listener. */
   off(event: "message", listener: (this: WebSocket, data: RawData, isBinary: boolean) => void): this;
+  /** Removes a `open` listener. */
   off(event: "open", listener: (this: WebSocket) => void): this;
+  /** Removes a `ping" | "pong` listener. */
   off(event: "ping" | "pong", listener: (this: WebSocket, data: Buffer) => void): this;
+  /** Removes a listener of any event. */
   off(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A message arrived: text as a Buffer of its UTF-8 bytes, binary as binaryType says, and whether it was binary. */
   addListener(event: "message", listener: (data: RawData, isBinary: boolean) => void): this;
-  addListener(event: string | symbol, listener: Listener): this;
+  /** Any other event. */
+  addListener(event: string | symbol, listener: (...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Removes a `message` listener. */
   removeListener(event: "message", listener: (data: RawData, isBinary: boolean) => void): this;
-  removeListener(event: string | symbol, listener: Listener): this;
+  /** Removes a listener of any event. */
+  removeListener(event: string | symbol, listener: (...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 const NO_COMPRESS = { compress: false };
