@@ -16,13 +16,12 @@
  * as a Buffer.
  */
 import { Buffer } from "node:buffer";
-import { Stream } from "node:stream";
 import { FayeDriver, type FayeSocketOptions } from "../../../../web/compat/faye/driver.ts";
-import { dispatchFayeEvent, FayeEvent } from "../../../../web/compat/faye/event.ts";
+import { FayeEvent } from "../../../../web/compat/faye/event.ts";
+import { FayeEventStream, type FayeListener } from "./event-stream.ts";
 import { checkCloseCode } from "../../../../web/compat/faye/options.ts";
 
-/** A listener for a faye socket's events: `on("message", (event) => event.data)`. */
-export type FayeListener = (event: FayeEvent) => void;
+export type { FayeListener };
 
 /** faye's send() argument: a Buffer (or any bytes) is binary, anything else is sent as String(data). */
 export type FayeData = string | Uint8Array | ArrayBuffer | number | boolean | object;
@@ -34,7 +33,7 @@ export { FayeEvent };
  * attributes and methods, faye's event target (`on<type>` properties,
  * addEventListener), and a Node duplex stream of messages for pipe().
  */
-export abstract class FayeSocket extends Stream {
+export abstract class FayeSocket extends FayeEventStream {
   /** readyState: the opening handshake is under way. */
   static readonly CONNECTING = 0;
   /** readyState: open; messages can be sent and received. */
@@ -140,20 +139,5 @@ export abstract class FayeSocket extends Stream {
   resume(): this {
     this.driver.resume();
     return this;
-  }
-
-  /** faye's EventTarget: the same as on(). */
-  addEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
-    this.on(type, listener);
-  }
-
-  /** faye's EventTarget: the same as removeListener(). */
-  removeEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
-    this.removeListener(type, listener);
-  }
-
-  /** Runs the `on<type>` property, then the listeners. */
-  dispatchEvent(event: FayeEvent): void {
-    dispatchFayeEvent(this, event);
   }
 }

@@ -14,8 +14,8 @@
  * Deno's and Bun's node:http write their own framing (docs/event-source.md).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Stream } from "node:stream";
-import { dispatchFayeEvent, FayeEvent } from "../../../../web/compat/faye/event.ts";
+import { FayeEvent } from "../../../../web/compat/faye/event.ts";
+import { FayeEventStream } from "./event-stream.ts";
 import {
   FAYE_DEFAULT_PING,
   FAYE_DEFAULT_RETRY,
@@ -42,7 +42,7 @@ export interface FayeEventSourceOptions {
  * faye-websocket's server-side EventSource on node:http: faye's response
  * head and bytes, faye's events and stream methods.
  */
-export class FayeEventSource extends Stream {
+export class FayeEventSource extends FayeEventStream {
   /** readyState: the stream has not started yet. */
   static readonly CONNECTING = 0;
   /** readyState: events can be sent. */
@@ -148,21 +148,6 @@ export class FayeEventSource extends Stream {
     this.#response.end();
     this.dispatchEvent(new FayeEvent("close"));
     return true;
-  }
-
-  /** faye's EventTarget: the same as on(). */
-  addEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
-    this.on(type, listener);
-  }
-
-  /** faye's EventTarget: the same as removeListener(). */
-  removeEventListener(type: string, listener: FayeListener, _useCapture?: boolean): void {
-    this.removeListener(type, listener);
-  }
-
-  /** Runs the `on<type>` property, then the listeners. */
-  dispatchEvent(event: FayeEvent): void {
-    dispatchFayeEvent(this, event);
   }
 
   #open(): void {

@@ -28,7 +28,7 @@ import type { WebSocketUrl } from "../../../../web/websocket/url.ts";
 import type { WebSocketOptions } from "../../../../web/websocket/websocket.ts";
 import { nodeConnector } from "../../connect.ts";
 import { NodeByteSocket } from "../../socket.ts";
-import type { SocketSettings, WebSocket } from "./websocket.ts";
+import { socketSettings, type SocketSettings, type WebSocket } from "./websocket.ts";
 import { kFail, kOpen, kUrl } from "./websocket.ts";
 
 /** ws's client options (`@types/ws` ClientOptions), plus what it hands to node:http, net and tls. */
@@ -306,14 +306,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
     }
     : undefined;
   const extensions = clientExtensions({ perMessageDeflate: options.perMessageDeflate as never });
-  const settings: SocketSettings = {
-    maxPayload: options.maxPayload,
-    maxFragments: options.maxFragments,
-    autoPong: options.autoPong,
-    closeTimeout: options.closeTimeout,
-    skipUTF8Validation: options.skipUTF8Validation,
-    allowSynchronousEvents: options.allowSynchronousEvents,
-  };
+  const settings = socketSettings(options);
 
   let redirects = 0;
   let controller = new AbortController();

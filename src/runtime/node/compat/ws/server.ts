@@ -27,7 +27,7 @@ import { NodeByteSocket } from "../../socket.ts";
 import { requestHead } from "../../upgrade.ts";
 import type { PerMessageDeflateOptions } from "./client.ts";
 import { RawUpgradeSocket, serveRawConnection } from "./raw-upgrade.ts";
-import { kAttach, WebSocket, type SocketSettings } from "./websocket.ts";
+import { kAttach, socketSettings, WebSocket } from "./websocket.ts";
 
 /** What `verifyClient` is given about a handshake. */
 export interface VerifyClientInfo<R = http.IncomingMessage> {
@@ -299,14 +299,7 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
       endThenDestroy(socket);
       return;
     }
-    const settings: SocketSettings = {
-      maxPayload: options.maxPayload,
-      maxFragments: options.maxFragments,
-      autoPong: options.autoPong,
-      closeTimeout: options.closeTimeout,
-      skipUTF8Validation: options.skipUTF8Validation,
-      allowSynchronousEvents: options.allowSynchronousEvents,
-    };
+    const settings = socketSettings(options);
     ws[kAttach](accepted, settings);
     if (this.clients) {
       this.clients.add(ws);

@@ -69,6 +69,12 @@ export interface SocketSettings {
   allowSynchronousEvents?: boolean;
 }
 
+/** The per-socket settings out of a client's or a server's ws options. */
+export function socketSettings(options: SocketSettings): SocketSettings {
+  const { maxPayload, maxFragments, autoPong, closeTimeout, skipUTF8Validation, allowSynchronousEvents } = options;
+  return { maxPayload, maxFragments, autoPong, closeTimeout, skipUTF8Validation, allowSynchronousEvents };
+}
+
 const EMPTY = Buffer.alloc(0);
 const BINARY_TYPES = ["nodebuffer", "arraybuffer", "fragments", "blob"];
 
