@@ -23,6 +23,7 @@ export type {
 export type { ProxyOptions } from "../../../../web/client/proxy-options.ts";
 export type { FayeData, FayeListener } from "./api.ts";
 export { FayeSocket, FayeEvent } from "./api.ts";
+export type { FayeEventStream } from "./event-stream.ts";
 
 /** faye's module: the server socket class, carrying the client and EventSource classes. */
 export class WebSocket extends FayeServerSocket {
