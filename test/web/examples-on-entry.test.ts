@@ -1,0 +1,97 @@
+/**
+ * The README's faye-style and client examples run from the import a user
+ * writes, `from "omnisocket"`, which package.json's export conditions turn
+ * into the running runtime's own entry: each example file is copied with its
+ * import line pointed at that entry (src/runtime/<runtime>/index.ts) and
+ * run, so on Deno and Bun the node:http upgrade form, EventSourceServer, the
+ * client and compression all come from the Deno or Bun entry.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type http from "node:http";
+import process from "node:process";
+import { afterAll, describe, expect, it, runtime } from "../harness.ts";
+
+const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
+const DIR = `.tmp-entry-${runtime}-${process.pid}`;
+const written: string[] = [];
+
+/** The example's source with its omnisocket import (whatever src file it names) replaced by the runtime's entry. */
+async function onEntry<T>(file: string): Promise<T> {
+  const source = readFileSync(EXAMPLES + file, "utf8");
+  let replaced = 0;
+  const changed = source.replace(/from "\.\.\/src\/[^"]+\.ts"; \/\/ from "omnisocket" once installed[^\n]*/g, () => {
+    replaced++;
+    return `from "../../src/runtime/${runtime}/index.ts";`;
+  });
+  if (replaced !== 1) throw new Error(`${file}: expected one omnisocket import, found ${replaced}`);
+  mkdirSync(EXAMPLES + DIR, { recursive: true });
+  const path = `${EXAMPLES}${DIR}/${file}`;
+  writeFileSync(path, changed);
+  written.push(path);
+  return (await import(path)) as T;
+}
+
+async function listening(server: http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function closed(server: http.Server): Promise<void> {
+  server.closeAllConnections?.();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+describe(`README examples from ${runtime}'s own entry`, () => {
+  afterAll(() => rmSync(EXAMPLES + DIR, { recursive: true, force: true }));
+
+  it("echo-server.ts (faye-style node:http upgrade) with client.ts", async () => {
+    const { createEchoServer } = await onEntry<typeof import("../../examples/echo-server.ts")>("echo-server.ts");
+    const { talk } = await onEntry<typeof import("../../examples/client.ts")>("client.ts");
+    const server = createEchoServer();
+    const port = await listening(server);
+    try {
+      expect(await talk(`ws://127.0.0.1:${port}/chat`)).toEqual([
+        `open ws://127.0.0.1:${port}/chat`,
+        "message Hello, world!",
+        "message 3 bytes",
+        "close 1000  true",
+      ]);
+    } finally {
+      await closed(server);
+    }
+  });
+
+  it("compression.ts: perMessageDeflate on the node:http form and the client", async () => {
+    const { createCompressingServer, talk } = await onEntry<typeof import("../../examples/compression.ts")>("compression.ts");
+    const server = createCompressingServer();
+    const port = await listening(server);
+    try {
+      expect(await talk(`ws://127.0.0.1:${port}/`)).toEqual([
+        "extensions: permessage-deflate; server_no_context_takeover; client_max_window_bits=12",
+        "message: 12000 characters",
+        "message: 4 characters",
+        "close: 1000",
+      ]);
+    } finally {
+      await closed(server);
+    }
+  });
+
+  it("sse-node.ts (EventSourceServer on node:http) with sse-client.ts", async () => {
+    const { createServer } = await onEntry<typeof import("../../examples/sse-node.ts")>("sse-node.ts");
+    const { follow } = await onEntry<typeof import("../../examples/sse-client.ts")>("sse-client.ts");
+    const server = createServer(10);
+    const port = await listening(server);
+    try {
+      expect(await follow(`http://127.0.0.1:${port}/`, 3, () => {})).toEqual([
+        "message: Hello 1 (last id 1)",
+        "message: Hello 2 (last id 2)",
+        "message: Hello 3 (last id 3)",
+      ]);
+    } finally {
+      await closed(server);
+    }
+  });
+});
