@@ -1,0 +1,229 @@
+/**
+ * Heartbeat and timeouts (docs/flow-control.md), on the running runtime's
+ * own sockets and every server form of ours (test/peers/our-server.ts):
+ *
+ *   server forms with heartbeat { interval, timeout }
+ *     a raw peer that reads but never pongs   -> dropped: error WS_ERR_HEARTBEAT_TIMEOUT, close 1006
+ *     a raw peer that stops reading           -> the same
+ *     our client, which pongs                 -> still open after several intervals
+ *   our client with heartbeat, against raw servers that go silent -> the same
+ *   10,000 connections over memory pairs       -> no timer of ours left armed
+ *   handshakeTimeout: a server (or a proxy) that accepts TCP and never answers;
+ *   listen()'s handshakeTimeout: a client that sends no head, or half of one
+ *
+ * Timing is never asserted, only that detection happened and why.
+ */
+import net from "node:net";
+import { afterAll, describe, expect, it, until } from "../harness.ts";
+import { WebSocket, deno, bun } from "../entry.ts";
+import { serverForms } from "../peers/our-server.ts";
+import { answerHandshake, FrameLog, rawClient } from "../peers/raw.ts";
+import { memoryPair } from "../peers/memory-pair.ts";
+import { observe } from "../peers/observe.ts";
+import { Connection } from "../../src/web/websocket/engine-driver.ts";
+import { Protocol } from "../../src/core/websocket/protocol.ts";
+import { activeTimers } from "../../src/web/websocket/timers.ts";
+import type { HeartbeatOptions } from "../../src/web/websocket/heartbeat.ts";
+
+const HEARTBEAT: HeartbeatOptions = { interval: 150, timeout: 150 };
+const DETECT_MS = 15_000;
+
+/** The error event's `error.code` and the close event, once the socket closed. */
+function outcome(ws: EventTarget): Promise<{ code: number; wasClean: boolean; errorCode: string | undefined }> {
+  let errorCode: string | undefined;
+  ws.addEventListener("error", (event) => { errorCode = ((event as ErrorEvent).error as { code?: string } | undefined)?.code; });
+  return new Promise((resolve) => {
+    ws.addEventListener("close", (event) => {
+      const e = event as CloseEvent;
+      resolve({ code: e.code, wasClean: e.wasClean, errorCode });
+    });
+  });
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+for (const form of serverForms()) {
+  describe(`heartbeat on ${form.name}`, () => {
+    for (const peer of ["reads but never pongs", "stops reading"] as const) {
+      it(`drops a peer that ${peer}: error WS_ERR_HEARTBEAT_TIMEOUT, close 1006`, async () => {
+        const server = await form.start({ heartbeat: HEARTBEAT });
+        try {
+          const raw = await rawClient(portOf(server.url), { allowHalfOpen: true });
+          if (peer === "stops reading") raw.socket.pause();
+          const { ws } = await server.next();
+          const result = await outcome(ws);
+          expect(result.code).toBe(1006);
+          expect(result.wasClean).toBe(false);
+          expect(result.errorCode).toBe("WS_ERR_HEARTBEAT_TIMEOUT");
+          // It was pinged first (a reading peer saw the pings).
+          if (peer === "reads but never pongs") expect(raw.log.frames.some((f) => f.opcode === 0x9)).toBe(true);
+          raw.socket.destroy();
+        } finally {
+          await server.close();
+        }
+      }, DETECT_MS);
+    }
+
+    it("keeps a peer that answers (our client pongs) over several intervals", async () => {
+      const server = await form.start({ heartbeat: HEARTBEAT });
+      try {
+        const client = new WebSocket(server.url);
+        const seen = observe(client);
+        await seen.opened;
+        const { ws } = await server.next();
+        const serverSeen = observe(ws);
+        // Deno.serve runs it as its idleTimeout (whole seconds): wait past one of those too.
+        const pings: string[] = [];
+        client.addEventListener("ping", () => pings.push("ping"));
+        await until(() => pings.length >= 3, DETECT_MS, "three heartbeat pings");
+        expect(client.readyState).toBe(WebSocket.OPEN);
+        expect(ws.readyState).toBe(WebSocket.OPEN);
+        client.close(1000, "done");
+        expect((await serverSeen.closed).code).toBe(1000);
+        expect((await seen.closed).wasClean).toBe(true);
+      } finally {
+        await server.close();
+      }
+    }, DETECT_MS * 2);
+  });
+}
+
+/** A raw server that answers the handshake and then only reads (or stops reading). */
+async function silentServer(peer: "reads but never pongs" | "stops reading"): Promise<{ url: string; log: FrameLog; close(): Promise<void> }> {
+  const log = new FrameLog();
+  const sockets: net.Socket[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.push(socket);
+    void answerHandshake(socket, log).then(() => { if (peer === "stops reading") socket.pause(); });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    log,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("heartbeat on our client", () => {
+  for (const peer of ["reads but never pongs", "stops reading"] as const) {
+    it(`drops a server that ${peer}: error WS_ERR_HEARTBEAT_TIMEOUT, close 1006`, async () => {
+      const server = await silentServer(peer);
+      try {
+        const client = new WebSocket(server.url, [], { heartbeat: HEARTBEAT });
+        const result = await outcome(client);
+        expect(result.code).toBe(1006);
+        expect(result.wasClean).toBe(false);
+        expect(result.errorCode).toBe("WS_ERR_HEARTBEAT_TIMEOUT");
+        if (peer === "reads but never pongs") expect(server.log.frames.some((f) => f.opcode === 0x9)).toBe(true);
+      } finally {
+        await server.close();
+      }
+    }, DETECT_MS);
+  }
+
+  it("refuses a malformed heartbeat with a TypeError", () => {
+    expect(() => new WebSocket("ws://127.0.0.1:65000", [], { heartbeat: { interval: 0, timeout: 100 } })).toThrow(TypeError);
+    expect(() => new WebSocket("ws://127.0.0.1:65000", [], { heartbeat: { interval: 100 } as HeartbeatOptions })).toThrow(TypeError);
+  });
+});
+
+describe("no timer outlives its connection", () => {
+  it("10,000 connections with heartbeats, opened and closed over memory pairs, leave no timer armed", async () => {
+    const before = activeTimers();
+    const BATCH = 500;
+    let peak = 0;
+    for (let done = 0; done < 10_000; done += BATCH) {
+      const closes: Promise<unknown>[] = [];
+      const clients: Connection[] = [];
+      for (let i = 0; i < BATCH; i++) {
+        const [clientSide, serverSide] = memoryPair();
+        const server = WebSocket.accept({ socket: serverSide, url: "ws://memory/", protocol: "", extensionsHeader: "", extensions: [], headers: {} }, { heartbeat: { interval: 60_000, timeout: 60_000 } });
+        closes.push(outcome(server));
+        const protocol = new Protocol({ role: "client" });
+        const client = new Connection(protocol, clientSide, {
+          handleEvent() {},
+          handleClosed() {},
+        }, { closeTimeout: 60_000, ping: 0, heartbeat: { interval: 60_000, timeout: 60_000 } });
+        client.start();
+        clients.push(client);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      peak = Math.max(peak, activeTimers() - before);
+      for (const client of clients) {
+        client.protocol.sendClose(1000, "");
+        client.flush();
+      }
+      const results = (await Promise.all(closes)) as { code: number }[];
+      expect(results.every((r) => r.code === 1000)).toBe(true);
+      await until(() => activeTimers() === before, 5_000, "every timer of the batch cleared");
+    }
+    // Each connection armed its heartbeat (both sides): the count could have stayed up.
+    expect(peak >= 2 * BATCH).toBe(true);
+    expect(activeTimers()).toBe(before);
+  }, 60_000);
+});
+
+describe("handshake timeouts", () => {
+  const servers: net.Server[] = [];
+  const sockets: net.Socket[] = [];
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    for (const s of servers) await new Promise((resolve) => s.close(resolve));
+  });
+
+  /** Accepts TCP and never answers (a hung server, or a proxy that never answers CONNECT). */
+  async function mute(): Promise<number> {
+    const server = net.createServer((socket) => { sockets.push(socket); });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  it("client: a server that accepts TCP and never answers fails with WS_ERR_HANDSHAKE_TIMEOUT", async () => {
+    const port = await mute();
+    const client = new WebSocket(`ws://127.0.0.1:${port}`, [], { handshakeTimeout: 200 });
+    const result = await outcome(client);
+    expect(result.code).toBe(1006);
+    expect(result.errorCode).toBe("WS_ERR_HANDSHAKE_TIMEOUT");
+    expect(client.readyState).toBe(WebSocket.CLOSED);
+  });
+
+  it("client: a proxy that never answers CONNECT fails with WS_ERR_HANDSHAKE_TIMEOUT", async () => {
+    const port = await mute();
+    const client = new WebSocket("ws://example.invalid/", [], { handshakeTimeout: 200, proxy: { origin: `http://127.0.0.1:${port}` } });
+    const result = await outcome(client);
+    expect(result.code).toBe(1006);
+    expect(result.errorCode).toBe("WS_ERR_HANDSHAKE_TIMEOUT");
+  });
+
+  it("client: handshakeTimeout must be a number of milliseconds", () => {
+    expect(() => new WebSocket("ws://127.0.0.1:65000", [], { handshakeTimeout: -1 })).toThrow(TypeError);
+  });
+
+  const listenFn = deno?.listen ?? bun?.listen;
+  if (listenFn) {
+    for (const sent of ["nothing", "half a request head"] as const) {
+      it(`listen(): a client that sends ${sent} is dropped after handshakeTimeout`, async () => {
+        const server = listenFn({ hostname: "127.0.0.1", port: 0, handshakeTimeout: 200 }, () => {});
+        try {
+          const socket = net.connect({ port: server.port, host: "127.0.0.1" });
+          sockets.push(socket);
+          let closed = false;
+          let answered = "";
+          socket.on("data", (chunk: Uint8Array) => { answered += new TextDecoder().decode(chunk); });
+          socket.on("close", () => { closed = true; });
+          socket.on("error", () => {});
+          if (sent !== "nothing") socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n");
+          await until(() => closed, 10_000, "the server dropping the connection");
+          expect(answered).toBe(""); // dropped unanswered
+        } finally {
+          await server.close();
+        }
+      });
+    }
+  }
+});
