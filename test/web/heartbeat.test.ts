@@ -20,6 +20,7 @@ import { serverForms } from "../peers/our-server.ts";
 import { answerHandshake, FrameLog, rawClient } from "../peers/raw.ts";
 import { memoryPair } from "../peers/memory-pair.ts";
 import { observe } from "../peers/observe.ts";
+import { checkExcerpts } from "../peers/excerpts.ts";
 import { Connection } from "../../src/web/websocket/engine-driver.ts";
 import { Protocol } from "../../src/core/websocket/protocol.ts";
 import { activeTimers } from "../../src/web/websocket/timers.ts";
@@ -226,4 +227,37 @@ describe("handshake timeouts", () => {
       });
     }
   }
+});
+
+describe("docs/flow-control.md: heartbeat and timeouts", () => {
+  it("examples/heartbeat.ts: the server drops a peer that never pongs, and keeps one that does", async () => {
+    const { createServer, connect } = await import("../../examples/heartbeat.ts");
+    const dropped: string[] = [];
+    const server = createServer({ interval: 100, timeout: 100 }, (code) => dropped.push(code));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const raw = await rawClient(port, { allowHalfOpen: true });
+      await until(() => dropped.length > 0, DETECT_MS, "the silent peer dropped");
+      expect(dropped).toEqual(["WS_ERR_HEARTBEAT_TIMEOUT"]);
+      raw.socket.destroy();
+      const client = connect(`ws://127.0.0.1:${port}/`, { interval: 100, timeout: 100 });
+      const seen = observe(client);
+      await seen.opened;
+      client.send("still here");
+      expect(await seen.next()).toBe("still here");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(client.readyState).toBe(WebSocket.OPEN);
+      expect(dropped.length).toBe(1);
+      client.close(1000);
+      expect((await seen.closed).wasClean).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, DETECT_MS);
+
+  it("the doc quotes examples/heartbeat.ts", () => {
+    expect(checkExcerpts("docs/flow-control.md")).toContain("examples/heartbeat.ts");
+  });
 });

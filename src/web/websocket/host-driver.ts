@@ -66,8 +66,11 @@ export class HostDriver implements Driver {
         ping.call(host, empty);
         return true;
       }, () => {
+        // The face hears why first: the runtime may report its own close inside terminate().
+        const error = new WebSocketError("WS_ERR_HEARTBEAT_TIMEOUT", `No pong or other traffic within ${heartbeat.timeout} ms of a ping: the peer is unresponsive`);
+        this.#closing = true;
+        dead?.(error);
         this.terminate();
-        dead?.(new WebSocketError("WS_ERR_HEARTBEAT_TIMEOUT", `No pong or other traffic within ${heartbeat.timeout} ms of a ping: the peer is unresponsive`));
       });
       this.#heartbeat.start();
     }
