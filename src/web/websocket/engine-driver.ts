@@ -237,8 +237,13 @@ export class Connection implements ByteSocketHandler {
     this.socket.destroy();
     this.checkWritten();
     const info = this.protocol.closeInfo();
-    // A timeout of ours: 1006, not clean, whatever the engine saw last.
-    if (this.failure && !this.protocol.error) this.owner.handleClosed({ code: 1006, reason: "", wasClean: false }, this.failure);
+    // A timeout of ours: 1006, not clean, whatever the engine saw last; but a
+    // closing handshake that completed (both Close frames) stays clean when
+    // only the peer's TCP end was late.
+    const failure = this.failure;
+    if (failure && !this.protocol.error && !(failure.code === "WS_ERR_CLOSE_TIMEOUT" && info.wasClean)) {
+      this.owner.handleClosed({ code: 1006, reason: "", wasClean: false }, failure);
+    }
     else this.owner.handleClosed(info, this.protocol.error);
   }
 }
