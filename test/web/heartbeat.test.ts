@@ -132,6 +132,42 @@ describe("heartbeat on our client", () => {
   });
 });
 
+describe("idleTimeout and the compatibility faces", () => {
+  it("idleTimeout (seconds, as Deno and Bun) on the node:http hook drops a silent peer with WS_ERR_HEARTBEAT_TIMEOUT", async () => {
+    const { startHookServer } = await import("../peers/servers.ts");
+    const results: Promise<{ code: number; errorCode: string | undefined }>[] = [];
+    const server = await startHookServer({ options: { idleTimeout: 0.3 }, onConnection: (ws) => results.push(outcome(ws)) });
+    try {
+      const raw = await rawClient(portOf(server.url), { allowHalfOpen: true });
+      await until(() => results.length === 1, DETECT_MS, "the connection");
+      const result = await results[0]!;
+      expect(result.code).toBe(1006);
+      expect(result.errorCode).toBe("WS_ERR_HEARTBEAT_TIMEOUT");
+      raw.socket.destroy();
+    } finally {
+      await server.close();
+    }
+  }, DETECT_MS);
+
+  it("omnisocket/faye's client passes heartbeat through: a silent server is dropped (error, then close 1006)", async () => {
+    const { default: FayeWebSocket } = await import("../../src/runtime/node/compat/faye/index.ts");
+    const server = await silentServer("reads but never pongs");
+    try {
+      const client = new FayeWebSocket.Client(server.url, [], { heartbeat: HEARTBEAT });
+      const events: string[] = [];
+      const closed = new Promise<number>((resolve) => {
+        client.on("error", (event: { message: string }) => events.push(`error ${event.message}`));
+        client.on("close", (event: { code: number }) => resolve(event.code));
+      });
+      expect(await closed).toBe(1006);
+      expect(events.length).toBe(1);
+      expect(events[0]).toMatch(/No pong/);
+    } finally {
+      await server.close();
+    }
+  }, DETECT_MS);
+});
+
 describe("no timer outlives its connection", () => {
   it("10,000 connections with heartbeats, opened and closed over memory pairs, leave no timer armed", async () => {
     const before = activeTimers();
