@@ -23,8 +23,8 @@ import { observe } from "../peers/observe.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
 import { Connection } from "../../src/web/websocket/engine-driver.ts";
 import { Protocol } from "../../src/core/websocket/protocol.ts";
-import { activeTimers } from "../../src/web/websocket/timers.ts";
-import type { HeartbeatOptions } from "../../src/web/websocket/heartbeat.ts";
+import { activeTimers, setTimerPort, type TimerPort } from "../../src/web/websocket/timers.ts";
+import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from "../../src/web/websocket/heartbeat.ts";
 
 const HEARTBEAT: HeartbeatOptions = { interval: 150, timeout: 150 };
 const DETECT_MS = 15_000;
@@ -129,6 +129,82 @@ describe("heartbeat on our client", () => {
   it("refuses a malformed heartbeat with a TypeError", () => {
     expect(() => new WebSocket("ws://127.0.0.1:65000", [], { heartbeat: { interval: 0, timeout: 100 } })).toThrow(TypeError);
     expect(() => new WebSocket("ws://127.0.0.1:65000", [], { heartbeat: { interval: 100 } as HeartbeatOptions })).toThrow(TypeError);
+  });
+});
+
+describe("Heartbeat on a fake timer port", () => {
+  /** Timers that run only when the test advances the clock. */
+  function fakeClock() {
+    let now = 0;
+    const pending = new Map<number, { at: number; run: () => void }>();
+    let next = 1;
+    const port: TimerPort = {
+      set(run, ms) { const id = next++; pending.set(id, { at: now + ms, run }); return id; },
+      clear(id) { pending.delete(id as number); },
+    };
+    const advance = (ms: number) => {
+      const end = now + ms;
+      for (;;) {
+        const due = [...pending.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        pending.delete(due[0]);
+        now = due[1].at;
+        due[1].run();
+      }
+      now = end;
+    };
+    return { port, advance };
+  }
+
+  it("pings every interval; silence for timeout after a ping is death; any activity keeps it alive; hold pauses the deadline", () => {
+    const clock = fakeClock();
+    const previous = setTimerPort(clock.port);
+    try {
+      let pings = 0;
+      let dead = 0;
+      const beat = new Heartbeat({ interval: 100, timeout: 50 }, () => { pings++; return true; }, () => { dead++; });
+      beat.start();
+      clock.advance(99);
+      expect(pings).toBe(0);
+      clock.advance(1);
+      expect(pings).toBe(1);
+      clock.advance(40);
+      beat.activity(); // the pong
+      clock.advance(70); // the next ping went out at 200; its deadline is 250
+      expect(pings).toBe(2);
+      expect(dead).toBe(0);
+      beat.hold(true); // we stopped reading: silence is ours
+      clock.advance(500);
+      expect(dead).toBe(0);
+      beat.hold(false);
+      const before = pings;
+      clock.advance(150); // next ping, then 50 ms of silence
+      expect(pings > before).toBe(true);
+      expect(dead).toBe(1);
+      clock.advance(1_000);
+      expect(dead).toBe(1); // stopped for good
+      expect(activeTimers()).toBe(0);
+    } finally {
+      setTimerPort(previous);
+    }
+  });
+
+  it("faye's ping (interval only) never declares the peer dead", () => {
+    const clock = fakeClock();
+    const previous = setTimerPort(clock.port);
+    try {
+      let pings = 0;
+      let dead = 0;
+      const beat = new Heartbeat(heartbeatSettings(undefined, 1)!, () => { pings++; return true; }, () => { dead++; });
+      beat.start();
+      clock.advance(10_000);
+      expect(pings).toBe(10);
+      expect(dead).toBe(0);
+      beat.stop();
+      expect(activeTimers()).toBe(0);
+    } finally {
+      setTimerPort(previous);
+    }
   });
 });
 
