@@ -243,8 +243,9 @@ export class Connection implements ByteSocketHandler {
     const failure = this.failure;
     if (failure && !this.protocol.error && !(failure.code === "WS_ERR_CLOSE_TIMEOUT" && info.wasClean)) {
       this.owner.handleClosed({ code: 1006, reason: "", wasClean: false }, failure);
+    } else {
+      this.owner.handleClosed(info, this.protocol.error);
     }
-    else this.owner.handleClosed(info, this.protocol.error);
   }
 }
 
