@@ -20,6 +20,7 @@ import { bun, deno, type WebSocket } from "../entry.ts";
 import { flags } from "../runtime-flags.ts";
 import type { ProtocolChooser } from "../../src/web/server/accept.ts";
 import type { StandaloneServerOptions } from "../../src/web/server/standalone.ts";
+import type { HeartbeatOptions } from "../../src/web/websocket/heartbeat.ts";
 import type { BunHandler, BunServer } from "../../src/runtime/bun/index.ts";
 import { arrivals, SERVER_PROTOCOLS, type ServerForm, type ServerSide } from "./runtime-scenarios.ts";
 import { startHookServer, type PeerServer, type TlsPair } from "./servers.ts";
@@ -27,8 +28,13 @@ import { startHookServer, type PeerServer, type TlsPair } from "./servers.ts";
 /** Options every server form of ours takes (listen() and the node:http hook alike). */
 export type OurSocketOptions = Pick<
   StandaloneServerOptions,
-  "extensions" | "perMessageDeflate" | "maxLength" | "maxFragments" | "headers" | "ping" | "closeTimeout" | "binaryType"
+  "extensions" | "perMessageDeflate" | "maxLength" | "maxFragments" | "headers" | "ping" | "closeTimeout" | "binaryType" | "heartbeat" | "idleTimeout"
 >;
+
+/** Options every server form takes (each maps them to what its runtime has: docs/flow-control.md). */
+export interface FormOptions {
+  heartbeat?: HeartbeatOptions;
+}
 
 export interface OurServerOptions {
   /** Subprotocols the server speaks, or a function that picks one of the client's. */
@@ -98,7 +104,7 @@ export const nativeWebSocket: new (url: string, protocols?: string | string[]) =
 
 export interface NamedForm {
   name: string;
-  start(): Promise<ServerForm>;
+  start(options?: FormOptions): Promise<ServerForm>;
 }
 
 interface DenoServeApi {
@@ -117,26 +123,26 @@ interface BunServeApi {
   }): { port: number; stop(closeActiveConnections?: boolean): void };
 }
 
-function listenForm(): Promise<ServerForm> {
+function listenForm(options: FormOptions = {}): Promise<ServerForm> {
   const queue = arrivals();
   const listenFn = (deno?.listen ?? bun?.listen)!;
-  const server = listenFn({ hostname: "127.0.0.1", port: 0, protocols: SERVER_PROTOCOLS }, (ws) => queue.arrived(ws));
+  const server = listenFn({ hostname: "127.0.0.1", port: 0, protocols: SERVER_PROTOCOLS, ...options }, (ws) => queue.arrived(ws));
   return Promise.resolve({ url: server.url, pings: true, next: queue.next, close: () => server.close() });
 }
 
-async function hookForm(): Promise<ServerForm> {
+async function hookForm(options: FormOptions = {}): Promise<ServerForm> {
   const queue = arrivals();
-  const server = await startHookServer({ protocols: SERVER_PROTOCOLS, echo: false, onConnection: (ws) => queue.arrived(ws as ServerSide) });
+  const server = await startHookServer({ protocols: SERVER_PROTOCOLS, options, echo: false, onConnection: (ws) => queue.arrived(ws as ServerSide) });
   return { url: server.url, pings: true, next: queue.next, close: () => server.close() };
 }
 
-function denoServeForm(): Promise<ServerForm> {
+function denoServeForm(options: FormOptions = {}): Promise<ServerForm> {
   const { upgrade, isWebSocketRequest } = deno!;
   const queue = arrivals();
   const api = (globalThis as unknown as { Deno: DenoServeApi }).Deno;
   const server = api.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     if (!isWebSocketRequest(request)) return new Response("not a websocket", { status: 400 });
-    const { socket, response } = upgrade(request, { protocols: SERVER_PROTOCOLS });
+    const { socket, response } = upgrade(request, { protocols: SERVER_PROTOCOLS, ...options });
     queue.arrived(socket);
     return response;
   });
@@ -149,11 +155,11 @@ function bunServe(handler: BunHandler, fetch: (request: Request, server: BunServ
 }
 
 /** Bun.serve, the socket taken from the value upgrade() returns. */
-function bunServeReturnedForm(): Promise<ServerForm> {
+function bunServeReturnedForm(options: FormOptions = {}): Promise<ServerForm> {
   const { upgrade, websocket } = bun!;
   const queue = arrivals();
   const server = bunServe({ upgrade, websocket }, (request, server) => {
-    const socket = upgrade(request, server, { protocols: SERVER_PROTOCOLS });
+    const socket = upgrade(request, server, { protocols: SERVER_PROTOCOLS, ...options });
     if (socket) return void queue.arrived(socket);
     return new Response("not a websocket", { status: 400 });
   });
@@ -161,9 +167,9 @@ function bunServeReturnedForm(): Promise<ServerForm> {
 }
 
 /** Bun.serve, sockets from createBunHandler({ open }). */
-function bunServeHandlerForm(): Promise<ServerForm> {
+function bunServeHandlerForm(options: FormOptions = {}): Promise<ServerForm> {
   const queue = arrivals();
-  const handler = bun!.createBunHandler({ protocols: SERVER_PROTOCOLS, open: (ws) => queue.arrived(ws) });
+  const handler = bun!.createBunHandler({ protocols: SERVER_PROTOCOLS, open: (ws) => queue.arrived(ws), ...options });
   const server = bunServe(handler, (request, server) => {
     if (handler.upgrade(request, server)) return;
     return new Response("not a websocket", { status: 400 });

@@ -195,7 +195,7 @@ describe(`browser fidelity of the ${runtime} entry`, () => {
       const unknown = error(() => new WebSocket("ws://127.0.0.1:2/", { followRedirects: true } as never));
       expect(unknown).toBeInstanceOf(TypeError);
       expect(String((unknown as Error).message)).toMatch(/followRedirects/);
-      expect(error(() => new WebSocket("ws://127.0.0.1:2/", [], { handshakeTimeout: 5 } as never))).toBeInstanceOf(TypeError);
+      expect(error(() => new WebSocket("ws://127.0.0.1:2/", [], { maxRedirects: 5 } as never))).toBeInstanceOf(TypeError);
       expect(error(() => new (WebSocket as unknown as new (...a: unknown[]) => unknown)("ws://127.0.0.1:2/", {}, {}))).toBeInstanceOf(TypeError);
     });
   });

@@ -49,7 +49,12 @@ export const ErrorCodes = {
   WS_ERR_INVALID_STATE: 1011,
   WS_ERR_INVALID_ARGUMENT: 1011,
   WS_ERR_UNEXPECTED_EOF: 1006,
+  /** The peer did not finish the closing handshake within closeTimeout ms: TCP was dropped. */
   WS_ERR_CLOSE_TIMEOUT: 1006,
+  /** Heartbeat: nothing (no pong, no other frame) arrived within `timeout` ms of a ping. */
+  WS_ERR_HEARTBEAT_TIMEOUT: 1006,
+  /** Client: no complete handshake response (the proxy's CONNECT answer included) within handshakeTimeout ms. */
+  WS_ERR_HANDSHAKE_TIMEOUT: 1006,
   WS_ERR_HANDSHAKE: 1006,
   WS_ERR_HTTP_PARSE: 1006,
   WS_ERR_HTTP_LIMIT: 1006,

@@ -48,6 +48,7 @@ import { createHostedWebSocket, HostedWebSocket, refuseUnsupportedOptions, type 
 import type { ProtocolChooser } from "../../web/server/accept.ts";
 import type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";
 import { webSocketUrlOf } from "../../web/server/request-url.ts";
+import { heartbeatSettings, idleHeartbeat, type HeartbeatOptions } from "../../web/websocket/heartbeat.ts";
 
 /** Options of one `upgrade()` call on Bun.serve (they override the handler's defaults). */
 export interface BunUpgradeOptions {
@@ -59,6 +60,12 @@ export interface BunUpgradeOptions {
   binaryType?: BinaryType;
   /** Runs once the socket is open (after its "open" event). */
   open?: (socket: HostedWebSocket, request: Request) => void;
+  /**
+   * { interval, timeout } in ms, run by our driver with Bun's ping() and the
+   * pongs Bun reports (Bun's own idleTimeout is whole seconds, per handler):
+   * a silent peer is dropped with 1006 and WS_ERR_HEARTBEAT_TIMEOUT.
+   */
+  heartbeat?: HeartbeatOptions;
 }
 
 /** Options of `createBunHandler()`: defaults for each upgrade, and the settings Bun applies to every socket of one `websocket` handler. */
@@ -67,6 +74,12 @@ export interface BunHandlerOptions extends BunUpgradeOptions {
   maxLength?: number;
   /** Seconds of silence before Bun pings and closes an unresponsive peer: Bun's idleTimeout + sendPings. Absent or 0: neither. */
   ping?: number;
+  /**
+   * Seconds of silence before Bun drops the peer: Bun's own idleTimeout +
+   * sendPings (Bun reports that close as 1006, with no error code of ours).
+   * Wins over `ping`.
+   */
+  idleTimeout?: number;
 }
 
 /** What `createBunHandler()` returns: an `upgrade` for the fetch handler and the `websocket` for Bun.serve. */
@@ -86,14 +99,15 @@ interface Connection {
   host: BunHost | null;
 }
 
-const UPGRADE_OPTIONS = ["protocols", "headers", "binaryType", "open"] as const;
-const HANDLER_OPTIONS = [...UPGRADE_OPTIONS, "maxLength", "ping"] as const;
+const UPGRADE_OPTIONS = ["protocols", "headers", "binaryType", "open", "heartbeat"] as const;
+const HANDLER_OPTIONS = [...UPGRADE_OPTIONS, "maxLength", "ping", "idleTimeout"] as const;
 const WHY: Record<string, string> = {
   extensions: "Bun.serve negotiates no extensions of ours (Bun's own perMessageDeflate is a Bun.serve setting)",
   perMessageDeflate: "ours cannot run inside Bun.serve; Bun's own is the perMessageDeflate of Bun.serve's websocket object",
   closeTimeout: "Bun has no close timeout setting",
   maxLength: "Bun applies it to a whole websocket handler: pass it to createBunHandler()",
   ping: "Bun applies it to a whole websocket handler: pass it to createBunHandler()",
+  idleTimeout: "Bun applies it to a whole websocket handler: pass it to createBunHandler()",
 };
 
 /** Bun's default backpressureLimit, set explicitly so we know when send() drops. */
@@ -205,6 +219,7 @@ function connectionFor(ws: BunServerWebSocket<Connection>, defaults: BunHandlerO
     hostName: "Bun.serve",
     pings: true,
     binaryType: defaults.binaryType,
+    heartbeat: defaults.heartbeat,
   });
   const connection: Connection = { socket, events, request: null, open: undefined, host: null };
   ws.data = connection;
@@ -214,7 +229,10 @@ function connectionFor(ws: BunServerWebSocket<Connection>, defaults: BunHandlerO
 /** An upgrade() and a Bun.serve `websocket` handler sharing `defaults`. */
 export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
   refuseUnsupportedOptions(defaults, HANDLER_OPTIONS, "Bun.serve", WHY);
-  const ping = defaults.ping && defaults.ping > 0 ? defaults.ping : 0;
+  if (defaults.idleTimeout !== undefined) idleHeartbeat(defaults.idleTimeout); // checks it
+  if (defaults.heartbeat !== undefined) heartbeatSettings(defaults.heartbeat, undefined);
+  // Bun's idleTimeout is whole seconds (it closes a connection that read nothing for that long; sendPings pings first).
+  const ping = defaults.idleTimeout ? Math.max(1, Math.ceil(defaults.idleTimeout)) : defaults.ping && defaults.ping > 0 ? defaults.ping : 0;
 
   const websocket: BunWebSocketHandler<Connection> = {
     maxPayloadLength: defaults.maxLength ?? DEFAULT_MAX_LENGTH,
@@ -279,6 +297,7 @@ export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
       hostName: "Bun.serve",
       pings: true,
       binaryType: merged.binaryType,
+      heartbeat: merged.heartbeat,
     });
     const connection: Connection = { socket, events, request, open: options.open, host: null };
     return server.upgrade(request, { headers: response, data: connection }) ? socket : null;

@@ -16,7 +16,11 @@
  * Honoured: `protocols` (chosen here, then passed as `protocol`), `headers`,
  * `ping` (seconds between pings: Deno's `idleTimeout` is twice that, and
  * Deno closes the connection when a pong is that late; absent means no pings),
- * `binaryType`. Refused with a TypeError: `extensions`, `maxLength` and
+ * `binaryType`, `idleTimeout` (seconds: Deno's own) and `heartbeat` ({ interval,
+ * timeout } in ms, as Deno's idleTimeout rounded up to whole seconds: interval
+ * + timeout; Deno pings after half of it and drops the peer at its end, and
+ * we report that close as 1006 with WS_ERR_HEARTBEAT_TIMEOUT, where Deno's
+ * own event says 1001). Refused with a TypeError: `extensions`, `maxLength` and
  * `closeTimeout` (Deno has no such settings). Deno never reports pongs, so
  * `socket.ping()` and `socket.pong()` throw a TypeError; the standalone
  * `listen()` runs our own engine and has all of them.
@@ -28,6 +32,8 @@ import { createHostedWebSocket, type HostedWebSocket, refuseUnsupportedOptions, 
 import type { ProtocolChooser } from "../../web/server/accept.ts";
 import { deno } from "./deno-types.ts";
 import { webSocketUrlOf } from "../../web/server/request-url.ts";
+import { WebSocketError } from "../../core/shared/errors.ts";
+import { heartbeatSettings, idleHeartbeat, type HeartbeatOptions } from "../../web/websocket/heartbeat.ts";
 
 /** Options of `upgrade()` on Deno.serve: the ones Deno.upgradeWebSocket can honour. */
 export interface DenoUpgradeOptions {
@@ -39,9 +45,33 @@ export interface DenoUpgradeOptions {
   ping?: number;
   /** Initial binaryType of the socket. */
   binaryType?: BinaryType;
+  /** Seconds of silence before Deno drops the peer (Deno's idleTimeout: a ping after half of it). Wins over `ping`. */
+  idleTimeout?: number;
+  /**
+   * { interval, timeout } in ms, run by Deno as its idleTimeout of
+   * ceil((interval + timeout) / 1000) seconds (whole seconds only). Wins over both.
+   */
+  heartbeat?: HeartbeatOptions;
 }
 
-const SUPPORTED = ["protocols", "headers", "ping", "binaryType"] as const;
+const SUPPORTED = ["protocols", "headers", "ping", "binaryType", "idleTimeout", "heartbeat"] as const;
+
+/** What Deno's error event says when its idleTimeout dropped a peer (Deno 2.x). */
+const DENO_IDLE_MESSAGE = "No response from ping frame.";
+
+/** Deno's idleTimeout (seconds) for our options: heartbeat, else idleTimeout, else ping * 2, else 0 (none). */
+function denoIdleTimeout(options: DenoUpgradeOptions): number {
+  if (options.heartbeat !== undefined) {
+    const settings = heartbeatSettings(options.heartbeat, undefined)!;
+    return Math.max(1, Math.ceil((settings.interval + settings.timeout!) / 1000));
+  }
+  if (options.idleTimeout !== undefined && options.idleTimeout !== 0) {
+    idleHeartbeat(options.idleTimeout); // checks it
+    return Math.max(1, Math.ceil(options.idleTimeout));
+  }
+  // Deno pings every idleTimeout / 2 seconds and closes when a pong is that late.
+  return options.ping && options.ping > 0 ? options.ping * 2 : 0;
+}
 const WHY: Record<string, string> = {
   extensions: "Deno.upgradeWebSocket negotiates no extensions of ours (use listen() from this entry)",
   perMessageDeflate: "Deno.upgradeWebSocket does not compress (use listen() from this entry)",
@@ -73,10 +103,10 @@ export function upgrade(request: Request, options: DenoUpgradeOptions = {}): { s
   // Read the request before Deno takes it over (its headers go with it).
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => { headers[name] = value; });
+  const idleTimeout = denoIdleTimeout(options);
   const native = deno().upgradeWebSocket(request, {
     ...(protocol ? { protocol } : {}),
-    // Deno pings every idleTimeout / 2 seconds and closes when a pong is that late.
-    idleTimeout: options.ping && options.ping > 0 ? options.ping * 2 : 0,
+    idleTimeout,
   });
   const { response } = native;
   for (const [name, value] of extra) response.headers.set(name, value);
@@ -119,6 +149,14 @@ export function upgrade(request: Request, options: DenoUpgradeOptions = {}): { s
     const e = event as Event & { error?: unknown; message?: string };
     failure = e.error ?? new Error(e.message || "WebSocket connection failed");
   };
-  ws.onclose = (event: CloseEvent) => events.closed(event.code, event.reason, event.wasClean, failure);
+  ws.onclose = (event: CloseEvent) => {
+    // Deno's idleTimeout fired: Deno says 1001; the peer never answered, so
+    // this is the heartbeat timeout of every other server form: 1006.
+    if (idleTimeout > 0 && !event.wasClean && (failure as Error | undefined)?.message === DENO_IDLE_MESSAGE) {
+      const error = new WebSocketError("WS_ERR_HEARTBEAT_TIMEOUT", `No pong within Deno's idleTimeout (${idleTimeout} s): the peer is unresponsive`);
+      return events.closed(1006, "", false, error);
+    }
+    events.closed(event.code, event.reason, event.wasClean, failure);
+  };
   return { socket, response };
 }

@@ -21,6 +21,10 @@ import type { ByteSocket, ByteSocketHandler, Connector } from "../transport/byte
 import { targetOf, type WebSocketUrl } from "../websocket/url.ts";
 import type { WebSocketOptions } from "../websocket/websocket.ts";
 import { closeSessions } from "../../core/websocket/extensions/close-sessions.ts";
+import { startTimer } from "../websocket/timers.ts";
+
+/** The client's handshakeTimeout when none is given: 30 s, from dialing to the 101 (a proxy's CONNECT included). */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 30_000;
 
 export interface ClientResult {
   socket: ByteSocket;
@@ -69,7 +73,10 @@ function aborted(): HandshakeError {
 }
 
 /**
- * Connects and runs the handshake. `signal` aborts it (WHATWG close() while
+ * Connects and runs the handshake within `options.handshakeTimeout` ms
+ * (default 30000; 0 for none): dialing, a proxy's CONNECT answer and the
+ * server's response all count. Past it the promise rejects with
+ * WS_ERR_HANDSHAKE_TIMEOUT and the socket is dropped. `signal` aborts it (WHATWG close() while
  * CONNECTING: "fail the WebSocket connection"); the promise then rejects.
  * `extensions` are offered (default: from `options.extensions` and
  * `options.perMessageDeflate`, see extension-options.ts).
@@ -84,6 +91,47 @@ export async function openClient(
   extensions: Extension[] = clientExtensions(options),
   acceptNoProtocol = false,
   how: ClientTransportOptions = {},
+): Promise<ClientResult> {
+  const ms = handshakeTimeoutOf(options.handshakeTimeout);
+  if (ms === 0) return handshake(url, protocols, options, signal, extensions, acceptNoProtocol, how);
+  // One signal for both reasons to stop: the caller's abort and the deadline.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = startTimer(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  const onAbort = () => controller.abort();
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await handshake(url, protocols, options, controller.signal, extensions, acceptNoProtocol, how);
+  } catch (err) {
+    if (timedOut) throw new WebSocketError("WS_ERR_HANDSHAKE_TIMEOUT", `Opening handshake has timed out (no complete answer within ${ms} ms)`);
+    throw err;
+  } finally {
+    timer.clear();
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Checks a handshakeTimeout: milliseconds, 0 for none, absent for the 30 s default. */
+export function handshakeTimeoutOf(value: unknown): number {
+  if (value === undefined) return DEFAULT_HANDSHAKE_TIMEOUT;
+  if (typeof value !== "number" || !(value >= 0) || value > 0x7fffffff) {
+    throw new TypeError(`handshakeTimeout must be a number of milliseconds (0 for none), got ${String(value)}`);
+  }
+  return value;
+}
+
+async function handshake(
+  url: WebSocketUrl,
+  protocols: string[],
+  options: WebSocketOptions,
+  signal: AbortSignal | undefined,
+  extensions: Extension[],
+  acceptNoProtocol: boolean,
+  how: ClientTransportOptions,
 ): Promise<ClientResult> {
   const tls = options.ca !== undefined ? { ...options.tls, ca: options.ca } : options.tls;
   // One parse: the target dialed below is the one the request's Host names.

@@ -21,6 +21,8 @@ import { acceptUpgrade, type ProtocolChooser } from "./accept.ts";
 import { requestOf } from "./request.ts";
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import { WebSocket, type WebSocketOptions } from "../websocket/websocket.ts";
+import { heartbeatSettings, idleHeartbeat, type HeartbeatOptions } from "../websocket/heartbeat.ts";
+import { startTimer } from "../websocket/timers.ts";
 
 /** Options of a runtime's standalone `listen()` server: the handshake's and every accepted socket's. */
 export interface StandaloneServerOptions {
@@ -36,15 +38,19 @@ export interface StandaloneServerOptions {
   maxFragments?: number;
   /** Extra headers for the 101 response. */
   headers?: Record<string, string>;
-  /** Seconds between keep-alive pings; 0 or absent for none. */
+  /** Seconds between keep-alive pings, with no timeout (faye's `ping`); 0 or absent for none. */
   ping?: number;
+  /** Ping every `interval` ms; drop a socket that stays silent `timeout` ms after a ping (1006, WS_ERR_HEARTBEAT_TIMEOUT). */
+  heartbeat?: HeartbeatOptions;
+  /** Seconds of silence tolerated, as Deno's and Bun's idleTimeout: heartbeat { interval: idleTimeout * 500, timeout: idleTimeout * 500 }. */
+  idleTimeout?: number;
   /** Milliseconds the peer gets to finish a close before TCP is dropped (default 30000). */
   closeTimeout?: number;
   /** Initial binaryType of accepted sockets. */
   binaryType?: WebSocketOptions["binaryType"];
   /** Runs before the handshake is answered; false (or a throw) refuses it with 403. */
   verify?: (request: Request) => boolean | Promise<boolean>;
-  /** Milliseconds to wait for a complete request head (default 30000). */
+  /** Milliseconds to wait for a complete request head (default 30000): a client that sends none, or half of one, is dropped unanswered. */
   handshakeTimeout?: number;
   /** Request head limits (line length, header count, total size). */
   limits?: Partial<HttpLimits>;
@@ -61,6 +67,7 @@ const DEFAULT_CLOSE_TIMEOUT = 30_000;
 /** Throws for options that could never work (checked once, before listening). */
 export function checkServerOptions(options: StandaloneServerOptions): void {
   serverExtensions(options);
+  heartbeatSettings(options.heartbeat ?? idleHeartbeat(options.idleTimeout), options.ping);
 }
 
 function refuse(socket: ByteSocket, status: number, reason: string, closeTimeout: number): void {
@@ -71,11 +78,11 @@ function refuse(socket: ByteSocket, status: number, reason: string, closeTimeout
 
 /** A refused client gets closeTimeout ms to go away after our answer. */
 function lingerThenDrop(socket: ByteSocket, closeTimeout: number): void {
-  const timer = setTimeout(() => socket.destroy(), closeTimeout);
+  const timer = startTimer(() => socket.destroy(), closeTimeout);
   socket.attach({
     onData() {},
-    onEnd() { clearTimeout(timer); socket.destroy(); },
-    onClose() { clearTimeout(timer); },
+    onEnd() { timer.clear(); socket.destroy(); },
+    onClose() { timer.clear(); },
     onDrain() {},
   });
 }
@@ -93,13 +100,13 @@ export function serveConnection<W extends WebSocket>(
   const parser = new HttpHeadParser("request", options.limits);
   const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
   let done = false;
-  const timer = setTimeout(() => {
+  const timer = startTimer(() => {
     done = true;
-    socket.destroy(); // no complete head in time (slow or idle client)
+    socket.destroy(); // no complete head in time (slow or idle client): dropped unanswered
   }, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
   const stop = () => {
     done = true;
-    clearTimeout(timer);
+    timer.clear();
   };
   socket.attach({
     onData(chunk) {
@@ -164,6 +171,7 @@ export function serveConnection<W extends WebSocket>(
       maxLength: options.maxLength,
       maxFragments: options.maxFragments,
       ping: options.ping,
+      heartbeat: options.heartbeat ?? idleHeartbeat(options.idleTimeout),
       closeTimeout: options.closeTimeout,
       binaryType: options.binaryType,
     });

@@ -13,12 +13,14 @@
  * `EngineDriver` (below) is the Driver (./driver.ts) the WebSocket face
  * uses over a Connection; other faces may drive a Connection directly.
  */
-import type { WebSocketError } from "../../core/shared/errors.ts";
+import { WebSocketError } from "../../core/shared/errors.ts";
 import { ReadyState, type CloseInfo, type ProtocolEvent } from "../../core/websocket/protocol.ts";
 import type { WireProtocol } from "../../core/websocket/wire-protocol.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
 import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
 import { SentBytes } from "./sent-bytes.ts";
+import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from "./heartbeat.ts";
+import { startTimer, type Timer } from "./timers.ts";
 
 export interface ConnectionOwner {
   /** One event from the engine, in order. */
@@ -32,16 +34,20 @@ export interface ConnectionOwner {
 export interface ConnectionTimers {
   /** Milliseconds to wait for the peer to finish closing before dropping TCP. */
   closeTimeout: number;
-  /** Seconds between keep-alive pings; 0 for none. */
+  /** Seconds between keep-alive pings, with no timeout (faye's `ping`); 0 for none. */
   ping: number;
+  /** Ping every `interval` ms; drop the peer when `timeout` ms pass after a ping with nothing read (./heartbeat.ts). Wins over `ping`. */
+  heartbeat?: HeartbeatOptions;
 }
 
 export class Connection implements ByteSocketHandler {
   private pumping = false;
   private ended = false;
   private finished = false;
-  private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private closeTimer: Timer | undefined;
+  private heartbeat: Heartbeat | null = null;
+  /** Why we dropped the connection ourselves (a timeout), reported with the close. */
+  private failure: WebSocketError | null = null;
 
   constructor(
     readonly protocol: WireProtocol,
@@ -54,14 +60,19 @@ export class Connection implements ByteSocketHandler {
   start(leftover?: Uint8Array): void {
     if (this.finished) return;
     this.socket.attach(this);
-    if (this.timers.ping > 0) {
-      this.pingTimer = setInterval(() => this.keepAlive(), this.timers.ping * 1000);
+    const settings = heartbeatSettings(this.timers.heartbeat, this.timers.ping);
+    if (settings && this.protocol.canPing) {
+      this.heartbeat = new Heartbeat(settings, () => this.keepAlive(), () => {
+        this.fail(new WebSocketError("WS_ERR_HEARTBEAT_TIMEOUT", `No pong or other traffic within ${settings.timeout} ms of a ping: the peer is unresponsive`));
+      });
+      this.heartbeat.start();
     }
     if (leftover && leftover.length > 0) this.onData(leftover);
     else this.pump();
   }
 
   onData(chunk: Uint8Array): void {
+    this.heartbeat?.activity();
     this.protocol.receiveData(chunk);
     this.pump();
   }
@@ -88,12 +99,16 @@ export class Connection implements ByteSocketHandler {
 
   /** Stops reading the socket (ws `pause()`, a full consumer): TCP then pushes back on the peer. */
   pauseReading(): void {
-    if (!this.finished) this.socket.pause();
+    if (this.finished) return;
+    this.heartbeat?.hold(true);
+    this.socket.pause();
   }
 
   /** Reads again after pauseReading(). */
   resumeReading(): void {
-    if (!this.finished) this.socket.attach(this);
+    if (this.finished) return;
+    this.heartbeat?.hold(false);
+    this.socket.attach(this);
   }
 
   private writeWaiters: Array<(error?: Error) => void> = [];
@@ -127,6 +142,13 @@ export class Connection implements ByteSocketHandler {
   /** Writes what the engine has queued, unless a dispatch is under way (it flushes at its end). */
   flush(): void {
     if (!this.pumping) this.pump();
+  }
+
+  /** Drops the connection because of `error` (a timeout): close 1006, and the error says why. */
+  fail(error: WebSocketError): void {
+    if (this.finished) return;
+    this.failure ??= error;
+    this.destroy();
   }
 
   /** Drops the connection now (ws `terminate`). */
@@ -188,13 +210,20 @@ export class Connection implements ByteSocketHandler {
   private armCloseTimer(): void {
     if (this.closeTimer !== undefined) return;
     // The peer gets closeTimeout ms to complete the close; then TCP is dropped.
-    this.closeTimer = setTimeout(() => this.destroy(), this.timers.closeTimeout);
+    const ms = this.timers.closeTimeout;
+    this.closeTimer = startTimer(() => {
+      this.fail(new WebSocketError("WS_ERR_CLOSE_TIMEOUT", `The peer did not complete the closing handshake within ${ms} ms`));
+    }, ms);
   }
 
-  private keepAlive(): void {
-    if (this.protocol.state !== ReadyState.OPEN) return;
+  /** One heartbeat ping; false once the connection can send none (the heartbeat then stops). */
+  private keepAlive(): boolean {
+    if (this.finished) return false;
+    // Closing: no more pings; the close timeout watches the peer from here.
+    if (this.protocol.state !== ReadyState.OPEN) return false;
     this.protocol.sendPing();
     this.flush();
+    return true;
   }
 
   private finish(): void {
@@ -203,11 +232,20 @@ export class Connection implements ByteSocketHandler {
     if (this.writeWaiters.length > 0 && this.protocol.sending === true) {
       this.unwritten = new Error("The connection closed before the data was written");
     }
-    clearTimeout(this.closeTimer);
-    clearInterval(this.pingTimer);
+    this.closeTimer?.clear();
+    this.heartbeat?.stop();
     this.socket.destroy();
     this.checkWritten();
-    this.owner.handleClosed(this.protocol.closeInfo(), this.protocol.error);
+    const info = this.protocol.closeInfo();
+    // A timeout of ours: 1006, not clean, whatever the engine saw last; but a
+    // closing handshake that completed (both Close frames) stays clean when
+    // only the peer's TCP end was late.
+    const failure = this.failure;
+    if (failure && !this.protocol.error && !(failure.code === "WS_ERR_CLOSE_TIMEOUT" && info.wasClean)) {
+      this.owner.handleClosed({ code: 1006, reason: "", wasClean: false }, failure);
+    } else {
+      this.owner.handleClosed(info, this.protocol.error);
+    }
   }
 }
 

@@ -9,7 +9,9 @@
  * What the runtime cannot do stays visible: `pings` is null when it neither
  * sends pings nor reports pongs, and the face refuses ping()/pong() then.
  */
+import { WebSocketError } from "../../core/shared/errors.ts";
 import type { Driver } from "./driver.ts";
+import { Heartbeat, type HeartbeatOptions } from "./heartbeat.ts";
 import { SentBytes, utf8Length } from "./sent-bytes.ts";
 
 /** What a runtime's server socket does on our behalf. */
@@ -42,15 +44,41 @@ export class HostDriver implements Driver {
   readonly #host: HostSocket;
   readonly #sent: SentBytes;
   #closing = false;
+  #heartbeat: Heartbeat | null = null;
   readonly pings: Driver["pings"];
 
-  constructor(host: HostSocket) {
+  /**
+   * `heartbeat` runs here, on our timers, when the runtime sends pings and
+   * reports what comes back (Bun.serve): `dead` gets WS_ERR_HEARTBEAT_TIMEOUT
+   * after the connection was dropped.
+   */
+  constructor(host: HostSocket, heartbeat?: HeartbeatOptions, dead?: (error: WebSocketError) => void) {
     this.#host = host;
     this.#sent = new SentBytes(() => host.bufferedAmount);
     const { ping, pong } = host;
     this.pings = ping && pong
       ? { ping: (data) => ping.call(host, data), pong: (data) => pong.call(host, data) }
       : null;
+    if (heartbeat && ping) {
+      const empty = new Uint8Array(0);
+      this.#heartbeat = new Heartbeat(heartbeat, () => {
+        if (this.#closing) return false;
+        ping.call(host, empty);
+        return true;
+      }, () => {
+        // The face hears why first: the runtime may report its own close inside terminate().
+        const error = new WebSocketError("WS_ERR_HEARTBEAT_TIMEOUT", `No pong or other traffic within ${heartbeat.timeout} ms of a ping: the peer is unresponsive`);
+        this.#closing = true;
+        dead?.(error);
+        this.terminate();
+      });
+      this.#heartbeat.start();
+    }
+  }
+
+  /** Something arrived from the peer (a message, a ping, a pong): it is alive. */
+  activity(): void {
+    this.#heartbeat?.activity();
   }
 
   get writable(): boolean {
@@ -79,6 +107,7 @@ export class HostDriver implements Driver {
 
   terminate(): void {
     this.#closing = true;
+    this.#heartbeat?.stop();
     this.#sent.stop();
     this.#host.terminate();
   }
@@ -86,6 +115,7 @@ export class HostDriver implements Driver {
   /** The runtime reported the end (or its drain): settle bufferedAmount. */
   closed(): void {
     this.#closing = true;
+    this.#heartbeat?.stop();
     this.#sent.stop();
   }
 

@@ -18,6 +18,7 @@ import type { PerMessageDeflateSetting } from "../client/extension-options.ts";
 import type { ProtocolChooser } from "../server/accept.ts";
 import type { ByteSocket, ProxySetting } from "../transport/byte-socket.ts";
 import type { BinaryType } from "./binary.ts";
+import type { HeartbeatOptions } from "./heartbeat.ts";
 
 /**
  * Options of the client (`new WebSocket(url, protocols, options)`, or ws's
@@ -36,8 +37,20 @@ export interface WebSocketOptions {
    * `maxLength` whatever the count, as fragments are joined as they come.
    */
   maxFragments?: number;
-  /** Seconds between keep-alive pings; 0 or absent for none. */
+  /** Seconds between keep-alive pings, with no timeout (faye's `ping`); 0 or absent for none. `heartbeat` wins over it. */
   ping?: number;
+  /**
+   * Ping every `interval` ms; when nothing (no pong, no other frame) comes
+   * back within `timeout` ms of a ping, drop the connection: close 1006,
+   * error WS_ERR_HEARTBEAT_TIMEOUT. See docs/flow-control.md.
+   */
+  heartbeat?: HeartbeatOptions;
+  /**
+   * Client: milliseconds from dialing to the server's 101 (a proxy's CONNECT
+   * answer included) before the attempt fails with WS_ERR_HANDSHAKE_TIMEOUT;
+   * default 30000, 0 for none.
+   */
+  handshakeTimeout?: number;
   /** Extensions to offer (client) or accept (server). */
   extensions?: Extension[];
   /**
@@ -76,6 +89,13 @@ export interface ServerWebSocketOptions extends WebSocketOptions {
   protocols?: ProtocolChooser;
   /** faye: also answer hixie-75/76 and hybi-08 clients (off by default; docs/legacy-drafts.md). */
   allowDrafts?: boolean;
+  /**
+   * Seconds of silence a server socket tolerates, as Deno's and Bun's
+   * idleTimeout: the same as `heartbeat: { interval: idleTimeout * 500,
+   * timeout: idleTimeout * 500 }` (a ping halfway, dropped when still
+   * silent at the end). `heartbeat` wins over it.
+   */
+  idleTimeout?: number;
 }
 
 /** The parts of a node:http `IncomingMessage` the server form reads (structural: src/web stays runtime-free). */
@@ -136,13 +156,15 @@ export interface HostedInit {
   hostName: string;
   /** False when the runtime gives no access to ping and pong frames. */
   pings: boolean;
+  /** Run our heartbeat on this socket (only where `pings`: the runtime sends pings and reports pongs). */
+  heartbeat?: HeartbeatOptions;
   binaryType?: BinaryType;
 }
 
 /** Every WebSocketOptions name: a new option that is not listed here is a compile error, not a TypeError at run time. */
 const OPTION_NAMES = {
   headers: true, maxLength: true, maxFragments: true, ping: true, extensions: true, perMessageDeflate: true, closeTimeout: true, binaryType: true,
-  tls: true, net: true, ca: true, proxy: true, origin: true, random: true, protocolVersion: true,
+  tls: true, net: true, ca: true, proxy: true, origin: true, random: true, protocolVersion: true, heartbeat: true, handshakeTimeout: true,
 } as const satisfies Record<keyof WebSocketOptions, true>;
 const CLIENT_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
 
@@ -154,7 +176,6 @@ const MOVED: Readonly<Record<string, string>> = {
   maxPayload: "maxLength (bytes)",
   protocols: "the second argument (protocols) or the third (options) of the client form",
   protocol: "the second argument (protocols)",
-  handshakeTimeout: "a timer of your own that calls terminate() (this class has no handshake timeout option)",
 };
 
 function plainObject(value: unknown): value is Record<string, unknown> {

@@ -30,6 +30,8 @@ import { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap } from "..
 import { HandlerSlots } from "../events/dual-event-target.ts";
 import { clampUint16, exposeInterface } from "../webidl.ts";
 import { PingWaiters } from "./ping-waiters.ts";
+import { heartbeatSettings, idleHeartbeat, type HeartbeatOptions } from "./heartbeat.ts";
+import { handshakeTimeoutOf } from "../client/connect.ts";
 import { binaryConverter, type BinaryType } from "./binary.ts";
 import { resolveWebSocketUrl } from "./url.ts";
 import { validateProtocols } from "./protocols.ts";
@@ -104,6 +106,8 @@ export class WebSocket extends EventTarget {
   #noPings: string | null = null;
   #statusCode: number | undefined;
   #headers: Record<string, string> = {};
+  /** Runtime-run socket: the heartbeat its HostDriver runs. */
+  #hostedHeartbeat: HeartbeatOptions | undefined;
 
   static {
     hostEventsOf = (ws) => ws.#hostEvents();
@@ -150,6 +154,8 @@ export class WebSocket extends EventTarget {
     this.#origin = resolved.origin;
     this.#connecting = new AbortController();
     const extensions = clientExtensions(options); // throws on bad options, synchronously
+    heartbeatSettings(options.heartbeat, options.ping);
+    handshakeTimeoutOf(options.handshakeTimeout);
     openClient(resolved, list, options, this.#connecting.signal, extensions).then(
       (result) => this.#clientOpened(result),
       (err: unknown) => this.#clientFailed(err),
@@ -350,6 +356,7 @@ export class WebSocket extends EventTarget {
   }
 
   #startAccepted(accepted: AcceptedSocket, options: WebSocketOptions): void {
+    heartbeatSettings(heartbeatOf(options), options.ping); // a bad heartbeat is a TypeError here, synchronously
     this.#options = options;
     if (options.binaryType) this.binaryType = options.binaryType;
     this.#url = accepted.url;
@@ -425,6 +432,7 @@ export class WebSocket extends EventTarget {
     const driver = new EngineDriver(protocol, accepted.socket, this.#driverEvents(), {
       closeTimeout: this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
       ping: this.#options.ping ?? 0,
+      heartbeat: heartbeatOf(this.#options),
     });
     this.#driver = driver;
     return driver;
@@ -450,6 +458,10 @@ export class WebSocket extends EventTarget {
     this.#extensions = init.extensions;
     this.#headers = init.headers;
     if (init.binaryType) this.binaryType = init.binaryType;
+    if (init.heartbeat) {
+      heartbeatSettings(init.heartbeat, undefined);
+      if (init.pings) this.#hostedHeartbeat = init.heartbeat;
+    }
     if (!init.pings) {
       this.#noPings = `${init.hostName}: the runtime sends its own pings and never reports pongs. ` +
         "Use the standalone server of this runtime's entry (listen()) or its node:http upgrade hook for ping/pong.";
@@ -464,7 +476,7 @@ export class WebSocket extends EventTarget {
           host.terminate(); // terminated before the runtime opened it
           return;
         }
-        driver = new HostDriver(host);
+        driver = new HostDriver(host, this.#hostedHeartbeat, (error) => this.#finishClose(1006, "", false, true, error));
         this.#driver = driver;
         const pending = this.#pendingClose;
         if (pending) {
@@ -481,9 +493,18 @@ export class WebSocket extends EventTarget {
           this.dispatchEvent(new Event("open"));
         });
       },
-      message: (data) => this.#message(data),
-      ping: (data) => this.#ping(data),
-      pong: (data) => this.#pong(data),
+      message: (data) => {
+        driver?.activity();
+        this.#message(data);
+      },
+      ping: (data) => {
+        driver?.activity();
+        this.#ping(data);
+      },
+      pong: (data) => {
+        driver?.activity();
+        this.#pong(data);
+      },
       closed: (code, reason, wasClean, error) => {
         driver?.closed();
         this.#finishClose(code, reason, wasClean, error !== undefined || (!wasClean && code === 1006), error);
@@ -520,6 +541,11 @@ export class WebSocket extends EventTarget {
     }
     this.dispatchEvent(new CloseEvent("close", { wasClean, code, reason }));
   }
+}
+
+/** `heartbeat`, else a server's `idleTimeout` (seconds) as a heartbeat. */
+function heartbeatOf(options: WebSocketOptions & { idleTimeout?: number }): HeartbeatOptions | undefined {
+  return options.heartbeat ?? idleHeartbeat(options.idleTimeout);
 }
 
 exposeInterface(WebSocket, "WebSocket", { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });

@@ -29,6 +29,7 @@ import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../
 import type { WireProtocol } from "../../../core/websocket/wire-protocol.ts";
 import { HandshakeError, openClient, type ClientResult } from "../../client/connect.ts";
 import { FlowSocket } from "../../transport/flow-socket.ts";
+import type { HeartbeatOptions } from "../../websocket/heartbeat.ts";
 import type { ProxyOptions } from "../../transport/byte-socket.ts";
 import { Connection, type ConnectionOwner } from "../../websocket/engine-driver.ts";
 import { parseWebSocketUrl } from "../../websocket/url.ts";
@@ -44,6 +45,10 @@ export interface FayeSocketOptions {
   maxLength?: number;
   /** Seconds between keep-alive pings. */
   ping?: number;
+  /** Ours: ping every `interval` ms, drop the peer when `timeout` ms pass after a ping with nothing read (docs/flow-control.md). */
+  heartbeat?: HeartbeatOptions;
+  /** Client, ours: milliseconds from dialing to the 101 (default 30000, 0 for none). */
+  handshakeTimeout?: number;
   /** Client: an HTTP proxy, `{ origin, headers, tls }`. */
   proxy?: ProxyOptions;
   /** Client: TLS options for wss:. */
@@ -163,7 +168,7 @@ export class FayeDriver implements ConnectionOwner {
     openClient(
       parsed,
       protocols,
-      { headers, maxLength: options.maxLength, tls: options.tls, ca: options.ca, net: options.net, proxy: options.proxy },
+      { headers, maxLength: options.maxLength, tls: options.tls, ca: options.ca, net: options.net, proxy: options.proxy, handshakeTimeout: options.handshakeTimeout },
       this.#abort.signal,
       options.extensions ?? [],
       true,
@@ -221,7 +226,7 @@ export class FayeDriver implements ConnectionOwner {
     const flow = new FlowSocket(socket);
     if (this.#paused) flow.pauseReading();
     this.#flow = flow;
-    const connection = new Connection(engine, flow, this, { closeTimeout: CLOSE_TIMEOUT, ping: 0 });
+    const connection = new Connection(engine, flow, this, { closeTimeout: CLOSE_TIMEOUT, ping: 0, heartbeat: this.#options.heartbeat });
     this.#connection = connection;
     this.readyState = ReadyState.OPEN;
     // websocket-driver flushes its queue before it emits open.
@@ -361,7 +366,9 @@ export class FayeDriver implements ConnectionOwner {
     }
   }
 
-  handleClosed(_info: CloseInfo, _error: WebSocketError | null): void {
+  handleClosed(_info: CloseInfo, error: WebSocketError | null): void {
+    // Our heartbeat dropped the peer: say why, then close (1006) as for any lost connection.
+    if (error?.code === "WS_ERR_HEARTBEAT_TIMEOUT") this.#emitError(error.message);
     this.#finalize();
   }
 

@@ -5,7 +5,7 @@
  */
 
 /** Options both socket classes take (faye's API list). */
-export const SOCKET_OPTIONS: readonly string[] = ["headers", "extensions", "maxLength", "ping", "proxy", "tls", "ca"];
+export const SOCKET_OPTIONS: readonly string[] = ["headers", "extensions", "maxLength", "ping", "proxy", "tls", "ca", "heartbeat"];
 
 /**
  * The server also takes `allowDrafts` (hixie-75/76 and hybi-08 clients;
@@ -17,7 +17,7 @@ export const SERVER_OPTIONS: readonly string[] = [...SOCKET_OPTIONS, "allowDraft
  * The client also takes `net`, which faye's README documents and its
  * option check forgets (faye 0.11 throws for it).
  */
-export const CLIENT_OPTIONS: readonly string[] = [...SOCKET_OPTIONS, "net"];
+export const CLIENT_OPTIONS: readonly string[] = [...SOCKET_OPTIONS, "net", "handshakeTimeout"];
 
 /** Throws faye's error for the first name not in `valid`. */
 export function validateOptions(options: object | null | undefined, valid: readonly string[]): void {

@@ -11,7 +11,7 @@ import { FayeSocket } from "./api.ts";
 import "../../setup.ts";
 
 /** Client options: faye's (headers, extensions, maxLength, ping, proxy, tls, ca) and net. */
-export type FayeClientOptions = Pick<FayeSocketOptions, "headers" | "extensions" | "maxLength" | "ping" | "proxy" | "tls" | "ca" | "net">;
+export type FayeClientOptions = Pick<FayeSocketOptions, "headers" | "extensions" | "maxLength" | "ping" | "proxy" | "tls" | "ca" | "net" | "heartbeat" | "handshakeTimeout">;
 
 function checkUrl(url: string): void {
   let scheme = "";

@@ -14,7 +14,7 @@ import { isSecureRequest, requestUrl } from "./request.ts";
 import "../../setup.ts";
 
 /** Server options: faye's (headers, extensions, maxLength, ping, proxy, tls, ca) and allowDrafts. */
-export type FayeServerOptions = Pick<FayeSocketOptions, "headers" | "extensions" | "maxLength" | "ping" | "proxy" | "tls" | "ca" | "allowDrafts">;
+export type FayeServerOptions = Pick<FayeSocketOptions, "headers" | "extensions" | "maxLength" | "ping" | "proxy" | "tls" | "ca" | "allowDrafts" | "heartbeat">;
 
 /** faye-websocket's server socket: `new WebSocket(request, socket, body, protocols, options)`. */
 export class FayeServerSocket extends FayeSocket {

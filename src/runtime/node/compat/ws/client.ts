@@ -22,6 +22,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { redirectHeaders, withClientDefaults, maxLengthOf } from "../../../../web/compat/ws/options.ts";
 import { HandshakeError, openClient, type ClientResult } from "../../../../web/client/connect.ts";
+import { startTimer, type Timer } from "../../../../web/websocket/timers.ts";
 import { clientExtensions } from "../../../../web/client/extension-options.ts";
 import type { Connector } from "../../../../web/transport/byte-socket.ts";
 import type { WebSocketUrl } from "../../../../web/websocket/url.ts";
@@ -311,7 +312,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
   let redirects = 0;
   let controller = new AbortController();
   let abortReason = "";
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   let finished = false;
   let inFlight = false;
   const abort = (reason: string) => {
@@ -324,14 +325,14 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
   const fail = (error: Error | null) => {
     if (finished) return;
     finished = true;
-    clearTimeout(timer);
+    timer?.clear();
     ws[kFail](error);
   };
 
   const attempt = () => {
     controller = new AbortController();
-    clearTimeout(timer);
-    if (options.handshakeTimeout) timer = setTimeout(() => abort("Opening handshake has timed out"), options.handshakeTimeout);
+    timer?.clear();
+    if (options.handshakeTimeout) timer = startTimer(() => abort("Opening handshake has timed out"), options.handshakeTimeout);
     const requestHeaders = { ...headers };
     const auth = options.auth ?? (!target.ipc ? userinfo(target.href) : undefined);
     if (auth && !Object.keys(requestHeaders).some((n) => n.toLowerCase() === "authorization")) {
@@ -356,6 +357,8 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
   const send = (requestHeaders: Record<string, string>) => {
     const url = target.url;
     const ourOptions: WebSocketOptions = {
+      // ws's handshakeTimeout (none by default) spans redirects and finishRequest: it is timed above.
+      handshakeTimeout: 0,
       headers: requestHeaders,
       origin: options.origin,
       perMessageDeflate: options.perMessageDeflate as never,
@@ -374,7 +377,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
         return;
       }
       finished = true;
-      clearTimeout(timer);
+      timer?.clear();
       ws[kOpen](result, responseOf(result.statusCode, result.headers), random);
     }, (err: unknown) => {
       inFlight = false;
@@ -411,7 +414,7 @@ export function connectClient(ws: WebSocket, address: string | URL, protocols: s
       }
       const request = requestLike(target, requestHeaders, () => fail(null));
       if (ws.listenerCount("unexpected-response") > 0) {
-        clearTimeout(timer);
+        timer?.clear();
         ws.emit("unexpected-response", request, responseOf(status, responseHeaders));
         return;
       }

@@ -18,6 +18,7 @@ import { createErrorResponse } from "../../../../core/websocket/handshake/server
 import type { RawConnection } from "../../../../web/server/raw-listener.ts";
 import type { ByteSocket } from "../../../../web/transport/byte-socket.ts";
 import { hasToken } from "../../../../core/http/tokens.ts";
+import { startTimer } from "../../../../web/websocket/timers.ts";
 
 /** Node's default: a request head must arrive within a minute. */
 const HEADERS_TIMEOUT = 60_000;
@@ -100,7 +101,7 @@ export function serveRawConnection(
   const { socket } = connection;
   const parser = new HttpHeadParser("request");
   let done = false;
-  const timer = setTimeout(() => {
+  const timer = startTimer(() => {
     done = true;
     socket.destroy();
   }, HEADERS_TIMEOUT);
@@ -114,7 +115,7 @@ export function serveRawConnection(
       const result = parser.feed(chunk);
       if (result.status === "incomplete") return;
       done = true;
-      clearTimeout(timer);
+      timer.clear();
       if (result.status === "error") return refuse(result.error.code === "WS_ERR_HTTP_LIMIT" ? 431 : 400, result.error.message);
       socket.pause();
       const req = requestOf(result.head, connection);
@@ -130,14 +131,14 @@ export function serveRawConnection(
     onEnd() {
       if (!done) {
         done = true;
-        clearTimeout(timer);
+        timer.clear();
         socket.destroy();
       }
     },
     onClose() {
       if (!done) {
         done = true;
-        clearTimeout(timer);
+        timer.clear();
       }
     },
     onDrain() {},

@@ -503,7 +503,8 @@ export class WebSocket extends EventEmitter {
   }
 
   #handleClosed(info: CloseInfo, error: WebSocketError | null): void {
-    if (error && !this.#errorEmitted) this.#emitError(wsError(error));
+    // ws reports no error when its close timer drops a peer that never answered the Close.
+    if (error && error.code !== "WS_ERR_CLOSE_TIMEOUT" && !this.#errorEmitted) this.#emitError(wsError(error));
     this[kWasClean] = info.wasClean;
     this.#emitClose();
   }
