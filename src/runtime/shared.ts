@@ -44,3 +44,4 @@ export type { EventSourceSession, EventSourceSessionOptions, EventSourceSendOpti
 export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-source/stream.ts";
 export { SseParser, SseError, type SseErrorCode, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
 export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse/encoder.ts";
+export type { HeartbeatOptions } from "../web/websocket/heartbeat.ts";

@@ -17,6 +17,7 @@ import { FayeServerSocket, type FayeServerOptions } from "./websocket.ts";
 
 export type { FayeClientOptions, FayeEventSourceOptions, FayeServerOptions, FayeServerSocket };
 export type { FayeSocketOptions } from "../../../../web/compat/faye/driver.ts";
+export type { HeartbeatOptions } from "../../../../web/websocket/heartbeat.ts";
 export type {
   ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionParams, ExtensionParamValue, ExtensionSession, ServerSession,
 } from "../../../../core/websocket/extensions/extension.ts";
