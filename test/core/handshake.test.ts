@@ -8,6 +8,7 @@ import { createClientRequest, validateServerResponse, type ClientHandshake, type
 import { parseWebSocketUrl } from "../../src/core/websocket/url.ts";
 import { createErrorResponse, createServerResponse, negotiateServerExtensions, selectProtocol, validateClientRequest } from "../../src/core/websocket/handshake/server.ts";
 import { parseRequestHead, parseResponseHead, type HttpRequestHead, type HttpResponseHead } from "../../src/core/http/head-parser.ts";
+import { RFC_REQUEST } from "./support/rfc6455-example.ts";
 
 const context: ExtensionContext = { maxLength: 1 << 20 };
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -28,18 +29,6 @@ function response(head: string): HttpResponseHead {
   if (parsed instanceof WebSocketError) throw parsed;
   return parsed;
 }
-
-// RFC 6455 section 1.2, byte for byte.
-const RFC_REQUEST =
-  "GET /chat HTTP/1.1\r\n" +
-  "Host: server.example.com\r\n" +
-  "Upgrade: websocket\r\n" +
-  "Connection: Upgrade\r\n" +
-  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-  "Origin: http://example.com\r\n" +
-  "Sec-WebSocket-Protocol: chat, superchat\r\n" +
-  "Sec-WebSocket-Version: 13\r\n" +
-  "\r\n";
 
 const RFC_RESPONSE =
   "HTTP/1.1 101 Switching Protocols\r\n" +

@@ -4,6 +4,7 @@ import { DEFAULT_HTTP_LIMITS, HttpHeadParser, parseRequestHead, parseResponseHea
 import { findDuplicateHeader, HttpHeaders } from "../../src/core/http/headers.ts";
 import { hasToken, splitList } from "../../src/core/http/tokens.ts";
 import { encodeLatin1, serializeRequestHead, serializeResponseHead } from "../../src/core/http/serializer.ts";
+import { RFC_REQUEST } from "./support/rfc6455-example.ts";
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -13,24 +14,13 @@ function codeOf(result: unknown): string {
   return (result as WebSocketError).code;
 }
 
-const REQUEST =
-  "GET /chat HTTP/1.1\r\n" +
-  "Host: server.example.com\r\n" +
-  "Upgrade: websocket\r\n" +
-  "Connection: Upgrade\r\n" +
-  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-  "Origin: http://example.com\r\n" +
-  "Sec-WebSocket-Protocol: chat, superchat\r\n" +
-  "Sec-WebSocket-Version: 13\r\n" +
-  "\r\n";
-
 function summary(head: HttpRequestHead) {
   return { method: head.method, target: head.target, version: head.version, headers: head.headers.raw };
 }
 
 describe("HttpHeadParser: requests", () => {
   it("parses the RFC 6455 section 1.2 request", () => {
-    const head = parseRequestHead(REQUEST) as HttpRequestHead;
+    const head = parseRequestHead(RFC_REQUEST) as HttpRequestHead;
     expect(head.kind).toBe("request");
     expect(head.method).toBe("GET");
     expect(head.target).toBe("/chat");
@@ -47,14 +37,14 @@ describe("HttpHeadParser: requests", () => {
 
   it("parses the same head at every split point, returning the bytes after it", () => {
     const frame = [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f];
-    const input = Uint8Array.of(...bytes(REQUEST), ...frame);
-    const whole = parseRequestHead(REQUEST) as HttpRequestHead;
+    const input = Uint8Array.of(...bytes(RFC_REQUEST), ...frame);
+    const whole = parseRequestHead(RFC_REQUEST) as HttpRequestHead;
     for (let split = 0; split <= input.length; split++) {
       const parser = new HttpHeadParser("request");
       let result = parser.feed(input.subarray(0, split));
       let rest = input.subarray(split); // bytes the parser has not seen stay with the caller
       if (result.status === "incomplete") {
-        expect(split).toBeLessThan(REQUEST.length);
+        expect(split).toBeLessThan(RFC_REQUEST.length);
         result = parser.feed(input.subarray(split));
         rest = new Uint8Array(0);
       }
@@ -67,7 +57,7 @@ describe("HttpHeadParser: requests", () => {
 
   it("parses one byte at a time", () => {
     const parser = new HttpHeadParser("request");
-    const input = bytes(REQUEST + "xy");
+    const input = bytes(RFC_REQUEST + "xy");
     let result = parser.feed(input.subarray(0, 1));
     for (let i = 1; result.status === "incomplete"; i++) result = parser.feed(input.subarray(i, i + 1));
     expect(result.status).toBe("complete");
