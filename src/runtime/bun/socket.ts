@@ -17,6 +17,7 @@
 import { concatBytes } from "../../core/shared/bytes.ts";
 import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
 import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
+import { FlushWaiters, unwrittenError } from "../../web/transport/flush-waiters.ts";
 
 export const HIGH_WATER_MARK = 64 * 1024;
 
@@ -50,19 +51,10 @@ export class BunByteSocket implements ByteSocket {
   }
 
   /** Waiting for the queue to empty (ByteSocket.flushed). */
-  #flushWaiters: Array<(error?: Error) => void> = [];
+  #flushWaiters = new FlushWaiters();
 
   flushed(callback: (error?: Error) => void): void {
-    if (this.#queue.length === 0) queueMicrotask(callback);
-    else if (this.#closed) queueMicrotask(() => callback(new Error("The socket was closed before the data was written")));
-    else this.#flushWaiters.push(callback);
-  }
-
-  #releaseFlushWaiters(error?: Error): void {
-    const waiters = this.#flushWaiters;
-    if (waiters.length === 0) return;
-    this.#flushWaiters = [];
-    for (const w of waiters) w(error);
+    this.#flushWaiters.add(callback, this.#queue.length === 0, this.#closed);
   }
 
   attach(handler: ByteSocketHandler): void {
@@ -123,7 +115,7 @@ export class BunByteSocket implements ByteSocket {
     if (this.#closed) return;
     this.#closed = true;
     // Writes still queued are dropped: their waiters hear so.
-    if (this.#queue.length > 0) this.#releaseFlushWaiters(new Error("The socket was closed before the data was written"));
+    if (this.#queue.length > 0) this.#flushWaiters.release(unwrittenError());
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#release();
@@ -153,7 +145,7 @@ export class BunByteSocket implements ByteSocket {
       }
       queue.shift();
     }
-    this.#releaseFlushWaiters();
+    this.#flushWaiters.release();
     if (this.#closed) return;
     if (this.#ending) {
       this.#endNow();
@@ -184,7 +176,7 @@ export class BunByteSocket implements ByteSocket {
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
-    this.#releaseFlushWaiters(unsent ? new Error("The socket was closed before the data was written") : undefined);
+    this.#flushWaiters.release(unsent ? unwrittenError() : undefined);
     // Bun may call this from inside socket.end(); report it afterwards.
     if (first) queueMicrotask(() => this.#reportClose());
   }

@@ -14,6 +14,7 @@
  */
 import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
 import type { DenoConn } from "./deno-types.ts";
+import { FlushWaiters, unwrittenError } from "../../web/transport/flush-waiters.ts";
 
 /** Read buffer sizes: small while reads are small, doubling while they fill it. */
 const MIN_READ = 16 * 1024;
@@ -82,19 +83,10 @@ export class DenoByteSocket implements ByteSocket {
   }
 
   /** Waiting for the queue to empty (ByteSocket.flushed). */
-  #flushWaiters: Array<(error?: Error) => void> = [];
+  #flushWaiters = new FlushWaiters();
 
   flushed(callback: (error?: Error) => void): void {
-    if (!this.#writing && this.#queue.length === 0) queueMicrotask(callback);
-    else if (this.#closed) queueMicrotask(() => callback(new Error("The socket was closed before the data was written")));
-    else this.#flushWaiters.push(callback);
-  }
-
-  #releaseFlushWaiters(error?: Error): void {
-    const waiters = this.#flushWaiters;
-    if (waiters.length === 0) return;
-    this.#flushWaiters = [];
-    for (const w of waiters) w(error);
+    this.#flushWaiters.add(callback, !this.#writing && this.#queue.length === 0, this.#closed);
   }
 
   attach(handler: ByteSocketHandler): void {
@@ -154,7 +146,7 @@ export class DenoByteSocket implements ByteSocket {
     if (this.#closed) return;
     this.#closed = true;
     // Writes still queued or in flight are dropped: their waiters hear so.
-    if (this.#queue.length > 0 || this.#writing) this.#releaseFlushWaiters(new Error("The socket was closed before the data was written"));
+    if (this.#queue.length > 0 || this.#writing) this.#flushWaiters.release(unwrittenError());
     this.#queue = [];
     try {
       this.conn.close();
@@ -243,7 +235,7 @@ export class DenoByteSocket implements ByteSocket {
       return;
     } finally {
       this.#writing = false;
-      this.#releaseFlushWaiters();
+      this.#flushWaiters.release();
     }
     if (this.#closed) return;
     if (this.#ending) {
