@@ -27,6 +27,9 @@ const SHARED: Record<string, "function" | "object"> = {
   EventSourceStream: "function",
   SseParser: "function",
   encodeEvent: "function",
+  PubSub: "function",
+  BroadcastChannelBackplane: "function",
+  RedisBackplane: "function",
 };
 
 describe(`the ${runtime} entry`, () => {

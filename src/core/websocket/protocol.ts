@@ -413,6 +413,32 @@ export class Protocol implements WireProtocol {
     });
   }
 
+  /**
+   * True when frames serialized elsewhere can be sent as they are: a server
+   * (its frames are unmasked, RFC 6455 section 5.1) with no extension that
+   * would transform its messages (section 9: an extension may change every
+   * payload, so bytes framed for one connection may not fit another).
+   */
+  get sharesFrames(): boolean {
+    return this.mask === null && this.pipeline.empty;
+  }
+
+  /**
+   * Queues a whole frame serialized elsewhere (a publish framed once for
+   * every subscriber, core/pubsub/shared-frame.ts), in order with every
+   * other message: it waits behind messages still inside an extension, as
+   * a send would. The chunks are only read, never changed or kept past the
+   * write. Returns false, queuing nothing, when this connection cannot send
+   * shared bytes (see `sharesFrames`); the caller then sends the message
+   * itself. Throws when not open, as the other sends do.
+   */
+  sendFrame(chunks: readonly Uint8Array[]): boolean {
+    if (!this.sharesFrames) return false;
+    this.assertOpen();
+    this.outgoing.add(chunks as Uint8Array[]);
+    return true;
+  }
+
   private frameOutgoing(result: ExtensionMessage | WebSocketError): Outgoing | WebSocketError {
     if (result instanceof WebSocketError) return result;
     const rsv = (result.rsv1 ? RSV1 : 0) | (result.rsv2 ? RSV2 : 0) | (result.rsv3 ? RSV3 : 0);

@@ -68,6 +68,14 @@ export interface WireProtocol {
   sendBinary(data: Uint8Array, options?: SendOptions): void;
   sendPing(data?: Uint8Array): void;
   sendPong(data?: Uint8Array): void;
+  /** True when sendFrame() takes shared bytes (an unmasked server, no extension); absent means never. */
+  readonly sharesFrames?: boolean;
+  /**
+   * Queues a whole frame serialized once for many connections (pub/sub);
+   * false when this engine cannot send shared bytes (masking, extensions, a
+   * draft wire format); absent means never. Throws when not open.
+   */
+  sendFrame?(chunks: readonly Uint8Array[]): boolean;
   /** Starts the closing handshake. Throws when not open. */
   sendClose(code?: number, reason?: string): void;
   /** Fails the connection: the transport is to be closed, `error` is reported. */

@@ -21,6 +21,7 @@ import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
 import { SentBytes } from "./sent-bytes.ts";
 import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from "./heartbeat.ts";
 import { startTimer, type Timer } from "./timers.ts";
+import type { SharedFrame } from "../../core/pubsub/shared-frame.ts";
 
 export interface ConnectionOwner {
   /** One event from the engine, in order. */
@@ -325,6 +326,25 @@ export class EngineDriver implements Driver {
     connection.countSent(data.length);
     connection.protocol.sendBinary(data, options);
     connection.flush();
+  }
+
+  /**
+   * Queues a frame serialized once for many connections (pub/sub), in order
+   * with this connection's other sends; false when the engine cannot send
+   * shared bytes (an extension, a draft wire format).
+   */
+  sendFrame(frame: SharedFrame): boolean {
+    const connection = this.connection;
+    if (connection.protocol.sendFrame?.(frame.chunks) !== true) return false;
+    connection.countSent(frame.payloadLength);
+    connection.flush();
+    return true;
+  }
+
+  /** True when sendFrame() takes shared bytes now. */
+  get sharesFrames(): boolean {
+    const protocol = this.connection.protocol;
+    return protocol.sharesFrames === true && protocol.state === ReadyState.OPEN;
   }
 
   close(code: number | undefined, reason: string): void {

@@ -1,0 +1,44 @@
+/**
+ * What the pub/sub hub needs of a socket, whichever face it wears (the
+ * WHATWG WebSocket, omnisocket/ws's WebSocket) and whichever driver moves
+ * its bytes (our engine, or a runtime that runs the protocol itself).
+ *
+ *   hub.publish --sendFrame(shared bytes)--> engine connection (frame once)
+ *               --sendMessage(data)--------> everything else (per connection)
+ *
+ * Each face registers its server-side sockets here as they are accepted;
+ * the hub looks them up, so no face grows pub/sub methods of its own.
+ */
+import type { SharedFrame } from "../../core/pubsub/shared-frame.ts";
+
+export interface PublishTarget {
+  /** True while the socket is OPEN and messages can be sent. */
+  readonly open: boolean;
+  /** True once the socket is CLOSED: subscribing it does nothing. */
+  readonly closed: boolean;
+  /** True when sendFrame() would take shared bytes now (checked before a frame is built). */
+  readonly sharesFrames: boolean;
+  /**
+   * Queues a frame serialized once for every subscriber, in order with the
+   * socket's other sends. False when this connection cannot take shared
+   * bytes (an extension such as permessage-deflate, a draft wire format, a
+   * runtime that frames itself, a send still waiting for a Blob).
+   */
+  sendFrame(frame: SharedFrame): boolean;
+  /** Sends the message on this connection alone (its own framing, its own compression). */
+  sendMessage(data: string | Uint8Array, compress: boolean | undefined): void;
+  /** Calls `listener` once when the socket closes. */
+  onClose(listener: () => void): void;
+}
+
+const targets = new WeakMap<object, PublishTarget>();
+
+/** For faces: makes `socket` usable with the hub. */
+export function registerPublishTarget(socket: object, target: PublishTarget): void {
+  targets.set(socket, target);
+}
+
+/** The target of a socket, or undefined for a socket that is not a server-side socket of ours. */
+export function publishTargetOf(socket: object): PublishTarget | undefined {
+  return targets.get(socket);
+}
