@@ -35,7 +35,6 @@ export interface RedisClientLike {
   unsubscribe(channel: string): Promise<unknown>;
   on(event: "messageBuffer", listener: (channel: Buffer, message: Buffer) => void): unknown;
   on(event: "ready" | "error", listener: (error?: unknown) => void): unknown;
-  off?(event: string, listener: (...args: never[]) => void): unknown;
   quit(): Promise<unknown>;
 }
 
