@@ -229,3 +229,65 @@ describe("PubSub's arguments", () => {
     expect(hub.publish("room", "nobody listens")).toBe(0);
   });
 });
+
+/** Opens `n` clients of `url`, each recording what it gets. */
+async function chatters(url: string, n: number): Promise<Client[]> {
+  return await connectClients(url, n);
+}
+
+describe("examples/pubsub.ts (the README's chat room)", () => {
+  it("relays each message to the room, the sender left out", async () => {
+    const { createChatServer } = await import("../../examples/pubsub.ts");
+    const { server, hub } = createChatServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const clients = await chatters(`ws://127.0.0.1:${port}`, 3);
+    try {
+      await until(() => hub.subscriberCount("room") === 3, 10_000, "three in the room");
+      clients[0]!.ws.send("hello from 0");
+      clients[1]!.ws.send("hello from 1");
+      await until(() => clients[2]!.got.length === 2 && clients[0]!.got.length === 1 && clients[1]!.got.length === 1, 10_000, "the room heard");
+      expect(clients[2]!.got).toEqual(["hello from 0", "hello from 1"]);
+      expect(clients[0]!.got).toEqual(["hello from 1"]);
+      expect(clients[1]!.got).toEqual(["hello from 0"]);
+    } finally {
+      for (const c of clients) c.ws.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe("BroadcastChannelBackplane", () => {
+  it("carries one hub's publishes to another hub of the process, in order, never back to the publisher", async () => {
+    const { BroadcastChannelBackplane } = await import("../../src/web/pubsub/broadcast-channel.ts");
+    const name = `omnisocket-test-${Math.random()}`;
+    const a = await hookForm.start(false);
+    const b = await hookForm.start(false);
+    const hubA = new PubSub({ backplane: new BroadcastChannelBackplane(name) });
+    const hubB = new PubSub({ backplane: new BroadcastChannelBackplane(name) });
+    const onA = await connectClients(a.url, 5);
+    const onB = await connectClients(b.url, 5);
+    try {
+      await until(() => a.allOpen(5) && b.allOpen(5), 10_000, "both servers' sockets open");
+      for (const ws of a.sockets) hubA.subscribe(ws, "room");
+      for (const ws of b.sockets) hubB.subscribe(ws, "room");
+      for (let i = 0; i < 20; i++) hubA.publish("room", `a${i}`);
+      hubB.publish("room", new Uint8Array([9]));
+      const expected = Array.from({ length: 20 }, (_, i) => `a${i}`);
+      await until(() => [...onA, ...onB].every((c) => c.got.length >= 20) && onA.every((c) => c.got.length === 21), 10_000, "every message everywhere");
+      for (const c of onB) expect(c.got.filter((m) => m.startsWith("a"))).toEqual(expected);
+      for (const c of onA) expect(c.got).toEqual([...expected, "binary:9"]);
+      expect(hubA.stats.received).toBe(1);
+      expect(hubB.stats.received).toBe(20);
+      // Never back to the publisher: nothing more comes.
+      await new Promise((r) => setTimeout(r, 100));
+      for (const c of onB) expect(c.got.length).toBe(21);
+    } finally {
+      await hubA.close();
+      await hubB.close();
+      for (const c of [...onA, ...onB]) c.ws.terminate();
+      await a.close();
+      await b.close();
+    }
+  });
+});
