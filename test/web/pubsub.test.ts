@@ -30,6 +30,8 @@ interface Form {
   name: string;
   /** Our engine frames (shared frames possible); false where the runtime runs the protocol. */
   engine: boolean;
+  /** Delivered through the runtime's native topics (Bun.serve). */
+  native?: boolean;
   /** permessage-deflate can be negotiated (ours, or the runtime's own on Bun.serve). */
   deflate: boolean;
   start(deflate: boolean): Promise<Started>;
@@ -98,6 +100,7 @@ const denoServeForm: Form = {
 const bunServeForm: Form = {
   name: "Bun.serve, createBunHandler",
   engine: false,
+  native: true,
   deflate: true,
   start(deflate) {
     const c = collecting();
@@ -203,6 +206,12 @@ for (const form of forms()) {
             expect(hub.stats.framings).toBe(SUBSCRIBERS + 4);
             expect(hub.stats.ownSends).toBe(0);
             expect(hub.stats.sharedSends).toBeGreaterThanOrEqual(4 * (SUBSCRIBERS - 40));
+          } else if (form.native) {
+            // Bun.serve: Bun's own topics, one native publish per publish (the `id:` topics included).
+            expect(hub.stats.framings).toBe(0);
+            expect(hub.stats.ownSends).toBe(0);
+            expect(hub.stats.nativePublishes).toBe(SUBSCRIBERS + 4);
+            expect(hub.stats.nativeSends).toBeGreaterThanOrEqual(SUBSCRIBERS + 4 * (SUBSCRIBERS - 40));
           } else {
             // Compression negotiated, or the runtime frames: each connection sends on its own.
             expect(hub.stats.framings).toBe(0);

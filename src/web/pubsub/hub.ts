@@ -53,13 +53,21 @@ export interface PubSubStats {
   ownSends: number;
   /** Messages that came from the backplane. */
   received: number;
+  /** Publishes handed to a runtime's native topics (Bun.serve: one per server per publish). */
+  nativePublishes: number;
+  /** Deliveries made through a runtime's native topics. */
+  nativeSends: number;
 }
+
+let hubs = 0;
 
 export class PubSub {
   readonly #topics = new TopicRegistry<Subscriber>();
   readonly #watched = new WeakSet<Subscriber>();
   readonly #backplane: Backplane | null;
-  readonly stats: PubSubStats = { publishes: 0, framings: 0, sharedSends: 0, ownSends: 0, received: 0 };
+  readonly stats: PubSubStats = { publishes: 0, framings: 0, sharedSends: 0, ownSends: 0, received: 0, nativePublishes: 0, nativeSends: 0 };
+  /** Prefix of this hub's topics among a runtime's native topics (two hubs on one Bun server stay apart). */
+  readonly #native = `omnisocket:${++hubs}:`;
 
   constructor(options: PubSubOptions = {}) {
     this.#backplane = options.backplane ?? null;
@@ -83,12 +91,15 @@ export class PubSub {
       target.onClose(() => this.#left(socket));
     }
     if (first) this.#backplane?.subscribe(topic);
+    // A socket not open yet gets its native subscription at its first publish.
+    target.native?.subscribe(this.#native + topic);
     return true;
   }
 
   /** Unsubscribes `socket` from `topic`; false when it was not subscribed. */
   unsubscribe(socket: Subscriber, topic: string): boolean {
     const { removed, last } = this.#topics.unsubscribe(socket, topicName(topic));
+    if (removed) unsubscribeNative(publishTargetOf(socket), this.#native + topic);
     if (last) this.#backplane?.unsubscribe(topic);
     return removed;
   }
@@ -134,14 +145,31 @@ export class PubSub {
   #deliver(topic: string, data: string | Uint8Array, compress: boolean | undefined, except: Set<Subscriber> | null): number {
     const subscribers = this.#topics.subscribers(topic);
     if (subscribers.size === 0) return 0;
+    const nativeName = this.#native + topic;
     let frame: SharedFrame | null = null;
+    let groups: Map<object, NativeGroup> | null = null;
     let count = 0;
     // A copy: a socket closing during the walk leaves the live set.
     for (const socket of [...subscribers]) {
-      if (except?.has(socket)) continue;
       const target = publishTargetOf(socket);
-      if (!target || !target.open) continue;
+      if (!target) continue;
+      if (!target.open) {
+        // Closing: no more messages, not even through the runtime's topics.
+        unsubscribeNative(target, nativeName);
+        continue;
+      }
       try {
+        const native = target.native;
+        if (native) {
+          // The runtime frames and sends: one native publish per server, below.
+          groups ??= new Map();
+          let group = groups.get(native.group);
+          if (!group) groups.set(native.group, (group = { members: [], excepted: [] }));
+          if (!native.isSubscribed(nativeName)) native.subscribe(nativeName);
+          (except?.has(socket) ? group.excepted : group.members).push(target);
+          continue;
+        }
+        if (except?.has(socket)) continue;
         if (target.sharesFrames) {
           if (frame === null) {
             frame = encodeShared(data);
@@ -160,11 +188,54 @@ export class PubSub {
         // This socket closed under us (its close event comes); the others still get the message.
       }
     }
+    if (groups) count += this.#publishNative(groups, nativeName, data, compress);
+    return count;
+  }
+
+  /**
+   * One native publish per runtime server. The runtime leaves out only the
+   * socket that publishes (Bun's ws.publish), so a group with one excepted
+   * socket publishes through it; with more, each member is sent to alone.
+   */
+  #publishNative(groups: Map<object, NativeGroup>, name: string, data: string | Uint8Array, compress: boolean | undefined): number {
+    let count = 0;
+    for (const { members, excepted } of groups.values()) {
+      if (members.length === 0) continue;
+      try {
+        if (excepted.length > 1) {
+          for (const target of members) {
+            target.sendMessage(data, compress);
+            this.stats.ownSends++;
+          }
+        } else {
+          if (excepted.length === 0) members[0]!.native!.publishToAll(name, data, compress);
+          else excepted[0]!.native!.publishToOthers(name, data, compress);
+          this.stats.nativePublishes++;
+          this.stats.nativeSends += members.length;
+        }
+        count += members.length;
+      } catch {
+        // The runtime refused (its server is stopping): nothing more to do for this group.
+      }
+    }
     return count;
   }
 
   #left(socket: Subscriber): void {
     for (const topic of this.#topics.unsubscribeAll(socket)) this.#backplane?.unsubscribe(topic);
+  }
+}
+
+interface NativeGroup {
+  members: PublishTarget[];
+  excepted: PublishTarget[];
+}
+
+function unsubscribeNative(target: PublishTarget | undefined, name: string): void {
+  try {
+    target?.native?.unsubscribe(name);
+  } catch {
+    // Closed already: the runtime dropped its topics itself.
   }
 }
 

@@ -10,6 +10,9 @@
  * the hub looks them up, so no face grows pub/sub methods of its own.
  */
 import type { SharedFrame } from "../../core/pubsub/shared-frame.ts";
+import type { NativeTopics } from "../websocket/host-driver.ts";
+
+export type { NativeTopics };
 
 export interface PublishTarget {
   /** True while the socket is OPEN and messages can be sent. */
@@ -27,6 +30,8 @@ export interface PublishTarget {
   sendFrame(frame: SharedFrame): boolean;
   /** Sends the message on this connection alone (its own framing, its own compression). */
   sendMessage(data: string | Uint8Array, compress: boolean | undefined): void;
+  /** The runtime's own topics (Bun.serve), when the socket is open and has them. */
+  readonly native?: NativeTopics;
   /** Calls `listener` once when the socket closes. */
   onClose(listener: () => void): void;
 }

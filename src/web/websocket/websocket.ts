@@ -405,6 +405,10 @@ export class WebSocket extends EventTarget {
       get closed() {
         return ws.#readyState === ReadyState.CLOSED;
       },
+      get native() {
+        const driver = ws.#driver;
+        return driver instanceof HostDriver ? driver.topics : undefined;
+      },
       get sharesFrames() {
         const driver = ws.#driver;
         return ws.#sendQueue === null && driver instanceof EngineDriver && driver.sharesFrames;
