@@ -49,3 +49,4 @@ export { PubSub, type PubSubOptions, type PublishOptions, type PubSubStats, type
 export type { Backplane, BackplaneMessage } from "../web/pubsub/backplane.ts";
 export { BroadcastChannelBackplane } from "../web/pubsub/broadcast-channel.ts";
 export { RedisBackplane, type RedisBackplaneOptions, type RedisClientLike } from "./node/redis-backplane.ts";
+export { ClusterBackplane, relayClusterPubSub, type ClusterLike } from "./node/cluster-backplane.ts";

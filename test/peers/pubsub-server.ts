@@ -6,10 +6,14 @@
  *
  *   <runtime> test/peers/pubsub-server.ts redis://127.0.0.1:PORT
  *     prints "READY <port>" once it listens on 127.0.0.1
+ *   node --import tsx test/peers/pubsub-server.ts cluster
+ *     a node:cluster primary with four workers, each a hub with the
+ *     ClusterBackplane; prints "READY <port>,<port>,<port>,<port>"
  *
  *   ws://127.0.0.1:<port>/subscribe   subscribed to "room" on arrival
  *   ws://127.0.0.1:<port>/control     "pub:<text>"  -> hub.publish("room", text)
  *                                     "status"      -> "status:<connected>:<dropped>"
+ *                                     "pid"         -> "pid:<process id>" (which worker)
  *
  * The server form is the runtime's own: node:http with the upgrade hook on
  * Node, listen() on Deno and Bun.
@@ -22,9 +26,26 @@ const entry = (await import(`../../src/runtime/${runtime}/index.ts`)) as typeof 
 const { PubSub, RedisBackplane } = entry;
 
 const url = (globalThis as { process?: { argv: string[] } }).process?.argv.at(-1) ?? "";
+const clusterMode = url === "cluster";
+const cluster = clusterMode ? (await import("node:cluster")).default : null;
+if (cluster?.isPrimary) {
+  entry.relayClusterPubSub(cluster);
+  const ports: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    cluster.fork().on("message", (message: { ready?: number }) => {
+      if (message.ready === undefined) return;
+      ports.push(message.ready);
+      if (ports.length === 4) console.log(`READY ${ports.join(",")}`);
+    });
+  }
+  // The primary serves nothing itself.
+  await new Promise(() => {});
+}
 // Reconnect every 100 ms while Redis is down (ioredis resubscribes by itself too; the backplane does it anyway).
 const options = { retryStrategy: () => 100, maxRetriesPerRequest: 1 };
-const backplane = new RedisBackplane({ publisher: new Redis(url, options), subscriber: new Redis(url, options) });
+const backplane = clusterMode
+  ? new entry.ClusterBackplane()
+  : new RedisBackplane({ publisher: new Redis(url, options), subscriber: new Redis(url, options) });
 const hub = new PubSub({ backplane });
 
 type Socket = InstanceType<typeof entry.WebSocket>;
@@ -38,6 +59,7 @@ function accepted(ws: Socket, path: string): void {
     const text = String((event as MessageEvent).data);
     if (text.startsWith("pub:")) hub.publish("room", text.slice(4));
     else if (text === "status") ws.send(`status:${backplane.connected}:${backplane.dropped}`);
+    else if (text === "pid") ws.send(`pid:${process.pid}`);
   });
 }
 
@@ -53,4 +75,5 @@ if (listen) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   port = (server.address() as { port: number }).port;
 }
-console.log(`READY ${port}`);
+if (clusterMode) process.send!({ ready: port });
+else console.log(`READY ${port}`);

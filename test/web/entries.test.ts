@@ -30,6 +30,8 @@ const SHARED: Record<string, "function" | "object"> = {
   PubSub: "function",
   BroadcastChannelBackplane: "function",
   RedisBackplane: "function",
+  ClusterBackplane: "function",
+  relayClusterPubSub: "function",
 };
 
 describe(`the ${runtime} entry`, () => {
