@@ -8,6 +8,7 @@
 import { describe, it, expect } from "../harness.ts";
 import { TopicRegistry } from "../../src/core/pubsub/topics.ts";
 import { encodeShared, framingCount } from "../../src/core/pubsub/shared-frame.ts";
+import { SharedMessage } from "../../src/core/pubsub/shared-message.ts";
 import { Protocol } from "../../src/core/websocket/protocol.ts";
 import { encodeFrame, encodeTextFrame } from "../../src/core/websocket/frame/encoder.ts";
 import { toy } from "./support/test-extension.ts";
@@ -65,9 +66,11 @@ describe("frame once", () => {
   it("hands the very same chunks to 1,000 engines: one framing, no copy per connection", () => {
     const engines = Array.from({ length: 1000 }, () => new Protocol({ role: "server" }));
     const before = framingCount();
-    const frame = encodeShared("to everyone");
-    for (const p of engines) expect(p.sendFrame(frame.chunks)).toBe(true);
+    const message = new SharedMessage("to everyone");
+    for (const p of engines) expect(p.sendShared(message)).toBe(true);
     expect(framingCount() - before).toBe(1);
+    expect(message.framings).toBe(1);
+    const frame = message.plain();
     for (const p of engines) {
       const out = p.dataToSend();
       expect(out.length).toBe(1);
@@ -80,7 +83,7 @@ describe("frame once", () => {
   it("keeps a shared frame in order with the connection's own sends and control frames", () => {
     const p = new Protocol({ role: "server" });
     p.sendText("one");
-    p.sendFrame(encodeShared("two").chunks);
+    p.sendShared(new SharedMessage("two"));
     p.sendBinary(new Uint8Array([3]));
     p.sendClose(1000);
     expect(bytesOf(p.dataToSend())).toEqual(concat(
@@ -89,17 +92,16 @@ describe("frame once", () => {
     ));
   });
 
-  it("is refused where shared bytes cannot go: a client (masked), an extension, a closing connection", () => {
-    const frame = encodeShared("x");
+  it("is refused where shared bytes cannot go: a client (masked), an extension with no sharedOutgoing; throws once closing", () => {
+    const message = new SharedMessage("x");
     const client = new Protocol({ role: "client", random: fixedKey() });
-    expect(client.sharesFrames).toBe(false);
-    expect(client.sendFrame(frame.chunks)).toBe(false);
+    expect(client.sendShared(message)).toBe(false);
     const extended = new Protocol({ role: "server", extensions: [toy({})] });
-    expect(extended.sharesFrames).toBe(false);
-    expect(extended.sendFrame(frame.chunks)).toBe(false);
+    expect(extended.sendShared(message)).toBe(false);
     expect(extended.dataToSend()).toEqual([]);
+    expect(message.framings).toBe(0);
     const closing = new Protocol({ role: "server" });
     closing.sendClose(1000);
-    expect(() => closing.sendFrame(frame.chunks)).toThrow({ code: "WS_ERR_INVALID_STATE" });
+    expect(() => closing.sendShared(message)).toThrow({ code: "WS_ERR_INVALID_STATE" });
   });
 });

@@ -34,7 +34,21 @@ interface Form {
   native?: boolean;
   /** permessage-deflate can be negotiated (ours, or the runtime's own on Bun.serve). */
   deflate: boolean;
-  start(deflate: boolean): Promise<Started>;
+  start(deflate: Deflate): Promise<Started>;
+}
+
+/**
+ * The compression of a variant: none; permessage-deflate with context
+ * takeover (each connection compresses for itself); or with
+ * server_no_context_takeover (compressed once per publish). Threshold 0:
+ * every message is compressed.
+ */
+type Deflate = "none" | "takeover" | "no-takeover";
+
+/** The server's perMessageDeflate option for a variant (ws's names, as every form of ours takes them). */
+function deflateOption(deflate: Deflate): false | { threshold: number; serverNoContextTakeover?: boolean } {
+  if (deflate === "none") return false;
+  return deflate === "takeover" ? { threshold: 0 } : { threshold: 0, serverNoContextTakeover: true };
 }
 
 const isOpen = (ws: object) => (ws as { readyState: number }).readyState === 1;
@@ -50,7 +64,7 @@ const hookForm: Form = {
   deflate: true,
   async start(deflate) {
     const c = collecting();
-    const server = await startHookServer({ echo: false, options: { perMessageDeflate: deflate }, onConnection: (ws) => c.sockets.push(ws) });
+    const server = await startHookServer({ echo: false, options: { perMessageDeflate: deflateOption(deflate) }, onConnection: (ws) => c.sockets.push(ws) });
     return { url: server.url, ...c, close: () => server.close() };
   },
 };
@@ -62,7 +76,7 @@ const listenForm: Form = {
   start(deflate) {
     const c = collecting();
     const listenFn = (deno?.listen ?? bun?.listen)!;
-    const server = listenFn({ hostname: "127.0.0.1", port: 0, perMessageDeflate: deflate }, (ws) => c.sockets.push(ws));
+    const server = listenFn({ hostname: "127.0.0.1", port: 0, perMessageDeflate: deflateOption(deflate) }, (ws) => c.sockets.push(ws));
     return Promise.resolve({ url: server.url, ...c, close: () => server.close() });
   },
 };
@@ -74,7 +88,7 @@ const wsServerForm: Form = {
   async start(deflate) {
     const { listen, closeServer } = await import("../compat/ws/entry.ts");
     const c = collecting();
-    const { wss, url } = await listen({ perMessageDeflate: deflate });
+    const { wss, url } = await listen({ perMessageDeflate: deflateOption(deflate) });
     wss.on("connection", (ws: object) => c.sockets.push(ws));
     return { url, ...c, close: () => closeServer(wss) };
   },
@@ -111,7 +125,7 @@ const bunServeForm: Form = {
       port: 0,
       fetch: (request: Request, srv: BunServer) => (handler.upgrade(request, srv) ? undefined : new Response("no", { status: 400 })),
       // Bun's own compression: ours cannot run inside Bun.serve.
-      websocket: { ...handler.websocket, perMessageDeflate: deflate },
+      websocket: { ...handler.websocket, perMessageDeflate: deflate !== "none" },
     });
     return Promise.resolve({ url: `ws://127.0.0.1:${server.port}`, ...c, close: () => Promise.resolve(server.stop(true)) });
   },
@@ -151,14 +165,17 @@ async function connectClients(url: string, n: number): Promise<Client[]> {
 }
 
 for (const form of forms()) {
-  for (const deflate of form.deflate ? [false, true] : [false]) {
-    describe(`pub/sub on ${form.name}${deflate ? ", permessage-deflate negotiated" : ""}`, () => {
+  const variants: Deflate[] = !form.deflate ? ["none"] : form.engine ? ["none", "takeover", "no-takeover"] : ["none", "takeover"];
+  for (const deflate of variants) {
+    const label = deflate === "none" ? "" : deflate === "takeover" ? ", permessage-deflate" : ", permessage-deflate with server_no_context_takeover";
+    describe(`pub/sub on ${form.name}${label}`, () => {
       it(`1 publisher -> ${SUBSCRIBERS} subscribers: in order, except, closing subscribers skipped, frame once`, async () => {
         const server = await form.start(deflate);
         const clients = await connectClients(server.url, SUBSCRIBERS);
         try {
           await until(() => server.allOpen(SUBSCRIBERS), 30_000, "every server side open");
-          expect(clients.every((c) => c.ws.extensions.startsWith("permessage-deflate") === deflate)).toBe(true);
+          expect(clients.every((c) => c.ws.extensions.startsWith("permessage-deflate") === (deflate !== "none"))).toBe(true);
+          if (form.engine) expect(clients.every((c) => c.ws.extensions.includes("server_no_context_takeover") === (deflate === "no-takeover"))).toBe(true);
           const sockets = server.sockets;
           const hub = new PubSub();
           for (const ws of sockets) expect(hub.subscribe(ws, "room")).toBe(true);
@@ -202,10 +219,27 @@ for (const form of forms()) {
           }
 
           // Frame once: one framing per publish that reached a connection able to share it.
-          if (form.engine && !deflate) {
+          // Frame once. The `id:` publishes reach one socket each; "one", "two" and the binary
+          // reach about a thousand; "four" is sent with compress: false.
+          const many = 3 * (SUBSCRIBERS - 40);
+          if (form.engine && deflate === "none") {
+            // One plain frame per publish.
+            expect(hub.stats.framings).toBe(SUBSCRIBERS + 4);
+            expect(hub.stats.compressions).toBe(0);
+            expect(hub.stats.ownSends).toBe(0);
+            expect(hub.stats.sharedSends).toBeGreaterThanOrEqual(SUBSCRIBERS + many);
+          } else if (form.engine && deflate === "no-takeover") {
+            // One compression per publish (the same agreement everywhere); "four" as one plain frame.
+            expect(hub.stats.compressions).toBe(SUBSCRIBERS + 3);
             expect(hub.stats.framings).toBe(SUBSCRIBERS + 4);
             expect(hub.stats.ownSends).toBe(0);
-            expect(hub.stats.sharedSends).toBeGreaterThanOrEqual(4 * (SUBSCRIBERS - 40));
+            expect(hub.stats.sharedSends).toBeGreaterThanOrEqual(SUBSCRIBERS + many);
+          } else if (form.engine) {
+            // Context takeover: each connection compresses for itself; "four" (compress: false) shares one plain frame.
+            expect(hub.stats.compressions).toBe(0);
+            expect(hub.stats.framings).toBe(1);
+            expect(hub.stats.ownSends).toBeGreaterThanOrEqual(SUBSCRIBERS + many);
+            expect(hub.stats.sharedSends).toBeGreaterThanOrEqual(SUBSCRIBERS - 40);
           } else if (form.native) {
             // Bun.serve: Bun's own topics, one native publish per publish (the `id:` topics included).
             expect(hub.stats.framings).toBe(0);
@@ -213,9 +247,9 @@ for (const form of forms()) {
             expect(hub.stats.nativePublishes).toBe(SUBSCRIBERS + 4);
             expect(hub.stats.nativeSends).toBeGreaterThanOrEqual(SUBSCRIBERS + 4 * (SUBSCRIBERS - 40));
           } else {
-            // Compression negotiated, or the runtime frames: each connection sends on its own.
+            // Deno.serve frames each message itself.
             expect(hub.stats.framings).toBe(0);
-            expect(hub.stats.ownSends).toBeGreaterThanOrEqual(4 * (SUBSCRIBERS - 40));
+            expect(hub.stats.ownSends).toBeGreaterThanOrEqual(SUBSCRIBERS + 4 * (SUBSCRIBERS - 40));
           }
           // Closed sockets leave their topics.
           await until(() => hub.subscriberCount("room") <= SUBSCRIBERS - 30, 30_000, "closed sockets unsubscribed");
@@ -270,8 +304,8 @@ describe("BroadcastChannelBackplane", () => {
   it("carries one hub's publishes to another hub of the process, in order, never back to the publisher", async () => {
     const { BroadcastChannelBackplane } = await import("../../src/web/pubsub/broadcast-channel.ts");
     const name = `omnisocket-test-${Math.random()}`;
-    const a = await hookForm.start(false);
-    const b = await hookForm.start(false);
+    const a = await hookForm.start("none");
+    const b = await hookForm.start("none");
     const hubA = new PubSub({ backplane: new BroadcastChannelBackplane(name) });
     const hubB = new PubSub({ backplane: new BroadcastChannelBackplane(name) });
     const onA = await connectClients(a.url, 5);

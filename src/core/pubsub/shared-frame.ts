@@ -36,14 +36,20 @@ export function framingCount(): number {
   return framings;
 }
 
-/** Serializes one whole, unmasked, uncompressed message (RFC 6455 section 5.2; FIN set, RSV bits clear). */
-export function encodeShared(data: string | Uint8Array): SharedFrame {
+/**
+ * Serializes one whole, unmasked, uncompressed message (RFC 6455 section
+ * 5.2; FIN set, RSV bits clear): text for a string, binary for bytes unless
+ * `opcode` says TEXT (text already encoded as UTF-8).
+ */
+export function encodeShared(data: string | Uint8Array, opcode: 1 | 2 = typeof data === "string" ? 1 : 2): SharedFrame {
   framings++;
-  if (typeof data === "string") {
+  if (typeof data !== "string") {
+    return { chunks: encodeFrame(opcode, data, true, 0, null), payloadLength: data.length, opcode };
+  }
+  {
     const chunks = encodeTextFrame(data, null);
     // A text frame of up to SLAB_FRAME_LIMIT comes as one chunk; a longer one as header + payload.
     const length = chunks.length === 2 ? chunks[1]!.length : payloadLength(chunks[0]!);
     return { chunks, payloadLength: length, opcode: Opcode.TEXT as 1 };
   }
-  return { chunks: encodeFrame(Opcode.BINARY, data, true, 0, null), payloadLength: data.length, opcode: Opcode.BINARY as 2 };
 }

@@ -37,6 +37,7 @@ import type { WireProtocol } from "./wire-protocol.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 import { MessageBuffer } from "./message-buffer.ts";
 import { isThenable } from "../shared/thenable.ts";
+import type { SharedMessage } from "../pubsub/shared-message.ts";
 
 export { DEFAULT_MAX_FRAGMENTS } from "./frame/parser.ts";
 export { ReadyState, type CloseInfo, type ProtocolEvent, type SendOptions } from "./wire-protocol.ts";
@@ -414,28 +415,42 @@ export class Protocol implements WireProtocol {
   }
 
   /**
-   * True when frames serialized elsewhere can be sent as they are: a server
-   * (its frames are unmasked, RFC 6455 section 5.1) with no extension that
-   * would transform its messages (section 9: an extension may change every
-   * payload, so bytes framed for one connection may not fit another).
+   * Queues a published message framed once for many connections
+   * (core/pubsub/shared-message.ts), in order with every other message:
+   * behind messages still inside an extension, as a send would be. Which
+   * frame this connection takes is decided here: a server's frames are
+   * unmasked (RFC 6455 section 5.1), so with no extension it takes the
+   * plain frame; with extensions it asks them (sharedOutgoing): passed on
+   * unchanged, the plain frame; compressed alike for every connection with
+   * the same agreement (permessage-deflate with no context takeover), the
+   * frame of that shared compression, which may still be on its way (its
+   * place in the queue is kept). Returns false, queuing nothing, when this
+   * connection must send the message itself (a client, an extension with
+   * per-connection state). Throws when not open, as the other sends do.
    */
-  get sharesFrames(): boolean {
-    return this.mask === null && this.pipeline.empty;
-  }
-
-  /**
-   * Queues a whole frame serialized elsewhere (a publish framed once for
-   * every subscriber, core/pubsub/shared-frame.ts), in order with every
-   * other message: it waits behind messages still inside an extension, as
-   * a send would. The chunks are only read, never changed or kept past the
-   * write. Returns false, queuing nothing, when this connection cannot send
-   * shared bytes (see `sharesFrames`); the caller then sends the message
-   * itself. Throws when not open, as the other sends do.
-   */
-  sendFrame(chunks: readonly Uint8Array[]): boolean {
-    if (!this.sharesFrames) return false;
+  sendShared(message: SharedMessage): boolean {
+    if (this.mask !== null) return false;
     this.assertOpen();
-    this.outgoing.add(chunks as Uint8Array[]);
+    if (this.pipeline.empty) {
+      this.outgoing.add(message.plain().chunks as Uint8Array[]);
+      return true;
+    }
+    const plan = this.pipeline.sharedOutgoing(message.length, message.compress);
+    if (plan === null) return false;
+    if (plan === "as-is") {
+      this.outgoing.add(message.plain().chunks as Uint8Array[]);
+      return true;
+    }
+    const framed = message.transformed(plan);
+    if (!isThenable(framed)) {
+      this.outgoing.add(framed as Uint8Array[] | WebSocketError);
+      return true;
+    }
+    const slot = this.outgoing.reserve();
+    framed.then((chunks) => {
+      this.outgoing.settle(slot, chunks as Uint8Array[] | WebSocketError);
+      this.onWake?.();
+    });
     return true;
   }
 

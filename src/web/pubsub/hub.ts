@@ -6,10 +6,13 @@
  *
  *   hub.subscribe(ws, "room")         TopicRegistry (core/pubsub/topics.ts)
  *   hub.publish("room", data, opts)
- *      |- encodeShared(data) once     core/pubsub/shared-frame.ts
- *      |- every subscriber that can take shared bytes: target.sendFrame(frame)
- *      |- the others (permessage-deflate negotiated, runtime-run sockets):
+ *      |- one SharedMessage            core/pubsub/shared-message.ts
+ *      |- every subscriber our engine runs: target.sendShared(message): the plain
+ *      |      frame built once, or (permessage-deflate, no context takeover) the
+ *      |      frame compressed once per agreement
+ *      |- the others (deflate with context takeover, Deno.serve sockets):
  *      |      target.sendMessage(data, compress)   (their own framing)
+ *      |- Bun.serve sockets: one native server.publish per Bun server
  *      \- backplane.publish({ topic, data })  --> the other processes' hubs
  *
  * Delivery on this hub is synchronous and in publish order; a socket that
@@ -17,7 +20,7 @@
  * and a failing send on one socket never stops the others.
  */
 import { TopicRegistry } from "../../core/pubsub/topics.ts";
-import { encodeShared, type SharedFrame } from "../../core/pubsub/shared-frame.ts";
+import { SharedMessage } from "../../core/pubsub/shared-message.ts";
 import type { Backplane, BackplaneMessage } from "./backplane.ts";
 import { publishTargetOf, type PublishTarget } from "./target.ts";
 
@@ -45,8 +48,14 @@ export interface PubSubOptions {
 export interface PubSubStats {
   /** Messages published on this hub. */
   publishes: number;
-  /** Shared frames built: at most one per publish, whatever the number of subscribers. */
+  /**
+   * Frames built for sharing: per publish at most one plain frame, plus one
+   * compressed frame per permessage-deflate agreement with no context
+   * takeover (window size), whatever the number of subscribers.
+   */
   framings: number;
+  /** Compressions made once for many subscribers (part of `framings`). */
+  compressions: number;
   /** Deliveries through a shared frame. */
   sharedSends: number;
   /** Deliveries a connection framed itself (compression negotiated, runtime-run sockets). */
@@ -65,7 +74,7 @@ export class PubSub {
   readonly #topics = new TopicRegistry<Subscriber>();
   readonly #watched = new WeakSet<Subscriber>();
   readonly #backplane: Backplane | null;
-  readonly stats: PubSubStats = { publishes: 0, framings: 0, sharedSends: 0, ownSends: 0, received: 0, nativePublishes: 0, nativeSends: 0 };
+  readonly stats: PubSubStats = { publishes: 0, framings: 0, compressions: 0, sharedSends: 0, ownSends: 0, received: 0, nativePublishes: 0, nativeSends: 0 };
   /** Prefix of this hub's topics among a runtime's native topics (two hubs on one Bun server stay apart). */
   readonly #native = `omnisocket:${++hubs}:`;
 
@@ -146,7 +155,7 @@ export class PubSub {
     const subscribers = this.#topics.subscribers(topic);
     if (subscribers.size === 0) return 0;
     const nativeName = this.#native + topic;
-    let frame: SharedFrame | null = null;
+    const shared = new SharedMessage(data, compress);
     let groups: Map<object, NativeGroup> | null = null;
     let count = 0;
     // A copy: a socket closing during the walk leaves the live set.
@@ -170,16 +179,10 @@ export class PubSub {
           continue;
         }
         if (except?.has(socket)) continue;
-        if (target.sharesFrames) {
-          if (frame === null) {
-            frame = encodeShared(data);
-            this.stats.framings++;
-          }
-          if (target.sendFrame(frame)) {
-            this.stats.sharedSends++;
-            count++;
-            continue;
-          }
+        if (target.sendShared(shared)) {
+          this.stats.sharedSends++;
+          count++;
+          continue;
         }
         target.sendMessage(data, compress);
         this.stats.ownSends++;
@@ -189,6 +192,8 @@ export class PubSub {
       }
     }
     if (groups) count += this.#publishNative(groups, nativeName, data, compress);
+    this.stats.framings += shared.framings;
+    this.stats.compressions += shared.transforms;
     return count;
   }
 

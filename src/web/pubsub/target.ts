@@ -9,7 +9,7 @@
  * Each face registers its server-side sockets here as they are accepted;
  * the hub looks them up, so no face grows pub/sub methods of its own.
  */
-import type { SharedFrame } from "../../core/pubsub/shared-frame.ts";
+import type { SharedMessage } from "../../core/pubsub/shared-message.ts";
 import type { NativeTopics } from "../websocket/host-driver.ts";
 
 export type { NativeTopics };
@@ -19,15 +19,14 @@ export interface PublishTarget {
   readonly open: boolean;
   /** True once the socket is CLOSED: subscribing it does nothing. */
   readonly closed: boolean;
-  /** True when sendFrame() would take shared bytes now (checked before a frame is built). */
-  readonly sharesFrames: boolean;
   /**
-   * Queues a frame serialized once for every subscriber, in order with the
-   * socket's other sends. False when this connection cannot take shared
-   * bytes (an extension such as permessage-deflate, a draft wire format, a
-   * runtime that frames itself, a send still waiting for a Blob).
+   * Queues the message framed once for every subscriber (plain, or
+   * compressed once for connections that agreed on no context takeover),
+   * in order with the socket's other sends. False when this connection must
+   * send it itself (permessage-deflate with context takeover, a draft wire
+   * format, a runtime that frames itself, a send still waiting for a Blob).
    */
-  sendFrame(frame: SharedFrame): boolean;
+  sendShared(message: SharedMessage): boolean;
   /** Sends the message on this connection alone (its own framing, its own compression). */
   sendMessage(data: string | Uint8Array, compress: boolean | undefined): void;
   /** The runtime's own topics (Bun.serve), when the socket is open and has them. */

@@ -21,7 +21,7 @@ import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
 import { SentBytes } from "./sent-bytes.ts";
 import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from "./heartbeat.ts";
 import { startTimer, type Timer } from "./timers.ts";
-import type { SharedFrame } from "../../core/pubsub/shared-frame.ts";
+import type { SharedMessage } from "../../core/pubsub/shared-message.ts";
 
 export interface ConnectionOwner {
   /** One event from the engine, in order. */
@@ -329,22 +329,16 @@ export class EngineDriver implements Driver {
   }
 
   /**
-   * Queues a frame serialized once for many connections (pub/sub), in order
-   * with this connection's other sends; false when the engine cannot send
-   * shared bytes (an extension, a draft wire format).
+   * Queues a message framed once for many connections (pub/sub), in order
+   * with this connection's other sends; false when the engine must send it
+   * itself (see Protocol.sendShared).
    */
-  sendFrame(frame: SharedFrame): boolean {
+  sendShared(message: SharedMessage): boolean {
     const connection = this.connection;
-    if (connection.protocol.sendFrame?.(frame.chunks) !== true) return false;
-    connection.countSent(frame.payloadLength);
+    if (connection.protocol.sendShared?.(message) !== true) return false;
+    connection.countSent(message.length);
     connection.flush();
     return true;
-  }
-
-  /** True when sendFrame() takes shared bytes now. */
-  get sharesFrames(): boolean {
-    const protocol = this.connection.protocol;
-    return protocol.sharesFrames === true && protocol.state === ReadyState.OPEN;
   }
 
   close(code: number | undefined, reason: string): void {

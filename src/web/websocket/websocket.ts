@@ -409,15 +409,11 @@ export class WebSocket extends EventTarget {
         const driver = ws.#driver;
         return driver instanceof HostDriver ? driver.topics : undefined;
       },
-      get sharesFrames() {
-        const driver = ws.#driver;
-        return ws.#sendQueue === null && driver instanceof EngineDriver && driver.sharesFrames;
-      },
-      sendFrame(frame) {
+      sendShared(message) {
         const driver = ws.#driver;
         // A send waiting for a Blob goes first: the message then waits its turn too.
         if (ws.#sendQueue || !(driver instanceof EngineDriver)) return false;
-        return driver.sendFrame(frame);
+        return driver.sendShared(message);
       },
       sendMessage(data, compress) {
         const options = compress === undefined ? undefined : { compress };

@@ -380,12 +380,9 @@ export class WebSocket extends EventEmitter {
       get closed() {
         return ws.#readyState === WebSocket.CLOSED;
       },
-      get sharesFrames() {
-        return ws.#blobQueue === null && sendable()?.protocol.sharesFrames === true;
-      },
-      sendFrame(frame) {
+      sendShared(message) {
         const connection = sendable();
-        if (ws.#blobQueue || !connection || connection.protocol.sendFrame?.(frame.chunks) !== true) return false;
+        if (ws.#blobQueue || !connection || connection.protocol.sendShared?.(message) !== true) return false;
         connection.flush();
         return true;
       },
