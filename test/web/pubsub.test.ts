@@ -273,33 +273,6 @@ describe("PubSub's arguments", () => {
   });
 });
 
-/** Opens `n` clients of `url`, each recording what it gets. */
-async function chatters(url: string, n: number): Promise<Client[]> {
-  return await connectClients(url, n);
-}
-
-describe("examples/pubsub.ts (the README's chat room)", () => {
-  it("relays each message to the room, the sender left out", async () => {
-    const { createChatServer } = await import("../../examples/pubsub.ts");
-    const { server, hub } = createChatServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    const clients = await chatters(`ws://127.0.0.1:${port}`, 3);
-    try {
-      await until(() => hub.subscriberCount("room") === 3, 10_000, "three in the room");
-      clients[0]!.ws.send("hello from 0");
-      clients[1]!.ws.send("hello from 1");
-      await until(() => clients[2]!.got.length === 2 && clients[0]!.got.length === 1 && clients[1]!.got.length === 1, 10_000, "the room heard");
-      expect(clients[2]!.got).toEqual(["hello from 0", "hello from 1"]);
-      expect(clients[0]!.got).toEqual(["hello from 1"]);
-      expect(clients[1]!.got).toEqual(["hello from 0"]);
-    } finally {
-      for (const c of clients) c.ws.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  });
-});
-
 describe("BroadcastChannelBackplane", () => {
   it("carries one hub's publishes to another hub of the process, in order, never back to the publisher", async () => {
     const { BroadcastChannelBackplane } = await import("../../src/web/pubsub/broadcast-channel.ts");
