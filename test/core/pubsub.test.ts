@@ -1,7 +1,7 @@
 /**
  * Pub/sub's sans-I/O core: the topic registry (both directions, first and
  * last subscriber), frame once (one serialization, the same bytes handed to
- * every engine), and Protocol.sendFrame (in order with the other sends,
+ * every engine), and Protocol.sendShared (in order with the other sends,
  * refused where shared bytes cannot go: a client's masked frames, an
  * extension, a connection that is no longer open).
  */

@@ -6,7 +6,7 @@
  *                                                 |  (the same chunks)
  *                     +---------------------------+-----------------------+
  *                     v                           v                       v
- *          Protocol.sendFrame()         Protocol.sendFrame()    Protocol.sendFrame() ...
+ *          Protocol.sendShared()       Protocol.sendShared()  Protocol.sendShared() ...
  *
  * This works because a server's frames are not masked (RFC 6455 section
  * 5.1: "A server MUST NOT mask any frames"), so one message makes the same

@@ -3,7 +3,7 @@
  * WHATWG WebSocket, omnisocket/ws's WebSocket) and whichever driver moves
  * its bytes (our engine, or a runtime that runs the protocol itself).
  *
- *   hub.publish --sendFrame(shared bytes)--> engine connection (frame once)
+ *   hub.publish --sendShared(message)--> engine connection (framed once)
  *               --sendMessage(data)--------> everything else (per connection)
  *
  * Each face registers its server-side sockets here as they are accepted;
