@@ -101,7 +101,11 @@ export class PubSub {
     }
     if (first) this.#backplane?.subscribe(topic);
     // A socket not open yet gets its native subscription at its first publish.
-    target.native?.subscribe(this.#native + topic);
+    try {
+      target.native?.subscribe(this.#native + topic);
+    } catch {
+      // Closing in the runtime already: its close event unsubscribes it here.
+    }
     return true;
   }
 
