@@ -11,13 +11,22 @@
  * Run it with `npx tsx examples/demo/server.ts` (PORT picks the port, 8080
  * by default, any free port when that one is taken), then open the URL it
  * prints in two tabs. Other code (the browser test) imports `startDemo`.
+ *
+ * Chat messages go through a PubSub hub (topic "room"). With REDIS_URL set
+ * (redis://127.0.0.1:6379), the hub's backplane is Redis: two or three demo
+ * processes on different ports share one room (docs/scale-out.md):
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 PORT=8080 npm start
+ *   REDIS_URL=redis://127.0.0.1:6379 PORT=8081 npm start
+ *
+ * The "online" count stays per process.
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { WebSocket } from "../../src/runtime/node/index.ts";
+import { PubSub, RedisBackplane, WebSocket } from "../../src/runtime/node/index.ts";
 
 const PAGE = readFileSync(fileURLToPath(new URL("./index.html", import.meta.url)));
 const MAX_NAME = 24;
@@ -34,9 +43,22 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-/** Starts the demo on `host:port`; with `fallback`, a taken port falls back to a free one. */
-export async function startDemo(port = 8080, host = "127.0.0.1", fallback = true): Promise<Demo> {
+/** The demo's hub: chat messages reach every page, through Redis when `redisUrl` is given. */
+async function createHub(redisUrl: string | undefined): Promise<PubSub> {
+  if (!redisUrl) return new PubSub();
+  // Loaded only when asked for: the demo alone needs no Redis client.
+  const { Redis } = await import("ioredis");
+  const backplane = new RedisBackplane({ publisher: new Redis(redisUrl), subscriber: new Redis(redisUrl) });
+  return new PubSub({ backplane });
+}
+
+/**
+ * Starts the demo on `host:port`; with `fallback`, a taken port falls back
+ * to a free one; with `redisUrl`, the room is shared through Redis.
+ */
+export async function startDemo(port = 8080, host = "127.0.0.1", fallback = true, redisUrl?: string): Promise<Demo> {
   const clients = new Set<WebSocket>();
+  const hub = await createHub(redisUrl);
 
   const broadcast = (message: object): void => {
     const text = JSON.stringify(message);
@@ -64,6 +86,7 @@ export async function startDemo(port = 8080, host = "127.0.0.1", fallback = true
     const ws = new WebSocket(req, socket, head);
     ws.on("open", () => {
       clients.add(ws);
+      hub.subscribe(ws, "room");
       ws.send(JSON.stringify({ type: "system", text: "Welcome! Messages you send go to everyone here." }));
       broadcastCount();
     });
@@ -79,7 +102,8 @@ export async function startDemo(port = 8080, host = "127.0.0.1", fallback = true
       const text = typeof parsed.text === "string" ? parsed.text.trim().slice(0, MAX_TEXT) : "";
       if (!text) return;
       const from = (typeof parsed.from === "string" ? parsed.from.trim().slice(0, MAX_NAME) : "") || "guest";
-      broadcast({ type: "message", from, text, at: Date.now() });
+      // Framed once for every page here; through Redis, to every other demo process too.
+      hub.publish("room", JSON.stringify({ type: "message", from, text, at: Date.now() }));
     });
     ws.on("close", () => {
       if (clients.delete(ws)) broadcastCount();
@@ -98,7 +122,7 @@ export async function startDemo(port = 8080, host = "127.0.0.1", fallback = true
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const client of clients) client.close(1000, "Server shutting down");
-        server.close(() => resolve());
+        server.close(() => void hub.close().then(() => resolve()));
         server.closeIdleConnections();
         // Pages that never answer the Close do not hold the exit up.
         setTimeout(() => {
@@ -148,8 +172,10 @@ if (runDirectly()) {
     console.error(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`);
     process.exit(2);
   }
-  const demo = await startDemo(requested);
+  const redisUrl = process.env.REDIS_URL || undefined;
+  const demo = await startDemo(requested, "127.0.0.1", true, redisUrl);
   console.log(`omnisocket chat demo: open ${demo.url} in two browser tabs (Ctrl+C to stop)`);
+  if (redisUrl) console.log(`sharing the room through Redis at ${redisUrl}: start more demos on other ports`);
   const stop = (signal: string): void => {
     console.log(`\n${signal}: closing ${demo.clients.size} connection(s) and stopping`);
     demo.close().then(() => process.exit(0));

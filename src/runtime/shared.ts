@@ -45,3 +45,8 @@ export { EventSourceStream, type EventSourceStreamOptions } from "../web/event-s
 export { SseParser, SseError, type SseErrorCode, type SseParserEvent, type SseParserOptions } from "../core/sse/parser.ts";
 export { encodeEvent, encodeComment, encodeRetry, formatEvent, type SseMessage } from "../core/sse/encoder.ts";
 export type { HeartbeatOptions } from "../web/websocket/heartbeat.ts";
+export { PubSub, type PubSubOptions, type PublishOptions, type PubSubStats, type Subscriber } from "../web/pubsub/hub.ts";
+export type { Backplane, BackplaneMessage } from "../web/pubsub/backplane.ts";
+export { BroadcastChannelBackplane } from "../web/pubsub/broadcast-channel.ts";
+export { RedisBackplane, type RedisBackplaneOptions, type RedisClientLike } from "./node/redis-backplane.ts";
+export { ClusterBackplane, relayClusterPubSub, type ClusterLike } from "./node/cluster-backplane.ts";

@@ -19,6 +19,7 @@ describe("README examples", () => {
       "examples/deno.ts",
       "examples/bun.ts",
       "examples/compression.ts",
+      "examples/pubsub.ts",
       "examples/sse-node.ts",
       "examples/sse-fetch.ts",
       "examples/sse-client.ts",

@@ -27,6 +27,11 @@ const SHARED: Record<string, "function" | "object"> = {
   EventSourceStream: "function",
   SseParser: "function",
   encodeEvent: "function",
+  PubSub: "function",
+  BroadcastChannelBackplane: "function",
+  RedisBackplane: "function",
+  ClusterBackplane: "function",
+  relayClusterPubSub: "function",
 };
 
 describe(`the ${runtime} entry`, () => {

@@ -90,4 +90,33 @@ describe(`README examples from ${runtime}'s own entry`, () => {
       await closed(server);
     }
   });
+  it("pubsub.ts (the README's chat room): each message to the room, the sender left out", async () => {
+    const { createChatServer } = await onEntry<typeof import("../../examples/pubsub.ts")>("pubsub.ts");
+    const { server, hub } = createChatServer();
+    const port = await listening(server);
+    const { WebSocket } = await import(`../../src/runtime/${runtime}/index.ts`) as typeof import("../../src/runtime/node/index.ts");
+    const got: string[][] = [[], [], []];
+    const clients = await Promise.all(got.map((log) => new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      ws.onmessage = (event) => log.push(String(event.data));
+      ws.onopen = () => resolve(ws);
+      ws.onerror = () => reject(new Error("could not connect"));
+    })));
+    try {
+      for (let i = 0; hub.subscriberCount("room") < 3 && i < 100; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(hub.subscriberCount("room")).toBe(3);
+      // One after the other: two connections' messages have no order between them.
+      clients[0]!.send("hello from 0");
+      for (let i = 0; got[2]!.length < 1 && i < 200; i++) await new Promise((r) => setTimeout(r, 10));
+      clients[1]!.send("hello from 1");
+      for (let i = 0; got[2]!.length < 2 && i < 200; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got[2]).toEqual(["hello from 0", "hello from 1"]);
+      expect(got[0]).toEqual(["hello from 1"]);
+      expect(got[1]).toEqual(["hello from 0"]);
+    } finally {
+      for (const ws of clients) ws.terminate();
+      await closed(server);
+    }
+  });
 });

@@ -37,6 +37,7 @@ import type { WireProtocol } from "./wire-protocol.ts";
 import { encodeClosePayload, parseClosePayload } from "./close.ts";
 import { MessageBuffer } from "./message-buffer.ts";
 import { isThenable } from "../shared/thenable.ts";
+import type { SharedMessage } from "../pubsub/shared-message.ts";
 
 export { DEFAULT_MAX_FRAGMENTS } from "./frame/parser.ts";
 export { ReadyState, type CloseInfo, type ProtocolEvent, type SendOptions } from "./wire-protocol.ts";
@@ -411,6 +412,46 @@ export class Protocol implements WireProtocol {
       this.outgoing.settle(slot, this.frameOutgoing(m));
       this.onWake?.();
     });
+  }
+
+  /**
+   * Queues a published message framed once for many connections
+   * (core/pubsub/shared-message.ts), in order with every other message:
+   * behind messages still inside an extension, as a send would be. Which
+   * frame this connection takes is decided here: a server's frames are
+   * unmasked (RFC 6455 section 5.1), so with no extension it takes the
+   * plain frame; with extensions it asks them (sharedOutgoing): passed on
+   * unchanged, the plain frame; compressed alike for every connection with
+   * the same agreement (permessage-deflate with no context takeover), the
+   * frame of that shared compression, which may still be on its way (its
+   * place in the queue is kept). Returns false, queuing nothing, when this
+   * connection must send the message itself (a client, an extension with
+   * per-connection state). Throws when not open, as the other sends do.
+   */
+  sendShared(message: SharedMessage): boolean {
+    if (this.mask !== null) return false;
+    this.assertOpen();
+    if (this.pipeline.empty) {
+      this.outgoing.add(message.plain().chunks as Uint8Array[]);
+      return true;
+    }
+    const plan = this.pipeline.sharedOutgoing(message.length, message.compress);
+    if (plan === null) return false;
+    if (plan === "as-is") {
+      this.outgoing.add(message.plain().chunks as Uint8Array[]);
+      return true;
+    }
+    const framed = message.transformed(plan);
+    if (!isThenable(framed)) {
+      this.outgoing.add(framed as Uint8Array[] | WebSocketError);
+      return true;
+    }
+    const slot = this.outgoing.reserve();
+    framed.then((chunks) => {
+      this.outgoing.settle(slot, chunks as Uint8Array[] | WebSocketError);
+      this.onWake?.();
+    });
+    return true;
   }
 
   private frameOutgoing(result: ExtensionMessage | WebSocketError): Outgoing | WebSocketError {

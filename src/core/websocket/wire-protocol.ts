@@ -8,6 +8,7 @@
  *   driver <------- dataToSend ------- engine <--sendText/...--- owner
  */
 import type { WebSocketError } from "../shared/errors.ts";
+import type { SharedMessage } from "../pubsub/shared-message.ts";
 
 /** The connection states (WHATWG readyState values). */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -68,6 +69,13 @@ export interface WireProtocol {
   sendBinary(data: Uint8Array, options?: SendOptions): void;
   sendPing(data?: Uint8Array): void;
   sendPong(data?: Uint8Array): void;
+  /**
+   * Queues a published message framed once for many connections (pub/sub);
+   * false when this engine must send it itself (masking, extensions with
+   * per-connection state, a draft wire format); absent means never. Throws
+   * when not open.
+   */
+  sendShared?(message: SharedMessage): boolean;
   /** Starts the closing handshake. Throws when not open. */
   sendClose(code?: number, reason?: string): void;
   /** Fails the connection: the transport is to be closed, `error` is reported. */

@@ -72,6 +72,12 @@ export interface BunServerWebSocket<D = unknown> {
   pong(data?: string | Uint8Array): number;
   /** Bytes Bun has buffered for the socket. */
   getBufferedAmount(): number;
+  /** Bun's native topics. */
+  subscribe?(topic: string): void;
+  unsubscribe?(topic: string): void;
+  isSubscribed?(topic: string): boolean;
+  /** Sends to every other subscriber of `topic` on this server (not to this socket). */
+  publish?(topic: string, data: string | Uint8Array, compress?: boolean): number;
 }
 
 /** The `websocket` object Bun.serve takes. */
@@ -106,6 +112,8 @@ export interface BunWebSocketHandler<D = unknown> {
 export interface BunServer {
   /** Upgrades `request` to a WebSocket; false when it is not a valid handshake. */
   upgrade(request: Request, options?: { headers?: Record<string, string> | Headers; data?: unknown }): boolean;
+  /** Bun's native pub/sub: sends to every socket of this server subscribed to `topic`. */
+  publish?(topic: string, data: string | Uint8Array, compress?: boolean): number;
 }
 
 export interface BunApi {

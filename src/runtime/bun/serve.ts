@@ -45,6 +45,7 @@ import { selectProtocol, isReservedResponseHeader } from "../../core/websocket/h
 import { DEFAULT_MAX_LENGTH } from "../../core/websocket/protocol.ts";
 import type { BinaryType } from "../../web/websocket/binary.ts";
 import { createHostedWebSocket, HostedWebSocket, refuseUnsupportedOptions, type HostEvents, type HostSocket } from "../../web/websocket/hosted-websocket.ts";
+import type { NativeTopics } from "../../web/websocket/host-driver.ts";
 import type { ProtocolChooser } from "../../web/server/accept.ts";
 import type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";
 import { webSocketUrlOf } from "../../web/server/request-url.ts";
@@ -97,6 +98,8 @@ interface Connection {
   request: Request | null;
   open: BunUpgradeOptions["open"];
   host: BunHost | null;
+  /** The Bun.serve server that upgraded it (null when adopted from Bun's own upgrade()): native topics need it. */
+  server: BunServer | null;
 }
 
 const UPGRADE_OPTIONS = ["protocols", "headers", "binaryType", "open", "heartbeat"] as const;
@@ -128,8 +131,13 @@ class BunHost implements HostSocket {
   #queue: Array<string | Uint8Array> = [];
   #queuedBytes = 0;
 
+  /** Bun's native topics, when the server is known (upgraded through our upgrade()). */
+  readonly topics: NativeTopics | undefined;
+
   constructor(ws: BunServerWebSocket<Connection>) {
     this.#ws = ws;
+    const server = ws.data.server;
+    this.topics = server && typeof server.publish === "function" && typeof ws.subscribe === "function" ? nativeTopics(ws, server) : undefined;
   }
 
   get bufferedAmount(): number {
@@ -200,6 +208,23 @@ class BunHost implements HostSocket {
   }
 }
 
+/**
+ * Bun's topics for the hub: Bun frames a native publish once and writes it
+ * to every subscribed socket of the server, in C++. Under backpressure past
+ * Bun's limit, where BunHost holds messages back for "drain", a native
+ * publish reaches the socket before the messages held here.
+ */
+function nativeTopics(ws: BunServerWebSocket<Connection>, server: BunServer): NativeTopics {
+  return {
+    group: server,
+    subscribe: (topic) => ws.subscribe!(topic),
+    unsubscribe: (topic) => ws.unsubscribe!(topic),
+    isSubscribed: (topic) => ws.isSubscribed!(topic),
+    publishToAll: (topic, data, compress) => void server.publish!(topic, data, compress),
+    publishToOthers: (topic, data, compress) => void ws.publish!(topic, data, compress),
+  };
+}
+
 /** True for a GET asking to be upgraded to a WebSocket (RFC 6455 section 4.2.1). */
 export function isWebSocketRequest(request: Request): boolean {
   return request.method === "GET" &&
@@ -221,7 +246,7 @@ function connectionFor(ws: BunServerWebSocket<Connection>, defaults: BunHandlerO
     binaryType: defaults.binaryType,
     heartbeat: defaults.heartbeat,
   });
-  const connection: Connection = { socket, events, request: null, open: undefined, host: null };
+  const connection: Connection = { socket, events, request: null, open: undefined, host: null, server: null };
   ws.data = connection;
   return connection;
 }
@@ -299,7 +324,7 @@ export function createBunHandler(defaults: BunHandlerOptions = {}): BunHandler {
       binaryType: merged.binaryType,
       heartbeat: merged.heartbeat,
     });
-    const connection: Connection = { socket, events, request, open: options.open, host: null };
+    const connection: Connection = { socket, events, request, open: options.open, host: null, server };
     return server.upgrade(request, { headers: response, data: connection }) ? socket : null;
   }
 

@@ -21,6 +21,7 @@ import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
 import { SentBytes } from "./sent-bytes.ts";
 import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from "./heartbeat.ts";
 import { startTimer, type Timer } from "./timers.ts";
+import type { SharedMessage } from "../../core/pubsub/shared-message.ts";
 
 export interface ConnectionOwner {
   /** One event from the engine, in order. */
@@ -325,6 +326,19 @@ export class EngineDriver implements Driver {
     connection.countSent(data.length);
     connection.protocol.sendBinary(data, options);
     connection.flush();
+  }
+
+  /**
+   * Queues a message framed once for many connections (pub/sub), in order
+   * with this connection's other sends; false when the engine must send it
+   * itself (see Protocol.sendShared).
+   */
+  sendShared(message: SharedMessage): boolean {
+    const connection = this.connection;
+    if (connection.protocol.sendShared?.(message) !== true) return false;
+    connection.countSent(message.length);
+    connection.flush();
+    return true;
   }
 
   close(code: number | undefined, reason: string): void {

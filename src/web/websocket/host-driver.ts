@@ -14,8 +14,27 @@ import type { Driver } from "./driver.ts";
 import { Heartbeat, type HeartbeatOptions } from "./heartbeat.ts";
 import { SentBytes, utf8Length } from "./sent-bytes.ts";
 
+/**
+ * A runtime's own pub/sub (Bun.serve's topics), for the hub
+ * (../pubsub/hub.ts): one native publish reaches every subscribed socket of
+ * one server, the runtime framing the message once.
+ */
+export interface NativeTopics {
+  /** The runtime server these topics belong to: sockets of one group share one native publish. */
+  readonly group: object;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  isSubscribed(topic: string): boolean;
+  /** Sends to every socket of the group subscribed to `topic`. */
+  publishToAll(topic: string, data: string | Uint8Array, compress: boolean | undefined): void;
+  /** Sends to every socket of the group subscribed to `topic` but this one. */
+  publishToOthers(topic: string, data: string | Uint8Array, compress: boolean | undefined): void;
+}
+
 /** What a runtime's server socket does on our behalf. */
 export interface HostSocket {
+  /** The runtime's native topics, when it has them and the server is known. */
+  readonly topics?: NativeTopics;
   sendText(data: string): void;
   sendBinary(data: Uint8Array): void;
   /** Starts the closing handshake (RFC 6455 section 7.1.2). */
@@ -83,6 +102,11 @@ export class HostDriver implements Driver {
 
   get writable(): boolean {
     return !this.#closing;
+  }
+
+  /** The runtime's native topics (Bun.serve), if any. */
+  get topics(): NativeTopics | undefined {
+    return this.#host.topics;
   }
 
   get bufferedAmount(): number {

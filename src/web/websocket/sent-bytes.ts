@@ -33,8 +33,17 @@ export class SentBytes {
 
   add(bytes: number): void {
     this.#pending += bytes;
-    if (this.#timer === undefined && !this.#stopped) this.#timer = setTimeout(this.#settle, 0);
+    if (this.#timer === undefined && !this.#stopped && !this.#due) {
+      // One timer for every connection that sent in this task (a publish to
+      // thousands of sockets arms one, not thousands).
+      this.#due = true;
+      due.push(this.#settle);
+      if (due.length === 1) setTimeout(settleDue, 0);
+    }
   }
+
+  /** Waiting in `due` for the next task. */
+  #due = false;
 
   /** The transport drained: look now. */
   check(): void {
@@ -49,6 +58,7 @@ export class SentBytes {
   }
 
   #settle = (): void => {
+    this.#due = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#stopped || this.#pending === 0) return;
@@ -60,6 +70,15 @@ export class SentBytes {
 }
 
 /** UTF-8 length of a string without encoding it. */
+/** The SentBytes to settle in the next task, in the order they sent. */
+let due: Array<() => void> = [];
+
+function settleDue(): void {
+  const settle = due;
+  due = [];
+  for (let i = 0; i < settle.length; i++) settle[i]!();
+}
+
 export function utf8Length(text: string): number {
   let n = text.length;
   for (let i = 0; i < text.length; i++) {

@@ -39,6 +39,7 @@ import { sendData } from "./send-data.ts";
 import { asksForWebSocket, isUpgradeRequest, splitConstructorArguments, type AcceptedSocket, type HostedInit, type ServerWebSocketOptions, type UpgradeRequest, type WebSocketOptions } from "./options.ts";
 import { getNodeUpgrade } from "../transport/runtime.ts";
 import type { ProtocolChooser } from "../server/accept.ts";
+import { registerPublishTarget } from "../pubsub/target.ts";
 
 export type { BinaryType } from "./binary.ts";
 export type { AcceptedSocket, HostedInit, ServerWebSocketOptions, UpgradeRequest, WebSocketOptions } from "./options.ts";
@@ -382,6 +383,7 @@ export class WebSocket extends EventTarget {
         onWake: () => (this.#driver as EngineDriver | null)?.connection.flush(),
       });
     const driver = this.#engineDriver(protocol, accepted);
+    this.#registerPublishTarget();
     // The open event fires after the constructor returns, so listeners added
     // right after construction see it; bytes that came with the request follow in later tasks.
     queueMicrotask(() => {
@@ -390,6 +392,37 @@ export class WebSocket extends EventTarget {
         this.dispatchEvent(new Event("open"));
       }
       driver.start(accepted.head);
+    });
+  }
+
+  /** Server-side sockets can subscribe to a pub/sub hub's topics (../pubsub/hub.ts). */
+  #registerPublishTarget(): void {
+    const ws = this;
+    registerPublishTarget(this, {
+      get open() {
+        return ws.#readyState === ReadyState.OPEN && ws.#driver?.writable === true;
+      },
+      get closed() {
+        return ws.#readyState === ReadyState.CLOSED;
+      },
+      get native() {
+        const driver = ws.#driver;
+        return driver instanceof HostDriver ? driver.topics : undefined;
+      },
+      sendShared(message) {
+        const driver = ws.#driver;
+        // A send waiting for a Blob goes first: the message then waits its turn too.
+        if (ws.#sendQueue || !(driver instanceof EngineDriver)) return false;
+        return driver.sendShared(message);
+      },
+      sendMessage(data, compress) {
+        const options = compress === undefined ? undefined : { compress };
+        if (ws.#sendQueue) ws.#enqueue(() => ws.#sendNow(data, 0, options));
+        else ws.#sendNow(data, 0, options);
+      },
+      onClose(listener) {
+        ws.addEventListener("close", listener, { once: true });
+      },
     });
   }
 
@@ -462,6 +495,7 @@ export class WebSocket extends EventTarget {
       heartbeatSettings(init.heartbeat, undefined);
       if (init.pings) this.#hostedHeartbeat = init.heartbeat;
     }
+    this.#registerPublishTarget();
     if (!init.pings) {
       this.#noPings = `${init.hostName}: the runtime sends its own pings and never reports pongs. ` +
         "Use the standalone server of this runtime's entry (listen()) or its node:http upgrade hook for ping/pong.";

@@ -60,6 +60,18 @@ export interface ExtensionContext {
 }
 
 /**
+ * A transformation whose output depends on the message alone (no state
+ * carried from one message to the next), so one run serves every session
+ * that hands out the same object: pub/sub compresses a publish once for
+ * all such subscribers (core/pubsub).
+ */
+export interface SharedTransform {
+  /** The RSV bits (RSV1 = 4, RSV2 = 2, RSV3 = 1) the transformed message carries. */
+  readonly rsv: number;
+  transform(data: Uint8Array): Uint8Array | PromiseLike<Uint8Array>;
+}
+
+/**
  * An extension at work on one connection: transforms whole messages in each
  * direction. Answer with the message or a promise of it; a throw or a
  * rejection fails the connection (the error's `closeCode`, else 1011).
@@ -69,6 +81,15 @@ export interface ExtensionSession {
   processIncomingMessage(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage>;
   /** A message on its way out (first negotiated extension first); returns it as the next one (or the framer) should see it. */
   processOutgoingMessage(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage>;
+  /**
+   * Optional, for pub/sub: how this session would send a message of
+   * `length` bytes. "as-is": it would pass the message on unchanged (bytes
+   * framed once without it fit); a SharedTransform: its output depends on
+   * the message alone, and every session returning the same object makes
+   * the same output; null or absent: the connection must process the
+   * message itself.
+   */
+  sharedOutgoing?(length: number, compress: boolean | undefined): "as-is" | SharedTransform | null;
   /** Release resources (compressors); called once when the connection ends. */
   close?(): void;
 }

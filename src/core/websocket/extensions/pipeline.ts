@@ -12,7 +12,7 @@
  * (a close, say) waits for it.
  */
 import { WebSocketError } from "../../shared/errors.ts";
-import type { ActiveExtension, ExtensionMessage } from "./extension.ts";
+import type { ActiveExtension, ExtensionMessage, SharedTransform } from "./extension.ts";
 import { callSession, type Direction } from "./session-call.ts";
 import { isThenable } from "../../shared/thenable.ts";
 import { closeSessions } from "./close-sessions.ts";
@@ -35,6 +35,24 @@ export class ExtensionPipeline {
 
   get empty(): boolean {
     return this.active.length === 0;
+  }
+
+  /**
+   * Pub/sub: how every extension would send a message of `length` bytes
+   * (ExtensionSession.sharedOutgoing): "as-is" when all pass it on
+   * unchanged; the one SharedTransform when exactly one transforms it that
+   * way and the others pass it on; null otherwise.
+   */
+  sharedOutgoing(length: number, compress: boolean | undefined): "as-is" | SharedTransform | null {
+    let shared: SharedTransform | null = null;
+    for (const { session } of this.active) {
+      const plan = session.sharedOutgoing?.(length, compress) ?? null;
+      if (plan === null) return null;
+      if (plan === "as-is") continue;
+      if (shared !== null) return null;
+      shared = plan;
+    }
+    return shared ?? "as-is";
   }
 
   /**

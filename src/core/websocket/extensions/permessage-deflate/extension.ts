@@ -27,6 +27,7 @@ import type {
   ServerSession,
 } from "../extension.ts";
 import type { DeflateCodec, Deflater, Inflater } from "./codec.ts";
+import type { SharedTransform } from "../extension.ts";
 import { JobLimiter, sharedLimiter } from "./job-limiter.ts";
 import {
   acceptOffer,
@@ -75,6 +76,8 @@ interface Config {
   limiter: JobLimiter;
   deflateOptions: object | undefined;
   inflateOptions: object | undefined;
+  /** One shared compressor per window size, made on first use (pub/sub). */
+  shared?: Map<number, SharedTransform>;
 }
 
 /** The permessage-deflate extension, for `extensions: [...]` of either role. */
@@ -126,6 +129,37 @@ function inflateError(err: unknown): WebSocketError {
   return new WebSocketError("WS_ERR_INFLATE", `Invalid compressed data: ${(err as Error)?.message ?? String(err)}`);
 }
 
+/**
+ * The compressor shared by the sessions of one extension that agreed on no
+ * context takeover with `bits` of window: one job at a time (under the
+ * extension's job limit), the window reset after each message, the 00 00
+ * ff ff tail removed (section 7.2.1). It lives as long as the extension.
+ */
+function sharedDeflate(config: Config, bits: number): SharedTransform {
+  const shared = (config.shared ??= new Map());
+  let transform = shared.get(bits);
+  if (transform) return transform;
+  const jobs = new SerialJobs(config.limiter);
+  let deflater: Deflater | null = null;
+  const finish = (out: Uint8Array): Uint8Array => {
+    deflater!.reset();
+    const n = out.length;
+    if (n < 4 || out[n - 4] !== 0x00 || out[n - 3] !== 0x00 || out[n - 2] !== 0xff || out[n - 1] !== 0xff) {
+      throw new WebSocketError("WS_ERR_INTERNAL", "permessage-deflate: the codec did not end its output with a sync flush");
+    }
+    return out.subarray(0, n - 4);
+  };
+  const deflate = (data: Uint8Array): Uint8Array | PromiseLike<Uint8Array> => {
+    deflater ??= config.codec.createDeflater({ windowBits: zlibWindowBits(bits), options: config.deflateOptions });
+    const result = deflater.deflate(data);
+    return isThenable(result) ? result.then(finish) : finish(result);
+  };
+  // Section 6.1: RSV1 marks a compressed message.
+  transform = { rsv: 4, transform: (data: Uint8Array) => jobs.run(deflate, data) };
+  shared.set(bits, transform);
+  return transform;
+}
+
 /** Compression of one connection, once negotiated. */
 abstract class DeflateSession {
   /** What the handshake settled, once it has. */
@@ -171,6 +205,21 @@ abstract class DeflateSession {
     // not go into the context.
     if (message.data.length === 0) return this.decompressed(message, message.data);
     return this.inJobs.run(this.inflate, message);
+  }
+
+  /**
+   * Pub/sub: a message this session would not compress goes as is; one it
+   * would compress with no context takeover (section 7.1.1.1: every message
+   * starts with an empty window) compresses alike for every connection with
+   * the same window size and options, so one shared compressor serves them.
+   * With context takeover the output depends on what this connection sent
+   * before: null, the connection compresses it itself.
+   */
+  sharedOutgoing(length: number, compress: boolean | undefined): "as-is" | SharedTransform | null {
+    if (this.closed || !this.agreement) return null;
+    if (compress === false || length < this.config.threshold) return "as-is";
+    if (!this.ownNoContextTakeover) return null;
+    return sharedDeflate(this.config, this.ownWindowBits);
   }
 
   processOutgoingMessage(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage> {

@@ -22,6 +22,7 @@ import type { WebSocketError } from "../../../../core/shared/errors.ts";
 import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../../../core/websocket/protocol.ts";
 import { isValidStatusCode, maxLengthOf, notOpenMessage, WS_CLOSE_TIMEOUT } from "../../../../web/compat/ws/options.ts";
 import { Connection } from "../../../../web/websocket/engine-driver.ts";
+import { registerPublishTarget } from "../../../../web/pubsub/target.ts";
 import type { AcceptedSocket } from "../../../../web/websocket/websocket.ts";
 import { extensionNames, wsError } from "../../../../web/compat/ws/names.ts";
 import { connectClient, type ClientOptions, type ClientRequestLike } from "./client.ts";
@@ -352,6 +353,49 @@ export class WebSocket extends EventEmitter {
     if (cb) connection.whenWritten((error) => cb(error ?? null as never));
   }
 
+  /**
+   * Server-side sockets can subscribe to a pub/sub hub's topics
+   * (src/web/pubsub/hub.ts). A message published while a `fin: false`
+   * message is being gathered goes out whole before it: the gathered
+   * fragments are not on the wire yet.
+   */
+  #registerPublishTarget(): void {
+    const ws = this;
+    const sendable = () => {
+      const connection = ws.#connection;
+      return ws.#readyState === WebSocket.OPEN && connection !== null && connection.protocol.state === ReadyState.OPEN ? connection : null;
+    };
+    const sendWhole = (data: string | Uint8Array, compress: boolean | undefined) => {
+      const connection = sendable();
+      if (!connection) return;
+      const options = compress === false ? NO_COMPRESS : undefined;
+      if (typeof data === "string") connection.protocol.sendText(data, options);
+      else connection.protocol.sendBinary(data, options);
+      connection.flush();
+    };
+    registerPublishTarget(this, {
+      get open() {
+        return sendable() !== null;
+      },
+      get closed() {
+        return ws.#readyState === WebSocket.CLOSED;
+      },
+      sendShared(message) {
+        const connection = sendable();
+        if (ws.#blobQueue || !connection || connection.protocol.sendShared?.(message) !== true) return false;
+        connection.flush();
+        return true;
+      },
+      sendMessage(data, compress) {
+        if (ws.#blobQueue) ws.#queue(() => sendWhole(data, compress));
+        else sendWhole(data, compress);
+      },
+      onClose(listener) {
+        ws.once("close", listener);
+      },
+    });
+  }
+
   /** @internal Server side: takes over a socket a WebSocketServer has answered. */
   [kAttach](accepted: AcceptedSocket, settings: SocketSettings): void {
     this.#settings = settings;
@@ -369,6 +413,7 @@ export class WebSocket extends EventEmitter {
     });
     this.#connection = this.#makeConnection(protocol, accepted.socket);
     this.#readyState = WebSocket.OPEN;
+    this.#registerPublishTarget();
     // Bytes that came with the request are read once the connection
     // listener has run, as ws reads them from the socket later.
     const head = accepted.head;

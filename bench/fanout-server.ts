@@ -1,0 +1,102 @@
+/**
+ * One fan-out server for bench/fanout.ts, in a process of its own so its
+ * CPU time is its own:
+ *
+ *   <runtime> bench/fanout-server.ts ours | ws | bun-native | ours-bun
+ *     ours        node:http + our upgrade hook + PubSub (frame once)
+ *     ws          the real ws WebSocketServer and its README broadcast loop
+ *     bun-native  Bun.serve with Bun's own ws.subscribe / server.publish (run with bun)
+ *     ours-bun    Bun.serve through createBunHandler + PubSub (Bun's native topics underneath)
+ *
+ *   /sub       subscribed to "room"
+ *   /control   "go:<n>" -> publish one n-byte text message to "room"
+ *              "cpu"    -> "cpu:<user+system microseconds since the last cpu>"
+ * prints "READY <port>".
+ */
+const kind = (globalThis as { process?: { argv: string[] } }).process!.argv.at(-1)!;
+let last = process.cpuUsage();
+const cpu = (): string => {
+  const now = process.cpuUsage(last);
+  last = process.cpuUsage();
+  return `cpu:${now.user + now.system}`;
+};
+const payload = (n: number) => "x".repeat(n);
+
+if (kind === "bun-native" || kind === "ours-bun") {
+  const Bun = (globalThis as unknown as { Bun: { serve(o: object): { port: number; publish(t: string, d: string): number } } }).Bun;
+  if (kind === "bun-native") {
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(req: Request, srv: { upgrade(r: Request, o: object): boolean }) {
+        return srv.upgrade(req, { data: new URL(req.url).pathname }) ? undefined : new Response("no", { status: 400 });
+      },
+      websocket: {
+        open(ws: { data: string; subscribe(t: string): void }) {
+          if (ws.data === "/sub") ws.subscribe("room");
+        },
+        message(ws: { send(d: string): void }, message: string) {
+          if (message.startsWith("go:")) server.publish("room", payload(Number(message.slice(3))));
+          else if (message === "cpu") ws.send(cpu());
+        },
+      },
+    });
+    console.log(`READY ${server.port}`);
+  } else {
+    const { createBunHandler, PubSub } = await import("../src/runtime/bun/index.ts");
+    const hub = new PubSub();
+    const handler = createBunHandler({
+      open(ws, request) {
+        if (new URL(request.url).pathname === "/sub") return void hub.subscribe(ws, "room");
+        ws.onmessage = (event) => {
+          const message = String(event.data);
+          if (message.startsWith("go:")) hub.publish("room", payload(Number(message.slice(3))));
+          else if (message === "cpu") ws.send(cpu());
+        };
+      },
+    });
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (req: Request, srv: never) => (handler.upgrade(req, srv) ? undefined : new Response("no", { status: 400 })),
+      websocket: handler.websocket,
+    });
+    console.log(`READY ${server.port}`);
+  }
+} else {
+  const http = await import("node:http");
+  const server = http.createServer();
+  if (kind === "ws") {
+    const { WebSocketServer, WebSocket } = await import("ws");
+    const wss = new WebSocketServer({ server, perMessageDeflate: false });
+    wss.on("connection", (ws, req) => {
+      if (req.url === "/sub") return;
+      ws.on("message", (data) => {
+        const message = String(data);
+        if (message.startsWith("go:")) {
+          const text = payload(Number(message.slice(3)));
+          // ws's README: broadcast to every open client but the sender.
+          wss.clients.forEach((client) => {
+            if (client !== ws && client.readyState === WebSocket.OPEN) client.send(text);
+          });
+        } else if (message === "cpu") ws.send(cpu());
+      });
+    });
+  } else {
+    const { PubSub, WebSocket } = await import("../src/runtime/node/index.ts");
+    const hub = new PubSub();
+    server.on("upgrade", (req, socket, head) => {
+      const ws = new WebSocket(req, socket, head);
+      if (req.url === "/sub") return void hub.subscribe(ws, "room");
+      ws.onmessage = (event) => {
+        const message = String(event.data);
+        if (message.startsWith("go:")) hub.publish("room", payload(Number(message.slice(3))));
+        else if (message === "cpu") ws.send(cpu());
+      };
+    });
+  }
+  server.listen(0, "127.0.0.1", () => console.log(`READY ${(server.address() as { port: number }).port}`));
+}
+
+// A profiled run ends on SIGINT: exit cleanly so the profile is written.
+process.once("SIGINT", () => process.exit(0));

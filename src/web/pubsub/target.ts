@@ -1,0 +1,48 @@
+/**
+ * What the pub/sub hub needs of a socket, whichever face it wears (the
+ * WHATWG WebSocket, omnisocket/ws's WebSocket) and whichever driver moves
+ * its bytes (our engine, or a runtime that runs the protocol itself).
+ *
+ *   hub.publish --sendShared(message)--> engine connection (framed once)
+ *               --sendMessage(data)--------> everything else (per connection)
+ *
+ * Each face registers its server-side sockets here as they are accepted;
+ * the hub looks them up, so no face grows pub/sub methods of its own.
+ */
+import type { SharedMessage } from "../../core/pubsub/shared-message.ts";
+import type { NativeTopics } from "../websocket/host-driver.ts";
+
+export type { NativeTopics };
+
+export interface PublishTarget {
+  /** True while the socket is OPEN and messages can be sent. */
+  readonly open: boolean;
+  /** True once the socket is CLOSED: subscribing it does nothing. */
+  readonly closed: boolean;
+  /**
+   * Queues the message framed once for every subscriber (plain, or
+   * compressed once for connections that agreed on no context takeover),
+   * in order with the socket's other sends. False when this connection must
+   * send it itself (permessage-deflate with context takeover, a draft wire
+   * format, a runtime that frames itself, a send still waiting for a Blob).
+   */
+  sendShared(message: SharedMessage): boolean;
+  /** Sends the message on this connection alone (its own framing, its own compression). */
+  sendMessage(data: string | Uint8Array, compress: boolean | undefined): void;
+  /** The runtime's own topics (Bun.serve), when the socket is open and has them. */
+  readonly native?: NativeTopics;
+  /** Calls `listener` once when the socket closes. */
+  onClose(listener: () => void): void;
+}
+
+const targets = new WeakMap<object, PublishTarget>();
+
+/** For faces: makes `socket` usable with the hub. */
+export function registerPublishTarget(socket: object, target: PublishTarget): void {
+  targets.set(socket, target);
+}
+
+/** The target of a socket, or undefined for a socket that is not a server-side socket of ours. */
+export function publishTargetOf(socket: object): PublishTarget | undefined {
+  return targets.get(socket);
+}
