@@ -25,7 +25,7 @@ export { EventSourceServer, type EventSourceServerOptions } from "./node/event-s
 export { WebSocketError, ErrorCodes, CloseCode, type ErrorCode } from "../core/shared/errors.ts";
 export type {
   ActiveExtension, ClientSession, Extension, ExtensionContext, ExtensionMessage, ExtensionOffer, ExtensionParams, ExtensionParamValue, ExtensionSession,
-  ServerSession,
+  ServerSession, SharedTransform,
 } from "../core/websocket/extensions/extension.ts";
 export type { NegotiationOptions } from "../core/websocket/extensions/permessage-deflate/params.ts";
 export type { HttpLimits } from "../core/http/head-parser.ts";

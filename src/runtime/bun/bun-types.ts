@@ -74,7 +74,9 @@ export interface BunServerWebSocket<D = unknown> {
   getBufferedAmount(): number;
   /** Bun's native topics. */
   subscribe?(topic: string): void;
+  /** Leaves a native topic. */
   unsubscribe?(topic: string): void;
+  /** True when subscribed to the native topic. */
   isSubscribed?(topic: string): boolean;
   /** Sends to every other subscriber of `topic` on this server (not to this socket). */
   publish?(topic: string, data: string | Uint8Array, compress?: boolean): number;

@@ -40,8 +40,11 @@ interface IpcProcess {
 
 /** The part of node:cluster the relay uses. */
 export interface ClusterLike {
+  /** True in the primary process. */
   readonly isPrimary: boolean;
+  /** The primary's workers, by id. */
   readonly workers?: Record<string, { send(message: unknown): boolean; isConnected(): boolean } | undefined>;
+  /** A message from a worker. */
   on(event: "message", listener: (worker: { id: number }, message: unknown) => void): unknown;
 }
 
@@ -60,6 +63,7 @@ export function relayClusterPubSub(cluster: ClusterLike, channel = "omnisocket")
   });
 }
 
+/** A backplane for node:cluster workers: publishes travel over the cluster's IPC channel through the primary's relay. */
 export class ClusterBackplane implements Backplane {
   readonly #channel: string;
   readonly #process: IpcProcess;

@@ -30,14 +30,21 @@ import type { Backplane, BackplaneMessage } from "../../web/pubsub/backplane.ts"
 export interface RedisClientLike {
   /** ioredis: "wait", "connecting", "connect", "ready", "reconnecting", "close", "end". */
   readonly status: string;
+  /** PUBLISH `message` on `channel`. */
   publish(channel: string, message: Buffer): Promise<unknown>;
+  /** SUBSCRIBE to `channel` (ioredis resubscribes by itself after a reconnection). */
   subscribe(channel: string): Promise<unknown>;
+  /** UNSUBSCRIBE from `channel`. */
   unsubscribe(channel: string): Promise<unknown>;
+  /** A message on a subscribed channel, as bytes. */
   on(event: "messageBuffer", listener: (channel: Buffer, message: Buffer) => void): unknown;
+  /** The connection is ready again, or failed. */
   on(event: "ready" | "error", listener: (error?: unknown) => void): unknown;
+  /** Closes the connection. */
   quit(): Promise<unknown>;
 }
 
+/** Options of RedisBackplane: two connections the caller made (ioredis or alike). */
 export interface RedisBackplaneOptions {
   /** The connection publishes go out on. */
   publisher: RedisClientLike;
@@ -54,6 +61,11 @@ const BINARY = 1;
 const ORIGIN_LENGTH = 16;
 const HEADER = 1 + ORIGIN_LENGTH;
 
+/**
+ * A backplane over Redis pub/sub, for hubs on several machines: order per
+ * publisher is kept; while Redis is down publishes are dropped (at most
+ * once) and local delivery goes on.
+ */
 export class RedisBackplane implements Backplane {
   readonly #publisher: RedisClientLike;
   readonly #subscriber: RedisClientLike;
@@ -67,6 +79,7 @@ export class RedisBackplane implements Backplane {
   /** The last error a connection reported (Redis down, say). */
   lastError: unknown = null;
 
+  /** A backplane on the caller's publisher and subscriber connections. */
   constructor(options: RedisBackplaneOptions) {
     this.#publisher = options.publisher;
     this.#subscriber = options.subscriber;

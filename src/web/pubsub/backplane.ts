@@ -21,10 +21,13 @@
 
 /** A message on the backplane: a topic and the data published to it. */
 export interface BackplaneMessage {
+  /** The topic it was published to. */
   topic: string;
+  /** The data: a string for text, bytes for binary. */
   data: string | Uint8Array;
 }
 
+/** How a hub reaches the hubs of other processes or machines (in-process when there is none). */
 export interface Backplane {
   /** Called once by the hub that uses this backplane: where messages from other hubs go. */
   start(deliver: (message: BackplaneMessage) => void): void;

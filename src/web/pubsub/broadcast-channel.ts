@@ -12,11 +12,13 @@
  */
 import type { Backplane, BackplaneMessage } from "./backplane.ts";
 
+/** A backplane over a BroadcastChannel: hubs in workers of one process (not across node:cluster processes). */
 export class BroadcastChannelBackplane implements Backplane {
   readonly #channel: BroadcastChannel;
   #closed = false;
   #dropped = 0;
 
+  /** Joins the BroadcastChannel called `name`; hubs on the same name share their publishes. */
   constructor(name = "omnisocket-pubsub") {
     this.#channel = new BroadcastChannel(name);
   }

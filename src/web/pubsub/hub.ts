@@ -27,6 +27,7 @@ import { publishTargetOf, type PublishTarget } from "./target.ts";
 /** Anything a server form of ours hands out as a socket. */
 export type Subscriber = object;
 
+/** Options of one publish(). */
 export interface PublishOptions {
   /**
    * For sockets with permessage-deflate negotiated: `false` sends the
@@ -39,6 +40,7 @@ export interface PublishOptions {
   except?: Subscriber | Iterable<Subscriber>;
 }
 
+/** Options of a PubSub hub. */
 export interface PubSubOptions {
   /** Carries publishes to other processes or machines (./backplane.ts); none by default. */
   backplane?: Backplane;
@@ -70,14 +72,22 @@ export interface PubSubStats {
 
 let hubs = 0;
 
+/**
+ * A topic hub for server sockets of every server form (Bun's vocabulary:
+ * subscribe, unsubscribe, isSubscribed, publish): a publish is framed once
+ * and the same bytes go to every subscriber; a backplane carries it to
+ * other processes or machines.
+ */
 export class PubSub {
   readonly #topics = new TopicRegistry<Subscriber>();
   readonly #watched = new WeakSet<Subscriber>();
   readonly #backplane: Backplane | null;
+  /** What this hub has done so far (publishes, framings, compressions, sends). */
   readonly stats: PubSubStats = { publishes: 0, framings: 0, compressions: 0, sharedSends: 0, ownSends: 0, received: 0, nativePublishes: 0, nativeSends: 0 };
   /** Prefix of this hub's topics among a runtime's native topics (two hubs on one Bun server stay apart). */
   readonly #native = `omnisocket:${++hubs}:`;
 
+  /** A hub; with `options.backplane`, publishes also reach the hubs of other processes. */
   constructor(options: PubSubOptions = {}) {
     this.#backplane = options.backplane ?? null;
     this.#backplane?.start((message) => this.#received(message));
@@ -117,6 +127,7 @@ export class PubSub {
     return removed;
   }
 
+  /** True when `socket` is subscribed to `topic` on this hub. */
   isSubscribed(socket: Subscriber, topic: string): boolean {
     return this.#topics.isSubscribed(socket, topicName(topic));
   }

@@ -68,6 +68,7 @@ export interface ExtensionContext {
 export interface SharedTransform {
   /** The RSV bits (RSV1 = 4, RSV2 = 2, RSV3 = 1) the transformed message carries. */
   readonly rsv: number;
+  /** The message's payload as it goes on the wire (compressed, say), at once or later. */
   transform(data: Uint8Array): Uint8Array | PromiseLike<Uint8Array>;
 }
 
