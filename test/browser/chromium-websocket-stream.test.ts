@@ -98,7 +98,7 @@ describe("browser: headless Chromium's WebSocketStream -> our server's WebSocket
     const stream = WebSocketStream.from(ws);
     streams.set(path, stream);
     void stream.opened.then(async ({ readable, writable }) => {
-      if (path === "/echo") await readable.pipeTo(writable).catch(() => {});
+      if (path === "/echo") await readable.pipeTo(writable as WritableStream<string | Uint8Array>).catch(() => {});
       if (path === "/bye") {
         await writable.getWriter().write("last words");
         stream.close({ closeCode: 4010, reason: "server done" });
