@@ -47,7 +47,7 @@ export interface WebSocketOpenInfo {
   /** One chunk per message: a string for text, a Uint8Array for binary. */
   readable: ReadableStream<string | Uint8Array>;
   /** Strings are sent as text, ArrayBuffers and views as binary. */
-  writable: WritableStream<string | BufferSource>;
+  writable: WritableStream<string | ArrayBufferLike | ArrayBufferView>;
   protocol: string;
   extensions: string;
 }
@@ -186,7 +186,7 @@ export class WebSocketStream {
       // The queue is full: stop reading the network until the consumer pulls.
       if ((controller.desiredSize ?? 0) <= 0) ws.pause();
     });
-    const writable = new WritableStream<string | BufferSource>({
+    const writable = new WritableStream<string | ArrayBufferLike | ArrayBufferView>({
       start: (controller) => { this.#writable = controller; },
       write: (chunk) => {
         if (ws.readyState !== WebSocket.OPEN) throw new DOMException("The WebSocket is not open", "InvalidStateError");
