@@ -5,6 +5,14 @@ import { WebSocket, WebSocketStream } from "../src/runtime/node/index.ts"; // fr
 
 const work = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Client: reads a feed at its own pace; the server waits while we work. */
+export async function readFeed(url: string, handle: (message: string | Uint8Array) => Promise<void>): Promise<{ closeCode: number; reason: string }> {
+  const wss = new WebSocketStream(url, { protocols: ["feed"] });
+  const { readable } = await wss.opened;
+  for await (const message of readable) await handle(message); // the server waits while we work
+  return await wss.closed; // { closeCode, reason }; rejects if the connection failed
+}
+
 /** Client: uploads chunks as binary messages, never more than 1 MiB ahead of the network, then reads the server's answer. */
 export async function upload(url: string, chunks: Iterable<Uint8Array>): Promise<string> {
   const wss = new WebSocketStream(url, { writableHighWaterMark: 1024 * 1024 });

@@ -7,7 +7,8 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { describe, expect, it, until } from "../harness.ts";
 import { WebSocket } from "../../src/runtime/node/index.ts";
-import { acceptCapped, createStreamServer, handleSlowly, sendAll, upload } from "../../examples/flow-control.ts";
+import { acceptCapped, createStreamServer, handleSlowly, readFeed, sendAll, upload } from "../../examples/flow-control.ts";
+import { startWsServer } from "../peers/servers.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
 import { rawClient } from "../peers/raw.ts";
 
@@ -29,6 +30,28 @@ async function listening(server: http.Server): Promise<{ url: string; port: numb
 }
 
 describe("docs/flow-control.md examples", () => {
+  it("readFeed() (README) reads ws's feed at its own pace", async () => {
+    const server = await startWsServer({
+      echo: false,
+      handleProtocols: (offered) => (offered.has("feed") ? "feed" : false),
+      onConnection: (socket) => {
+        for (let i = 0; i < 5; i++) socket.send(`item ${i}`);
+        socket.close(1000, "end of feed");
+      },
+    });
+    try {
+      const got: unknown[] = [];
+      const closed = await readFeed(server.url, async (message) => {
+        got.push(message);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      });
+      expect(got).toEqual(["item 0", "item 1", "item 2", "item 3", "item 4"]);
+      expect(closed).toEqual({ closeCode: 1000, reason: "end of feed" });
+    } finally {
+      await server.close();
+    }
+  });
+
   it("upload() through WebSocketStream to createStreamServer()'s slow stream reader", async () => {
     const server = await listening(createStreamServer());
     try {
