@@ -121,6 +121,10 @@ export class WebSocket extends EventTarget {
   #drainArmed = false;
   /** The backpressureLimit dropped the connection: why. */
   #dropped: WebSocketError | null = null;
+  /** Message events being dispatched (a close reported meanwhile waits for them). */
+  #dispatching = 0;
+  /** terminate() or the backpressureLimit: the close comes now, waiting messages are dropped. */
+  #dropping = false;
 
   static {
     hostEventsOf = (ws) => ws.#hostEvents();
@@ -358,6 +362,7 @@ export class WebSocket extends EventTarget {
     if (this.#readyState === ReadyState.CLOSED) return;
     this.#held = [];
     this.#heldClose = null;
+    this.#dropping = true;
     const driver = this.#driver;
     if (driver) {
       driver.terminate();
@@ -409,6 +414,7 @@ export class WebSocket extends EventTarget {
     );
     this.#held = [];
     this.#heldClose = null;
+    this.#dropping = true;
     driver.terminate();
     this.#finishClose(1006, "", false, true);
   }
@@ -633,7 +639,19 @@ export class WebSocket extends EventTarget {
 
   #dispatchMessage(data: string | Uint8Array): void {
     const value = typeof data === "string" ? data : binaryConverter(this.#binaryType)!(data);
-    this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+    this.#dispatching++;
+    try {
+      this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+    } finally {
+      this.#dispatching--;
+    }
+    // A close reported while the message was being dispatched (a runtime that
+    // reports it inside close()) comes after every listener saw the message.
+    const close = this.#heldClose;
+    if (close && this.#dispatching === 0 && !this.#paused && this.#held.length === 0) {
+      this.#heldClose = null;
+      this.#finishClose(...close);
+    }
   }
 
   #ping(data: Uint8Array): void {
@@ -654,7 +672,7 @@ export class WebSocket extends EventTarget {
       code = dropped.closeCode;
       reason = "";
       error = dropped;
-    } else if (this.#held.length > 0) {
+    } else if (!this.#dropping && (this.#held.length > 0 || this.#dispatching > 0)) {
       // Messages received before the end wait for resume(); so does the close.
       this.#heldClose = [code, reason, wasClean, failed, error];
       if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
