@@ -48,13 +48,17 @@ export interface WebSocketOpenInfo {
   readable: ReadableStream<string | Uint8Array>;
   /** Strings are sent as text, ArrayBuffers and views as binary. */
   writable: WritableStream<string | ArrayBufferLike | ArrayBufferView>;
+  /** The subprotocol the server chose, "" for none. */
   protocol: string;
+  /** The extensions in use (the server's Sec-WebSocket-Extensions), "" for none. */
   extensions: string;
 }
 
 /** What `closed` resolves with, and what close() takes. */
 export interface WebSocketCloseInfo {
+  /** The close code: 1000 or 3000-4999 when sending; what the peer sent (1005 for none) when closed. */
   closeCode?: number;
+  /** The close reason, at most 123 bytes of UTF-8. */
   reason?: string;
 }
 
