@@ -7,7 +7,9 @@
  * write the runtime could not take without buffering is remembered until
  * its drain (faye's send() answers false meanwhile).
  */
-import { describe, expect, it } from "../harness.ts";
+import { describe, expect, it, until } from "../harness.ts";
+import { permessageDeflate } from "../entry.ts";
+import { concat, drainOutput, negotiate, protocol } from "../deflate/helpers.ts";
 import { Connection, MAX_RECEIVING } from "../../src/web/websocket/engine-driver.ts";
 import { Protocol } from "../../src/core/websocket/protocol.ts";
 import type { ByteSocket, ByteSocketHandler } from "../../src/web/transport/byte-socket.ts";
@@ -86,5 +88,34 @@ describe("Connection: receive flow control", () => {
     expect(c.writeBlocked).toBe(true);
     socket.handler!.onDrain();
     expect(c.writeBlocked).toBe(false);
+  });
+});
+
+describe("Connection: the permessage-deflate queue is bounded per connection", () => {
+  it("a read full of compressed messages stops reading until their inflation is under way, then reads again; order holds", async () => {
+    const extension = permessageDeflate();
+    const sessions = negotiate(extension, extension);
+    expect(sessions.activated).toBe(true);
+    // 64 compressed text messages, as a client sends them, in one chunk.
+    const client = protocol("client", [{ extension, session: sessions.client }]);
+    for (let i = 0; i < 64; i++) client.sendText(`message ${i} `.repeat(200));
+    const chunk = concat(await drainOutput(client, 64));
+    const socket = new FakeSocket();
+    const texts: string[] = [];
+    let c: Connection | null = null;
+    const server = protocol("server", [{ extension, session: sessions.server! }], { onWake: () => c?.flush() });
+    c = new Connection(server, socket, {
+      handleEvent(event) { if (event.type === "text") texts.push(event.data); },
+      handleClosed() {},
+    }, { closeTimeout: 1000, ping: 0 });
+    c.start();
+    c.onData(chunk);
+    // zlib inflates asynchronously: the parsed messages fill the queue, and reading stops.
+    expect(server.receiving).toBeGreaterThanOrEqual(MAX_RECEIVING);
+    expect(socket.calls).toEqual(["attach", "pause"]);
+    await until(() => texts.length === 64, 10_000, "every message inflated");
+    expect(socket.calls).toEqual(["attach", "pause", "attach"]);
+    expect(texts).toEqual(Array.from({ length: 64 }, (_, i) => `message ${i} `.repeat(200)));
+    c.destroy();
   });
 });
