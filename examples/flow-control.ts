@@ -64,7 +64,10 @@ export async function sendAll(ws: WebSocket, messages: Iterable<string | Uint8Ar
     ws.send(message);
     if (ws.bufferedAmount > 1024 * 1024) {
       // "drain" fires once bufferedAmount is back at the lowWaterMark option (16 KiB by default) or below.
-      await new Promise((resolve) => ws.addEventListener("drain", resolve, { once: true }));
+      await new Promise((resolve) => {
+        ws.addEventListener("drain", resolve, { once: true });
+        ws.addEventListener("close", resolve, { once: true }); // the loop then throws
+      });
     }
   }
 }
