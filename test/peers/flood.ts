@@ -2,7 +2,7 @@
  * Peers for flow-control tests, on raw node:net sockets (after rawClient's
  * handshake), so what they measure does not depend on src/:
  *
- *   flood(raw, total, size)      writes binary messages as fast as TCP takes
+ *   flood(raw, total, size)      writes binary messages (a client's or a server's) as fast as TCP takes
  *                                them; flushed() = bytes the kernel took
  *   slowReader(raw, perTick)     reads at most perTick bytes every 10 ms and
  *                                throws them away; read() = bytes read
@@ -11,7 +11,8 @@
  * frame reused for every write, nothing kept of what is read.
  */
 import { Buffer } from "node:buffer";
-import { clientFrame, type RawClient } from "./raw.ts";
+import type net from "node:net";
+import { clientFrame, frame, type RawClient } from "./raw.ts";
 
 export interface Flood {
   /** Payload bytes whose write the kernel took (write callbacks run). */
@@ -20,11 +21,15 @@ export interface Flood {
   done: Promise<void>;
 }
 
-/** Writes `total` bytes as binary messages of `size` bytes, as fast as the socket takes them. */
-export function flood(raw: RawClient, total: number, size: number): Flood {
+/**
+ * Writes `total` bytes as binary messages of `size` bytes, as fast as the
+ * socket takes them: a raw client's (masked frames), or a raw server's
+ * socket after its 101 (`{ socket, server: true }`, unmasked frames).
+ */
+export function flood(raw: RawClient | { socket: net.Socket; server: true }, total: number, size: number): Flood {
   const socket = raw.socket;
   const payload = new Uint8Array(size).fill(0x5a);
-  const bytes = Buffer.from(clientFrame(2, payload));
+  const bytes = Buffer.from("server" in raw ? frame(2, payload) : clientFrame(2, payload));
   let flushed = 0;
   const done = new Promise<void>((resolve, reject) => {
     let written = 0;

@@ -2,7 +2,8 @@
  * Flow control measured, not assumed (docs/flow-control.md):
  *
  *   receive  raw peer --floods 160 MiB--> our server --> a reader taking one message per 10 ms
- *            (a WebSocketStream; the event API with pause()/resume())
+ *            (a WebSocketStream; the event API with pause()/resume());
+ *            raw server --floods--> our WebSocketStream client, the same reader
  *            asserts: the sender's bytes accepted by TCP stay within a few
  *            MiB of what the reader consumed (its window filled), and the
  *            server's memory stays bounded
@@ -19,8 +20,8 @@ import process from "node:process";
 import { describe, expect, it, until } from "../harness.ts";
 import { WebSocket, WebSocketStream, WebSocketError, type ErrorEvent, type CloseEvent } from "../entry.ts";
 import { startOurServer } from "../peers/our-server.ts";
-import { startWsServer } from "../peers/servers.ts";
-import { rawClient } from "../peers/raw.ts";
+import { startRawServer, startWsServer } from "../peers/servers.ts";
+import { answerHandshake, rawClient } from "../peers/raw.ts";
 import { flood, slowReader } from "../peers/flood.ts";
 import { peakGrowth } from "../peers/memory.ts";
 
@@ -101,6 +102,45 @@ describe("receive flow control: a peer floods a slow reader", () => {
       expect(growth).toBeLessThan(MAX_GROWTH);
       raw.socket.destroy();
     } finally {
+      await server.close();
+    }
+  }, TIMEOUT);
+});
+
+describe("receive flow control on the client side", () => {
+  it("our WebSocketStream client reading one message per 10 ms holds back a server that floods it", async () => {
+    let flushed = () => 0;
+    let flooding: Promise<void> = Promise.resolve();
+    const sockets: Array<{ destroy(): void }> = [];
+    const server = await startRawServer((socket) => {
+      sockets.push(socket);
+      void answerHandshake(socket).then(() => {
+        const sender = flood({ socket, server: true }, TOTAL, SIZE);
+        flushed = sender.flushed;
+        flooding = sender.done;
+      });
+    });
+    try {
+      let consumed = 0;
+      let maxLag = 0;
+      const base = process.memoryUsage().rss;
+      const reading = (async () => {
+        const wss = new WebSocketStream(server.url);
+        const { readable } = await wss.opened;
+        for await (const message of readable as unknown as AsyncIterable<Uint8Array>) {
+          consumed += message.length;
+          maxLag = Math.max(maxLag, flushed() - consumed);
+          if (consumed >= TOTAL) break; // cancels: we close
+          await sleep(10);
+        }
+      })();
+      const growth = await peakGrowth(base, reading);
+      await flooding;
+      expect(consumed).toBe(TOTAL);
+      expect(maxLag).toBeLessThan(MAX_LAG);
+      expect(growth).toBeLessThan(MAX_GROWTH);
+    } finally {
+      for (const socket of sockets) socket.destroy();
       await server.close();
     }
   }, TIMEOUT);
