@@ -54,9 +54,11 @@ export const {
   EventSource,
   EventSourceStream,
   EventSourceServer,
+  WebSocketStream,
 } = entry;
 export type WebSocket = InstanceType<Shared["WebSocket"]>;
 export type CloseEvent = InstanceType<Shared["CloseEvent"]>;
+export type WebSocketStream = InstanceType<Shared["WebSocketStream"]>;
 export type ErrorEvent = InstanceType<Shared["ErrorEvent"]>;
 export type MessageEvent = InstanceType<Shared["MessageEvent"]>;
 export type WebSocketError = InstanceType<Shared["WebSocketError"]>;

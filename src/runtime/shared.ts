@@ -21,6 +21,13 @@ export {
   type WebSocketListener,
 } from "../web/websocket/websocket.ts";
 export type { SendOptions } from "../web/websocket/driver.ts";
+export {
+  WebSocketStream,
+  type WebSocketStreamOptions,
+  type WebSocketStreamQueues,
+  type WebSocketOpenInfo,
+  type WebSocketCloseInfo,
+} from "../web/websocket-stream/websocket-stream.ts";
 export { EventSourceServer, type EventSourceServerOptions } from "./node/event-source-server.ts";
 export { WebSocketError, ErrorCodes, CloseCode, type ErrorCode } from "../core/shared/errors.ts";
 export type {

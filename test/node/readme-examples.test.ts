@@ -23,6 +23,7 @@ describe("README examples", () => {
       "examples/sse-node.ts",
       "examples/sse-fetch.ts",
       "examples/sse-client.ts",
+      "examples/flow-control.ts",
     ]);
   });
 

@@ -29,6 +29,7 @@ import { startHookServer, type PeerServer, type TlsPair } from "./servers.ts";
 export type OurSocketOptions = Pick<
   StandaloneServerOptions,
   "extensions" | "perMessageDeflate" | "maxLength" | "maxFragments" | "headers" | "ping" | "closeTimeout" | "binaryType" | "heartbeat" | "idleTimeout"
+  | "lowWaterMark" | "backpressureLimit"
 >;
 
 /** Options every server form takes (each maps them to what its runtime has: docs/flow-control.md). */

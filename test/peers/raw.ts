@@ -83,8 +83,11 @@ export interface ParsedFrame {
 export class FrameLog {
   readonly frames: ParsedFrame[] = [];
   private buffer = new Uint8Array(0);
+  /** Bytes pushed so far. */
+  received = 0;
 
   push(chunk: Uint8Array): void {
+    this.received += chunk.length;
     const joined = new Uint8Array(this.buffer.length + chunk.length);
     joined.set(this.buffer);
     joined.set(chunk, this.buffer.length);

@@ -25,6 +25,7 @@ const SHARED: Record<string, "function" | "object"> = {
   EventSource: "function",
   EventSourceErrorEvent: "function",
   EventSourceStream: "function",
+  WebSocketStream: "function",
   SseParser: "function",
   encodeEvent: "function",
   PubSub: "function",

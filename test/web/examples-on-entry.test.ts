@@ -1,5 +1,5 @@
 /**
- * The README's faye-style and client examples run from the import a user
+ * The README's faye-style, client and flow-control examples run from the import a user
  * writes, `from "omnisocket"`, which package.json's export conditions turn
  * into the running runtime's own entry: each example file is copied with its
  * import line pointed at that entry (src/runtime/<runtime>/index.ts) and
@@ -70,6 +70,18 @@ describe(`README examples from ${runtime}'s own entry`, () => {
     const port = await listening(server);
     try {
       expect(await talk(`ws://127.0.0.1:${port}/`)).toEqual(COMPRESSION_TRANSCRIPT);
+    } finally {
+      await closed(server);
+    }
+  });
+
+  it("flow-control.ts: upload() through WebSocketStream into createStreamServer()'s stream reader", async () => {
+    const { createStreamServer, upload } = await onEntry<typeof import("../../examples/flow-control.ts")>("flow-control.ts");
+    const server = createStreamServer();
+    const port = await listening(server);
+    try {
+      const chunks = Array.from({ length: 16 }, () => new Uint8Array(64 * 1024));
+      expect(await upload(`ws://127.0.0.1:${port}/`, chunks)).toBe(`received ${16 * 64 * 1024} bytes`);
     } finally {
       await closed(server);
     }

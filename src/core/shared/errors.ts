@@ -40,6 +40,8 @@ export const ErrorCodes = {
   WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
   WS_ERR_TOO_MANY_FRAGMENTS: 1008,
+  /** More was sent than the peer reads: bufferedAmount passed the socket's backpressureLimit (docs/flow-control.md). */
+  WS_ERR_BACKPRESSURE_LIMIT: 1008,
   WS_ERR_INVALID_UTF8: 1007,
   /** A hixie-75/76 connection was asked to send binary data: those drafts have none. */
   WS_ERR_LEGACY_BINARY: 1003,

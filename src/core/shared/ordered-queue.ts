@@ -21,6 +21,11 @@ export class OrderedQueue<T> {
     return this.slots.length === 0;
   }
 
+  /** Values queued and not yet released (settled or not). */
+  get size(): number {
+    return this.slots.length;
+  }
+
   add(value: T): void {
     if (this.slots.length === 0) this.release(value);
     else this.slots.push({ done: true, value });

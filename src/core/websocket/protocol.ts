@@ -555,6 +555,11 @@ export class Protocol implements WireProtocol {
     return !this.incoming.idle || this.pendingFailure !== null;
   }
 
+  /** Received messages inside an extension (inflating) or waiting behind one. */
+  get receiving(): number {
+    return this.incoming.size;
+  }
+
   /** True while sent messages are still inside an extension (bytes to come). */
   get sending(): boolean {
     return !this.outgoing.idle;

@@ -58,6 +58,8 @@ export interface WireProtocol {
   readonly busy: boolean;
   /** True while sent messages are still inside an extension (bytes to come); absent means never. */
   readonly sending?: boolean;
+  /** Received messages still inside an extension or queued behind one; absent means none ever are. */
+  readonly receiving?: number;
 
   /** Feeds bytes from the transport; the engine owns `chunk` afterwards. */
   receiveData(chunk: Uint8Array): void;

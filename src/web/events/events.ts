@@ -139,6 +139,8 @@ export interface WebSocketEventMap {
   error: ErrorEvent;
   /** The connection is closed. */
   close: CloseEvent;
+  /** bufferedAmount fell back to the lowWaterMark option or below after a send() took it above (docs/flow-control.md). */
+  drain: Event;
   /** A ping arrived (the pong is sent for you). */
   ping: PingEvent;
   /** A pong arrived. */

@@ -48,6 +48,10 @@ export interface StandaloneServerOptions {
   closeTimeout?: number;
   /** Initial binaryType of accepted sockets. */
   binaryType?: WebSocketOptions["binaryType"];
+  /** Each socket's lowWaterMark: when "drain" fires (docs/flow-control.md). */
+  lowWaterMark?: number;
+  /** Each socket's send cap in bytes: a peer that reads too slowly is dropped with 1008 (default off; docs/flow-control.md). */
+  backpressureLimit?: number;
   /** Runs before the handshake is answered; false (or a throw) refuses it with 403. */
   verify?: (request: Request) => boolean | Promise<boolean>;
   /** Milliseconds to wait for a complete request head (default 30000): a client that sends none, or half of one, is dropped unanswered. */
@@ -174,6 +178,8 @@ export function serveConnection<W extends WebSocket>(
       heartbeat: options.heartbeat ?? idleHeartbeat(options.idleTimeout),
       closeTimeout: options.closeTimeout,
       binaryType: options.binaryType,
+      lowWaterMark: options.lowWaterMark,
+      backpressureLimit: options.backpressureLimit,
     });
     onSocket(ws, request);
   }

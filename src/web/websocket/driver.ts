@@ -37,6 +37,8 @@ export interface DriverEvents {
   closed(code: number, reason: string, wasClean: boolean, failed: boolean, error?: unknown): void;
   /** Buffered output went to the network. */
   drain?(): void;
+  /** bufferedAmount fell to 0 (what was sent reached the network). */
+  sent?(): void;
 }
 
 export interface Driver {
@@ -52,4 +54,13 @@ export interface Driver {
   close(code: number | undefined, reason: string): void;
   /** Drops the connection with no closing handshake. */
   terminate(): void;
+  /**
+   * Receive flow control: stop reading the network until resumeReading()
+   * (TCP then pushes back on the peer). Absent when the runtime reads on
+   * its own and cannot be paused (Deno.serve, Bun.serve).
+   */
+  pauseReading?(): void;
+  resumeReading?(): void;
+  /** Calls `callback` once everything sent so far reached the network; with an error when the connection ended first. */
+  whenSent(callback: (error?: Error) => void): void;
 }

@@ -30,7 +30,16 @@ export interface ConnectionOwner {
   handleClosed(info: CloseInfo, error: WebSocketError | null): void;
   /** Buffered output drained. */
   handleDrain?(): void;
+  /** bufferedAmount fell to 0: every byte sent so far reached the network. */
+  handleSent?(): void;
 }
+
+/**
+ * Received messages one connection lets queue inside its extensions
+ * (permessage-deflate jobs waiting or running) before it stops reading the
+ * socket; it reads again once half of them are delivered.
+ */
+export const MAX_RECEIVING = 16;
 
 export interface ConnectionTimers {
   /** Milliseconds to wait for the peer to finish closing before dropping TCP. */
@@ -60,13 +69,17 @@ export class Connection implements ByteSocketHandler {
   /** Takes over the socket; `leftover` are bytes that came with the handshake. */
   start(leftover?: Uint8Array): void {
     if (this.finished) return;
+    this.started = true;
     this.socket.attach(this);
+    this.reading = true;
+    this.updateReading();
     const settings = heartbeatSettings(this.timers.heartbeat, this.timers.ping);
     if (settings && this.protocol.canPing) {
       this.heartbeat = new Heartbeat(settings, () => this.keepAlive(), () => {
         this.fail(new WebSocketError("WS_ERR_HEARTBEAT_TIMEOUT", `No pong or other traffic within ${settings.timeout} ms of a ping: the peer is unresponsive`));
       });
       this.heartbeat.start();
+      if (!this.reading) this.heartbeat.hold(true);
     }
     if (leftover && leftover.length > 0) this.onData(leftover);
     else this.pump();
@@ -76,6 +89,57 @@ export class Connection implements ByteSocketHandler {
     this.heartbeat?.activity();
     this.protocol.receiveData(chunk);
     this.pump();
+  }
+
+  // Receive flow control: the byte socket is read only while nobody holds
+  // it. Paused, the runtime stops reading, the kernel's receive window fills
+  // and TCP pushes back on the peer, instead of this process buffering what
+  // nobody consumes. Two holders: the face (pauseReading: a paused socket, a
+  // full stream) and the extension queue (too many messages inflating).
+  private started = false;
+  private reading = false;
+  private facePaused = false;
+  private extensionFull = false;
+  private blocked = false;
+
+  /** Stops reading the socket (ws `pause()`, a full consumer): TCP then pushes back on the peer. */
+  pauseReading(): void {
+    this.facePaused = true;
+    this.updateReading();
+  }
+
+  /** Reads again after pauseReading() (unless the extension queue still holds the socket). */
+  resumeReading(): void {
+    this.facePaused = false;
+    this.updateReading();
+  }
+
+  /** True while the face holds reading paused. */
+  get paused(): boolean {
+    return this.facePaused;
+  }
+
+  /** True from a write the runtime buffered past its high-water mark until its drain. */
+  get writeBlocked(): boolean {
+    return this.blocked;
+  }
+
+  private updateReading(): void {
+    if (!this.started || this.finished) return;
+    const receiving = this.protocol.receiving ?? 0;
+    // A bounded deflate queue per connection: full at MAX_RECEIVING, free again at half.
+    if (receiving >= MAX_RECEIVING) this.extensionFull = true;
+    else if (receiving <= MAX_RECEIVING / 2) this.extensionFull = false;
+    const hold = this.facePaused || this.extensionFull;
+    if (hold && this.reading) {
+      this.reading = false;
+      this.heartbeat?.hold(true); // a peer we do not read cannot be heard: no verdict meanwhile
+      this.socket.pause();
+    } else if (!hold && !this.reading) {
+      this.reading = true;
+      this.heartbeat?.hold(false);
+      this.socket.attach(this); // ByteSocket: attaching again resumes reading
+    }
   }
 
   onEnd(): void {
@@ -94,22 +158,9 @@ export class Connection implements ByteSocketHandler {
   private transportClosed = false;
 
   onDrain(): void {
+    this.blocked = false;
     this.sent.check();
     this.owner.handleDrain?.();
-  }
-
-  /** Stops reading the socket (ws `pause()`, a full consumer): TCP then pushes back on the peer. */
-  pauseReading(): void {
-    if (this.finished) return;
-    this.heartbeat?.hold(true);
-    this.socket.pause();
-  }
-
-  /** Reads again after pauseReading(). */
-  resumeReading(): void {
-    if (this.finished) return;
-    this.heartbeat?.hold(false);
-    this.socket.attach(this);
   }
 
   private writeWaiters: Array<(error?: Error) => void> = [];
@@ -176,7 +227,7 @@ export class Connection implements ByteSocketHandler {
   private readonly sent = new SentBytes(() => {
     const held = this.socket.bufferedAmount;
     return this.finished && held > 0 ? null : held;
-  });
+  }, () => this.owner.handleSent?.());
 
   /** Delivers events, writes output, and follows the engine's closing steps. */
   pump(): void {
@@ -189,10 +240,11 @@ export class Connection implements ByteSocketHandler {
         for (let i = 0; i < events.length; i++) this.owner.handleEvent(events[i]!);
       }
       const data = this.protocol.dataToSend();
-      if (data.length > 0) this.socket.write(data);
+      if (data.length > 0 && !this.socket.write(data)) this.blocked = true;
     } finally {
       this.pumping = false;
     }
+    if (this.extensionFull || this.protocol.receiving) this.updateReading();
     this.checkWritten();
     const protocol = this.protocol;
     if (protocol.closeTransport && !this.ended) {
@@ -280,6 +332,7 @@ export class EngineDriver implements Driver {
         events.closed(info.code, info.reason, info.wasClean, error !== null || (!info.wasClean && info.code === 1006), error ?? undefined);
       },
       handleDrain: events.drain ? () => events.drain!() : undefined,
+      handleSent: events.sent ? () => events.sent!() : undefined,
     }, timers);
     this.connection = connection;
     // hixie-75/76 have no ping frames: the face's ping()/pong() answer false there.
@@ -350,5 +403,17 @@ export class EngineDriver implements Driver {
 
   terminate(): void {
     this.connection.destroy();
+  }
+
+  pauseReading(): void {
+    this.connection.pauseReading();
+  }
+
+  resumeReading(): void {
+    this.connection.resumeReading();
+  }
+
+  whenSent(callback: (error?: Error) => void): void {
+    this.connection.whenWritten(callback);
   }
 }

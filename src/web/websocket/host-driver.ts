@@ -66,14 +66,19 @@ export class HostDriver implements Driver {
   #heartbeat: Heartbeat | null = null;
   readonly pings: Driver["pings"];
 
+  #waiters: Array<(error?: Error) => void> = [];
+  readonly #onSent: (() => void) | undefined;
+
   /**
    * `heartbeat` runs here, on our timers, when the runtime sends pings and
    * reports what comes back (Bun.serve): `dead` gets WS_ERR_HEARTBEAT_TIMEOUT
-   * after the connection was dropped.
+   * after the connection was dropped. `onSent` runs each time bufferedAmount
+   * falls to 0.
    */
-  constructor(host: HostSocket, heartbeat?: HeartbeatOptions, dead?: (error: WebSocketError) => void) {
+  constructor(host: HostSocket, heartbeat?: HeartbeatOptions, dead?: (error: WebSocketError) => void, onSent?: () => void) {
     this.#host = host;
-    this.#sent = new SentBytes(() => host.bufferedAmount);
+    this.#onSent = onSent;
+    this.#sent = new SentBytes(() => host.bufferedAmount, () => this.#released());
     const { ping, pong } = host;
     this.pings = ping && pong
       ? { ping: (data) => ping.call(host, data), pong: (data) => pong.call(host, data) }
@@ -136,11 +141,27 @@ export class HostDriver implements Driver {
     this.#host.terminate();
   }
 
+  whenSent(callback: (error?: Error) => void): void {
+    if (this.bufferedAmount === 0) queueMicrotask(callback);
+    else this.#waiters.push(callback);
+  }
+
+  #released(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter();
+    this.#onSent?.();
+  }
+
   /** The runtime reported the end (or its drain): settle bufferedAmount. */
   closed(): void {
     this.#closing = true;
     this.#heartbeat?.stop();
     this.#sent.stop();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    const error = new Error("The connection closed before the data was written");
+    for (const waiter of waiters) waiter(error);
   }
 
   drained(): void {

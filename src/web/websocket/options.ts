@@ -63,6 +63,20 @@ export interface WebSocketOptions {
   closeTimeout?: number;
   /** Initial binaryType. */
   binaryType?: BinaryType;
+  /**
+   * Send flow control: a send() that leaves bufferedAmount above this many
+   * bytes arms the "drain" event, which fires once bufferedAmount falls back
+   * to it or below (default 16384). See docs/flow-control.md.
+   */
+  lowWaterMark?: number;
+  /**
+   * Send cap: a send() that takes bufferedAmount past this many bytes drops
+   * the connection (a peer that does not read) instead of buffering without
+   * bound; close code 1008, error `WS_ERR_BACKPRESSURE_LIMIT`. Default
+   * Infinity (off). Not for Deno.serve / Bun.serve sockets (the runtime
+   * buffers; see docs/flow-control.md).
+   */
+  backpressureLimit?: number;
   /** Client: TLS options (ca, servername, rejectUnauthorized, cert, key ...). */
   tls?: Record<string, unknown>;
   /** Client: extra options for the runtime's TCP connect. */
@@ -165,6 +179,7 @@ export interface HostedInit {
 const OPTION_NAMES = {
   headers: true, maxLength: true, maxFragments: true, ping: true, extensions: true, perMessageDeflate: true, closeTimeout: true, binaryType: true,
   tls: true, net: true, ca: true, proxy: true, origin: true, random: true, protocolVersion: true, heartbeat: true, handshakeTimeout: true,
+  lowWaterMark: true, backpressureLimit: true,
 } as const satisfies Record<keyof WebSocketOptions, true>;
 const CLIENT_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_NAMES));
 

@@ -23,8 +23,12 @@ export class SentBytes {
    * `inTransport` says how many bytes the transport still holds (0 when all
    * went out), or null once the connection is gone (nothing more leaves).
    */
-  constructor(inTransport: () => number | null) {
+  readonly #onSent: (() => void) | undefined;
+
+  /** `onSent` runs each time the amount falls to 0 (every byte sent so far left). */
+  constructor(inTransport: () => number | null, onSent?: () => void) {
     this.#inTransport = inTransport;
+    this.#onSent = onSent;
   }
 
   get amount(): number {
@@ -64,8 +68,10 @@ export class SentBytes {
     if (this.#stopped || this.#pending === 0) return;
     const held = this.#inTransport();
     if (held === null) this.#stopped = true;
-    else if (held === 0) this.#pending = 0;
-    else this.#timer = setTimeout(this.#settle, RECHECK_MS);
+    else if (held === 0) {
+      this.#pending = 0;
+      this.#onSent?.();
+    } else this.#timer = setTimeout(this.#settle, RECHECK_MS);
   };
 }
 

@@ -61,6 +61,8 @@ function invalidState(message: string): DOMException {
 export type WebSocketListener<K extends keyof WebSocketEventMap> = (this: WebSocket, event: WebSocketEventMap[K]) => void;
 
 let hostEventsOf: (ws: WebSocket) => HostEvents;
+let whenSentOf: (ws: WebSocket, callback: (error?: Error) => void) => void;
+const DEFAULT_LOW_WATER_MARK = 16384;
 
 /**
  * A WebSocket connection: the browser's class (WHATWG websockets standard)
@@ -109,9 +111,28 @@ export class WebSocket extends EventTarget {
   #headers: Record<string, string> = {};
   /** Runtime-run socket: the heartbeat its HostDriver runs. */
   #hostedHeartbeat: HeartbeatOptions | undefined;
+  // Flow control (docs/flow-control.md).
+  /** pause() was called: messages wait in #held, the driver stops reading. */
+  #paused = false;
+  #held: Array<string | Uint8Array> = [];
+  /** The connection ended while messages were held: the close follows them. */
+  #heldClose: [code: number, reason: string, wasClean: boolean, failed: boolean, error?: unknown] | null = null;
+  /** A send() left bufferedAmount above lowWaterMark: "drain" fires when it falls back. */
+  #drainArmed = false;
+  /** The backpressureLimit dropped the connection: why. */
+  #dropped: WebSocketError | null = null;
+  /** Message events being dispatched (a close reported meanwhile waits for them). */
+  #dispatching = 0;
+  /** terminate() or the backpressureLimit: the close comes now, waiting messages are dropped. */
+  #dropping = false;
 
   static {
     hostEventsOf = (ws) => ws.#hostEvents();
+    whenSentOf = (ws, callback) => {
+      const driver = ws.#driver;
+      if (driver) driver.whenSent(callback);
+      else queueMicrotask(() => callback(new Error("The connection is not open")));
+    };
   }
 
   /** Client: `new WebSocket(url, protocols?, options?)`. */
@@ -303,9 +324,45 @@ export class WebSocket extends EventTarget {
     return true;
   }
 
+  /**
+   * Flow control (an extension to the WHATWG API): stops delivering
+   * "message" events until resume(); messages that arrive meanwhile wait,
+   * and the socket stops reading the network, so TCP pushes back on the
+   * peer (Deno.serve and Bun.serve sockets cannot stop reading: there the
+   * messages wait in memory). A close that comes meanwhile follows the
+   * waiting messages.
+   */
+  pause(): void {
+    if (this.#readyState === ReadyState.CLOSED || this.#paused) return;
+    this.#paused = true;
+    this.#driver?.pauseReading?.();
+  }
+
+  /** Delivers the messages that waited (synchronously, in order, until a listener pauses again) and reads again. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    const held = this.#held;
+    while (held.length > 0 && !this.#paused) this.#dispatchMessage(held.shift()!);
+    if (this.#paused) return;
+    const close = this.#heldClose;
+    if (close) {
+      this.#heldClose = null;
+      this.#finishClose(...close);
+      return;
+    }
+    this.#driver?.resumeReading?.();
+  }
+
+  /** True between pause() and resume(). */
+  get isPaused(): boolean { return this.#paused; }
+
   /** Drops the connection at once, with no closing handshake; error and close (1006) follow. */
   terminate(): void {
     if (this.#readyState === ReadyState.CLOSED) return;
+    this.#held = [];
+    this.#heldClose = null;
+    this.#dropping = true;
     const driver = this.#driver;
     if (driver) {
       driver.terminate();
@@ -343,6 +400,31 @@ export class WebSocket extends EventTarget {
     }
     if (typeof payload === "string") driver.sendText(payload, options);
     else driver.sendBinary(payload, options);
+    const buffered = driver.bufferedAmount;
+    const limit = this.#options.backpressureLimit;
+    if (limit !== undefined && buffered > limit) this.#dropSlowPeer(buffered, limit, driver);
+    else if (buffered > (this.#options.lowWaterMark ?? DEFAULT_LOW_WATER_MARK)) this.#drainArmed = true;
+  }
+
+  /** Past backpressureLimit: the peer reads too slowly; drop it rather than buffer without bound. */
+  #dropSlowPeer(buffered: number, limit: number, driver: Driver): void {
+    this.#dropped = new WebSocketError(
+      "WS_ERR_BACKPRESSURE_LIMIT",
+      `bufferedAmount (${buffered} bytes) passed the backpressureLimit (${limit} bytes): the peer does not read fast enough`,
+    );
+    this.#held = [];
+    this.#heldClose = null;
+    this.#dropping = true;
+    driver.terminate();
+    this.#finishClose(1006, "", false, true);
+  }
+
+  /** bufferedAmount fell to 0: "drain" if a send() took it above the low-water mark. */
+  #sent(): void {
+    if (!this.#drainArmed || this.#readyState !== ReadyState.OPEN) return;
+    if (this.bufferedAmount > (this.#options.lowWaterMark ?? DEFAULT_LOW_WATER_MARK)) return;
+    this.#drainArmed = false;
+    this.dispatchEvent(new Event("drain"));
   }
 
   #close(code: number | undefined, reason: string): void {
@@ -468,6 +550,7 @@ export class WebSocket extends EventTarget {
       heartbeat: heartbeatOf(this.#options),
     });
     this.#driver = driver;
+    if (this.#paused) driver.pauseReading();
     return driver;
   }
 
@@ -481,6 +564,7 @@ export class WebSocket extends EventTarget {
         if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
       },
       closed: (code, reason, wasClean, failed, error) => this.#finishClose(code, reason, wasClean, failed, error),
+      sent: () => this.#sent(),
     };
   }
 
@@ -510,7 +594,7 @@ export class WebSocket extends EventTarget {
           host.terminate(); // terminated before the runtime opened it
           return;
         }
-        driver = new HostDriver(host, this.#hostedHeartbeat, (error) => this.#finishClose(1006, "", false, true, error));
+        driver = new HostDriver(host, this.#hostedHeartbeat, (error) => this.#finishClose(1006, "", false, true, error), () => this.#sent());
         this.#driver = driver;
         const pending = this.#pendingClose;
         if (pending) {
@@ -549,8 +633,25 @@ export class WebSocket extends EventTarget {
   #message(data: string | Uint8Array): void {
     // WHATWG: messages are delivered only while OPEN.
     if (this.#readyState !== ReadyState.OPEN) return;
+    if (this.#paused || this.#held.length > 0) this.#held.push(data);
+    else this.#dispatchMessage(data);
+  }
+
+  #dispatchMessage(data: string | Uint8Array): void {
     const value = typeof data === "string" ? data : binaryConverter(this.#binaryType)!(data);
-    this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+    this.#dispatching++;
+    try {
+      this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+    } finally {
+      this.#dispatching--;
+    }
+    // A close reported while the message was being dispatched (a runtime that
+    // reports it inside close()) comes after every listener saw the message.
+    const close = this.#heldClose;
+    if (close && this.#dispatching === 0 && !this.#paused && this.#held.length === 0) {
+      this.#heldClose = null;
+      this.#finishClose(...close);
+    }
   }
 
   #ping(data: Uint8Array): void {
@@ -566,6 +667,17 @@ export class WebSocket extends EventTarget {
 
   #finishClose(code: number, reason: string, wasClean: boolean, failed: boolean, error?: unknown): void {
     if (this.#readyState === ReadyState.CLOSED) return;
+    const dropped = this.#dropped;
+    if (dropped) {
+      code = dropped.closeCode;
+      reason = "";
+      error = dropped;
+    } else if (!this.#dropping && (this.#held.length > 0 || this.#dispatching > 0)) {
+      // Messages received before the end wait for resume(); so does the close.
+      this.#heldClose = [code, reason, wasClean, failed, error];
+      if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
+      return;
+    }
     this.#readyState = ReadyState.CLOSED;
     this.#pings.clear();
     // WHATWG "the WebSocket connection is closed": error first if it failed.
@@ -583,6 +695,11 @@ function heartbeatOf(options: WebSocketOptions & { idleTimeout?: number }): Hear
 }
 
 exposeInterface(WebSocket, "WebSocket", { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+
+/** For WebSocketStream: calls `callback` once everything `ws` sent so far reached the network. */
+export function whenSent(ws: WebSocket, callback: (error?: Error) => void): void {
+  whenSentOf(ws, callback);
+}
 
 /** For runtime adapters (hosted-websocket.ts): a socket in CONNECTING and the sink its runtime reports into. */
 export function createHostedWebSocket(init: HostedInit): { socket: WebSocket; events: HostEvents } {

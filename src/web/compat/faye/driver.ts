@@ -5,7 +5,7 @@
  * (src/runtime/node/compat/faye/) turns the host calls into faye's events.
  *
  *   client: openClient() --ClientResult--\
- *   server: acceptUpgrade() --Accepted----+--> Connection(engine, FlowSocket(ByteSocket))
+ *   server: acceptUpgrade() --Accepted----+--> Connection(engine, ByteSocket)
  *                                                   |            ^
  *        host.open/message/error/close/drain <------+            +-- send/ping/close/pause/resume
  *
@@ -28,7 +28,6 @@ import { LegacyProtocol } from "../../../core/websocket/legacy/protocol.ts";
 import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../../core/websocket/protocol.ts";
 import type { WireProtocol } from "../../../core/websocket/wire-protocol.ts";
 import { HandshakeError, openClient, type ClientResult } from "../../client/connect.ts";
-import { FlowSocket } from "../../transport/flow-socket.ts";
 import type { HeartbeatOptions } from "../../websocket/heartbeat.ts";
 import type { ProxyOptions } from "../../transport/byte-socket.ts";
 import { Connection, type ConnectionOwner } from "../../websocket/engine-driver.ts";
@@ -92,7 +91,6 @@ export class FayeDriver implements ConnectionOwner {
   /** The URL as the face reports it (in network errors too). */
   readonly #url: string;
   #connection: Connection | null = null;
-  #flow: FlowSocket | null = null;
   /** Sends and pings made before the handshake completed. */
   #queue: (() => void)[] = [];
   #paused = false;
@@ -223,10 +221,8 @@ export class FayeDriver implements ConnectionOwner {
   }
 
   #open(engine: WireProtocol, socket: AcceptedSocket["socket"], leftover: Uint8Array | undefined): void {
-    const flow = new FlowSocket(socket);
-    if (this.#paused) flow.pauseReading();
-    this.#flow = flow;
-    const connection = new Connection(engine, flow, this, { closeTimeout: CLOSE_TIMEOUT, ping: 0, heartbeat: this.#options.heartbeat });
+    const connection = new Connection(engine, socket, this, { closeTimeout: CLOSE_TIMEOUT, ping: 0, heartbeat: this.#options.heartbeat });
+    if (this.#paused) connection.pauseReading();
     this.#connection = connection;
     this.readyState = ReadyState.OPEN;
     // websocket-driver flushes its queue before it emits open.
@@ -247,7 +243,7 @@ export class FayeDriver implements ConnectionOwner {
       return true;
     }
     this.#sendNow(data);
-    return !this.#flow?.blocked;
+    return !this.#connection?.writeBlocked;
   }
 
   #sendNow(data: string | Uint8Array): boolean {
@@ -318,12 +314,12 @@ export class FayeDriver implements ConnectionOwner {
   /** Stops reading from the network until resume() (faye's pause()). */
   pause(): void {
     this.#paused = true;
-    this.#flow?.pauseReading();
+    this.#connection?.pauseReading();
   }
 
   resume(): void {
     this.#paused = false;
-    this.#flow?.resumeReading();
+    this.#connection?.resumeReading();
   }
 
   /** Application bytes given to send() and not yet handed to the network. */
