@@ -1,7 +1,7 @@
 /**
  * Flow control measured, not assumed (docs/flow-control.md):
  *
- *   receive  raw peer --floods 160 MiB--> our server --> a reader taking one message per 10 ms
+ *   receive  raw peer --floods 200 MiB--> our server --> a reader taking one message per 10 ms
  *            (a WebSocketStream; the event API with pause()/resume());
  *            raw server --floods--> our WebSocketStream client, the same reader
  *            asserts: the sender's bytes accepted by TCP stay within a few
@@ -27,10 +27,10 @@ import { peakGrowth } from "../peers/memory.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 512 * 1024;
-const TOTAL = 160 * MiB;
+const TOTAL = 200 * MiB;
 /** Kernel buffers on both ends plus the stream's queue: what may sit between sender and reader. */
 const MAX_LAG = 32 * MiB;
-/** Peak RSS growth allowed while 160 MiB pass through (without flow control it is all of it, and more). */
+/** Peak RSS growth allowed while 200 MiB pass through (without flow control it is all of it, and more). */
 const MAX_GROWTH = 112 * MiB;
 const TIMEOUT = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
