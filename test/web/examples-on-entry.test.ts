@@ -13,6 +13,7 @@ import type http from "node:http";
 import process from "node:process";
 import { afterAll, describe, expect, it, runtime } from "../harness.ts";
 import { COMPRESSION_TRANSCRIPT } from "../peers/example-transcripts.ts";
+import { WebSocket } from "../entry.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 const DIR = `.tmp-entry-${runtime}-${process.pid}`;
@@ -102,11 +103,11 @@ describe(`README examples from ${runtime}'s own entry`, () => {
       await closed(server);
     }
   });
+
   it("pubsub.ts (the README's chat room): each message to the room, the sender left out", async () => {
     const { createChatServer } = await onEntry<typeof import("../../examples/pubsub.ts")>("pubsub.ts");
     const { server, hub } = createChatServer();
     const port = await listening(server);
-    const { WebSocket } = await import(`../../src/runtime/${runtime}/index.ts`) as typeof import("../../src/runtime/node/index.ts");
     const got: string[][] = [[], [], []];
     const clients = await Promise.all(got.map((log) => new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/`);

@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { describe, expect, it, until } from "../harness.ts";
-import { WebSocket } from "../../src/runtime/node/index.ts";
+import { WebSocket } from "../entry.ts";
 import { acceptCapped, createStreamServer, handleSlowly, readFeed, sendAll, upload } from "../../examples/flow-control.ts";
 import { startWsServer } from "../peers/servers.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";

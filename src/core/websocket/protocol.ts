@@ -69,7 +69,7 @@ export interface ProtocolOptions {
   /**
    * Deliver text messages as their UTF-8 bytes, checked but not decoded
    * (`{ type: "utf8" }` events), for faces that hand text out as bytes
-   * (ws's Buffer): no decode into a string that would be encoded again.
+   * (the ws face's node buffers): no decode into a string that would be encoded again.
    */
   textAsBytes?: boolean;
   /**
