@@ -16,7 +16,7 @@ import type { Socket } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, itWithPeer } from "../harness.ts";
 import { WebSocket, WebSocketStream } from "../../src/runtime/node/index.ts";
-import { CHROMIUM_INSTALL_HINT as HINT, hasChromium, launchChromium } from "../peers/chromium.ts";
+import { CHROMIUM_INSTALL_HINT as HINT, hasChromium, closeServerPage, openServerPage } from "../peers/chromium.ts";
 import { peakGrowth } from "../peers/memory.ts";
 
 const TIMEOUT = 60_000;
@@ -120,17 +120,11 @@ describe("browser: headless Chromium's WebSocketStream -> our server's WebSocket
 
   beforeAll(async () => {
     if (!hasChromium()) return;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    ({ browser, page } = await openServerPage(server));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const socket of tcp) socket.destroy();
-    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServerPage(browser, server, tcp);
   });
 
   itWithPeer("Chromium exposes WebSocketStream", hasChromium, HINT, async () => {

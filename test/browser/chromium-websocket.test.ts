@@ -15,7 +15,7 @@ import type { Socket } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, itWithPeer } from "../harness.ts";
 import { WebSocket } from "../../src/runtime/node/index.ts";
-import { CHROMIUM_INSTALL_HINT as HINT, hasChromium, launchChromium } from "../peers/chromium.ts";
+import { CHROMIUM_INSTALL_HINT as HINT, hasChromium, closeServerPage, openServerPage } from "../peers/chromium.ts";
 import { byPath } from "../peers/observe.ts";
 import { SIZES } from "../peers/payloads.ts";
 import { payload, sha256 } from "../peers/python.ts";
@@ -152,17 +152,11 @@ describe("browser: headless Chromium's WebSocket -> our server", () => {
 
   beforeAll(async () => {
     if (!hasChromium()) return;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    ({ browser, page } = await openServerPage(server));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const socket of tcp) socket.destroy();
-    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServerPage(browser, server, tcp);
   });
 
   itWithPeer("negotiates a subprotocol and declines permessage-deflate", hasChromium, HINT, async () => {

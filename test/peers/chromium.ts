@@ -11,7 +11,8 @@
  * involved (playwright-core ships none).
  */
 import { existsSync } from "node:fs";
-import type { Browser } from "playwright-core";
+import type http from "node:http";
+import type { Browser, Page } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -36,4 +37,21 @@ export function hasChromium(): boolean {
 export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import("playwright-core");
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+}
+
+/** Listens on 127.0.0.1 and opens the server's page "/" in a fresh headless Chromium. */
+export async function openServerPage(server: http.Server): Promise<{ browser: Browser; page: Page }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  return { browser, page };
+}
+
+/** Closes the browser, drops the server's TCP connections, and closes the server. */
+export async function closeServerPage(browser: Browser | undefined, server: http.Server, sockets: Iterable<{ destroy(): void }>): Promise<void> {
+  await browser?.close();
+  for (const socket of sockets) socket.destroy();
+  if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
 }

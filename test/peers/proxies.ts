@@ -15,9 +15,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { canConnect, freePort } from "./ports.ts";
 
 export const TINYPROXY_INSTALL_HINT = "install tinyproxy (Debian: apt-get install tinyproxy)";
 export const STUNNEL_INSTALL_HINT = "install stunnel4 (Debian: apt-get install stunnel4)";
@@ -40,23 +40,6 @@ export interface RunningPeer {
   /** What the process printed so far (for failure messages). */
   output(): string;
   close(): Promise<void>;
-}
-
-/** A port that was free a moment ago (the peers below take a port number, not 0). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 /**

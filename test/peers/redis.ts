@@ -12,9 +12,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { canConnect, freePort } from "./ports.ts";
 
 export const REDIS_INSTALL_HINT = "install redis-server (Debian: apt-get install redis-server)";
 
@@ -33,22 +33,6 @@ export interface RedisPeer {
   close(): Promise<void>;
   /** What the server printed (for failure messages). */
   output(): string;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 export async function startRedis(): Promise<RedisPeer> {
