@@ -31,6 +31,7 @@ import { nodeConnector } from "../../connect.ts";
 import { NodeByteSocket } from "../../socket.ts";
 import { socketSettings, type SocketSettings, type WebSocket } from "./websocket.ts";
 import { kFail, kOpen, kUrl } from "./websocket.ts";
+import { isToken } from "../../../../core/http/tokens.ts";
 
 /** ws's client options (`@types/ws` ClientOptions), plus what it hands to node:http, net and tls. */
 export interface ClientOptions extends tls.SecureContextOptions {
@@ -150,8 +151,6 @@ const TLS_KEYS = new Set([
 /** TCP option names passed to the runtime's connect. */
 const NET_KEYS = new Set(["localAddress", "localPort", "family", "lookup", "hints", "keepAlive", "keepAliveInitialDelay", "noDelay", "autoSelectFamily", "autoSelectFamilyAttemptTimeout"]);
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 interface Target {
   href: string;
   secure: boolean;
@@ -221,7 +220,7 @@ function parseTarget(address: string | URL): Target {
 function checkProtocols(protocols: readonly string[]): void {
   const seen = new Set<string>();
   for (const p of protocols) {
-    if (typeof p !== "string" || !TOKEN.test(p) || seen.has(p)) {
+    if (typeof p !== "string" || !isToken(p) || seen.has(p)) {
       throw new SyntaxError("An invalid or duplicated subprotocol was specified");
     }
     seen.add(p);
