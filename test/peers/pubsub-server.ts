@@ -1,14 +1,16 @@
 /**
- * One server process of the scale-out tests (test/web/pubsub-redis.test.ts),
+ * One server process of the scale-out tests (test/web/pubsub-redis.test.ts,
+ * test/web/pubsub-cluster.test.ts),
  * runnable on Node (tsx), Deno and Bun, written as docs/scale-out.md tells
  * users to: a PubSub hub whose backplane is Redis, through two ioredis
  * connections the application creates.
  *
  *   <runtime> test/peers/pubsub-server.ts redis://127.0.0.1:PORT
  *     prints "READY <port>" once it listens on 127.0.0.1
- *   node --import tsx test/peers/pubsub-server.ts cluster
+ *   <runtime> test/peers/pubsub-server.ts cluster
  *     a node:cluster primary with four workers, each a hub with the
- *     ClusterBackplane; prints "READY <port>,<port>,<port>,<port>"
+ *     ClusterBackplane; prints "READY <port>,<port>,<port>,<port>" (the
+ *     same port four times on Node, where workers share it)
  *
  *   ws://127.0.0.1:<port>/subscribe   subscribed to "room" on arrival
  *   ws://127.0.0.1:<port>/control     "pub:<text>"  -> hub.publish("room", text)

@@ -11,20 +11,13 @@
  *     (at most once: never replayed), reconnects and resubscribes when
  *     Redis is back, and later publishes reach everybody again.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 import { describe, expect, itWithPeer, until } from "../harness.ts";
 import { WebSocket } from "../entry.ts";
 import { hasRedis, REDIS_INSTALL_HINT, startRedis } from "../peers/redis.ts";
+import { PUBSUB_COMMANDS, startPubSubServer } from "../peers/pubsub-process.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SCRIPT = "test/peers/pubsub-server.ts";
-const COMMANDS: Record<string, [string, string[]]> = {
-  node: ["node", ["--import", "tsx", SCRIPT]],
-  deno: [`${ROOT}node_modules/.bin/deno`, ["run", "-A", "--quiet", SCRIPT]],
-  bun: [`${ROOT}node_modules/.bin/bun`, ["run", SCRIPT]],
-};
 const SUBSCRIBERS_EACH = 10;
 const PER_ROUND = 50;
 
@@ -36,20 +29,9 @@ interface Proc {
   subscribers: { ws: WebSocket; got: string[] }[];
 }
 
-function startProcess(name: string, redisUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const [command, args] = COMMANDS[name]!;
-  const child = spawn(command, [...args, redisUrl], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Uint8Array) => {
-      output += new TextDecoder().decode(d);
-      const m = /READY (\d+)/.exec(output);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.stderr!.on("data", (d: Uint8Array) => { output += new TextDecoder().decode(d); });
-    child.once("exit", (code) => reject(new Error(`${name} server exited (${code}):\n${output}`)));
-    child.once("error", reject);
-  });
+async function startProcess(name: string, redisUrl: string): Promise<{ child: ChildProcess; port: number }> {
+  const { child, ports } = await startPubSubServer(name as keyof typeof PUBSUB_COMMANDS, redisUrl);
+  return { child, port: ports[0]! };
 }
 
 function open(url: string): Promise<WebSocket> {

@@ -1,16 +1,16 @@
 /**
- * The node:cluster backplane: a primary relaying for four workers
- * (test/peers/pubsub-server.ts cluster), each a hub with a
- * ClusterBackplane behind one shared port (the cluster hands connections
- * round-robin to the workers). A publisher on each worker; every
- * subscriber on every worker gets every message, each publisher's in order.
+ * The node:cluster backplane, on the running runtime: a primary relaying
+ * for four workers (test/peers/pubsub-server.ts cluster), each a hub with a
+ * ClusterBackplane. On Node the workers share one port (the cluster hands
+ * connections round-robin to them); Deno's and Bun's node:cluster give
+ * each worker a port of its own, so the test dials each one. A publisher on
+ * each worker; every subscriber on every worker gets every message, each
+ * publisher's in order.
  */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it, until } from "../harness.ts";
+import { describe, expect, it, runtime, until } from "../harness.ts";
 import { WebSocket } from "../entry.ts";
+import { startPubSubServer } from "../peers/pubsub-process.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PER_PUBLISHER = 50;
 
 function open(url: string): Promise<WebSocket> {
@@ -30,23 +30,13 @@ function ask(ws: WebSocket, question: string): Promise<string> {
 
 describe("pub/sub across node:cluster workers", () => {
   it("four workers: every publish reaches every subscriber on every worker, in per-publisher order", async () => {
-    const child = spawn("node", ["--import", "tsx", "test/peers/pubsub-server.ts", "cluster"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
+    const { child, ports } = await startPubSubServer(runtime, "cluster");
     const clients: WebSocket[] = [];
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stdout!.on("data", (d: Uint8Array) => {
-          output += new TextDecoder().decode(d);
-          const m = /READY (\d+)/.exec(output);
-          if (m) resolve(Number(m[1]));
-        });
-        child.stderr!.on("data", (d: Uint8Array) => { output += new TextDecoder().decode(d); });
-        child.once("exit", (code) => reject(new Error(`cluster exited (${code}):\n${output}`)));
-      });
       // One publisher per worker: open control sockets until four workers answered.
       const publishers = new Map<string, WebSocket>();
       for (let i = 0; publishers.size < 4 && i < 40; i++) {
-        const ws = await open(`ws://127.0.0.1:${port}/control`);
+        const ws = await open(`ws://127.0.0.1:${ports[i % ports.length]}/control`);
         clients.push(ws);
         const pid = await ask(ws, "pid");
         if (!publishers.has(pid)) publishers.set(pid, ws);
@@ -55,7 +45,7 @@ describe("pub/sub across node:cluster workers", () => {
       // Subscribers, spread over the workers by the cluster.
       const subscribers: { got: string[] }[] = [];
       for (let i = 0; i < 20; i++) {
-        const ws = await open(`ws://127.0.0.1:${port}/subscribe`);
+        const ws = await open(`ws://127.0.0.1:${ports[i % ports.length]}/subscribe`);
         clients.push(ws);
         const sub = { got: [] as string[] };
         ws.addEventListener("message", (event) => sub.got.push(String((event as MessageEvent).data)));
