@@ -36,6 +36,8 @@ interface ServerSpec {
   reference?: string;
   /** Another checkout whose bench/handshake-servers.ts (and src/) runs this row. */
   root?: string;
+  /** One of omnisocket's server forms (profiled with --profile, repeated with --baseline). */
+  ours?: boolean;
 }
 
 interface Run {
@@ -49,15 +51,15 @@ interface Run {
 
 const SERVERS: ServerSpec[] = [
   { name: "node: ws", kind: "node:ws" },
-  { name: "node: ours (node:http hook)", kind: "node:ours", reference: "node: ws" },
-  { name: "node: ours (omnisocket/ws handleUpgrade)", kind: "node:ours-ws", reference: "node: ws" },
+  { name: "node: ours (node:http hook)", kind: "node:ours", reference: "node: ws", ours: true },
+  { name: "node: ours (omnisocket/ws handleUpgrade)", kind: "node:ours-ws", reference: "node: ws", ours: true },
   { name: "node: faye-websocket", kind: "node:faye", reference: "node: ws" },
   { name: "deno: native", kind: "deno:native" },
-  { name: "deno: ours listen()", kind: "deno:listen", reference: "deno: native" },
-  { name: "deno: ours Deno.serve", kind: "deno:serve", reference: "deno: native" },
+  { name: "deno: ours listen()", kind: "deno:listen", reference: "deno: native", ours: true },
+  { name: "deno: ours Deno.serve", kind: "deno:serve", reference: "deno: native", ours: true },
   { name: "bun: native", kind: "bun:native" },
-  { name: "bun: ours listen()", kind: "bun:listen", reference: "bun: native" },
-  { name: "bun: ours Bun.serve", kind: "bun:serve", reference: "bun: native" },
+  { name: "bun: ours listen()", kind: "bun:listen", reference: "bun: native", ours: true },
+  { name: "bun: ours Bun.serve", kind: "bun:serve", reference: "bun: native", ours: true },
 ];
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -80,12 +82,13 @@ class ServerChild {
   constructor(spec: ServerSpec, profileDir: string | null) {
     const runtime = spec.kind.split(":")[0] as Runtime;
     const script = resolve(spec.root ?? here(".."), "bench/handshake-servers.ts");
+    const profileName = `handshake-${spec.kind.replace(":", "-")}${spec.root ? "-baseline" : ""}-${Date.now()}.cpuprofile`;
     const command =
       runtime === "node"
-        ? [process.execPath, "--import", TSX, ...(profileDir ? ["--cpu-prof", "--cpu-prof-interval", "100", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=handshake-${spec.kind.replace(":", "-")}-${Date.now()}.cpuprofile`] : []), script, spec.kind]
+        ? [process.execPath, "--import", TSX, ...(profileDir ? ["--cpu-prof", "--cpu-prof-interval", "100", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : []), script, spec.kind]
         : runtime === "deno"
           ? [BIN + "deno", "run", "-A", script, spec.kind]
-          : [BIN + "bun", script, spec.kind];
+          : [BIN + "bun", ...(profileDir ? ["--cpu-prof", "--cpu-prof-interval=100", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : []), script, spec.kind];
     this.child = spawn("taskset", ["-c", "0", ...command], { stdio: ["pipe", "pipe", "inherit"] });
     this.exited = new Promise((done) => this.child.once("exit", () => done()));
     createInterface({ input: this.child.stdout! }).on("line", (line) => {
@@ -221,7 +224,7 @@ async function main(): Promise<void> {
   if (baseline) {
     // Each of our rows again, run from another checkout (its src/, these bench files copied in).
     const root = resolve(baseline);
-    candidates = SERVERS.flatMap((s) => (s.reference ? [s, { ...s, name: `${s.name} [baseline]`, root }] : [s]));
+    candidates = SERVERS.flatMap((s) => (s.ours ? [s, { ...s, name: `${s.name} [baseline]`, root }] : [s]));
   }
   const servers = candidates.filter(
     (s) => !only || only.some((o) => s.kind === o || s.name === o || s.kind.startsWith(o + ":") || s.kind.endsWith(":" + o)),
@@ -239,7 +242,8 @@ async function main(): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     const line: string[] = [];
     for (const spec of servers) {
-      const profiling = profileDir !== null && round === 1 && spec.kind.startsWith("node:") ? profileDir : null;
+      // Node and Bun write V8 / JavaScriptCore CPU profiles; Deno has no such flag.
+      const profiling = profileDir !== null && round === 1 && spec.ours && !spec.kind.startsWith("deno:") ? profileDir : null;
       const run = await measure(spec, round, { connects, inFlight, warmup }, profiling);
       runs.push(run);
       line.push(`${spec.name} ${fmt(run.handshakesPerSecond)}`);
