@@ -18,7 +18,7 @@ import { serverExtensions, type PerMessageDeflateSetting } from "../client/exten
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import type { AcceptedSocket } from "../websocket/websocket.ts";
 import { closeSessions } from "../../core/websocket/extensions/close-sessions.ts";
-import { requestWebSocketUrlOf } from "./request-url.ts";
+import { requestWebSocketUrl } from "./request-url.ts";
 
 /**
  * How a server picks the subprotocol (RFC 6455 section 4.2.2, /subprotocol/):
@@ -71,8 +71,8 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   // Misused options throw here, before anything is written.
   const extensions = serverExtensions(options);
   const headers = headerRecord(head);
-  const { href: url, origin } = requestWebSocketUrlOf(options.secure, head.headers.get("host"), head.target);
-  const base = { socket, url, origin, protocol: "", extensionsHeader: "", extensions: [], headers };
+  const url = requestWebSocketUrl(options.secure, head.headers.get("host"), head.target);
+  const base = { socket, url, protocol: "", extensionsHeader: "", extensions: [], headers };
   const refuse = (status: number, reason: string, extra: Array<[string, string]>, error: WebSocketError): AcceptedSocket => {
     socket.write([encodeLatin1(createErrorResponse(status, reason, extra))]);
     socket.end();

@@ -140,8 +140,6 @@ export interface AcceptedSocket {
   socket: ByteSocket;
   /** Request URL as the client asked for it (ws:// or wss://). */
   url: string;
-  /** The URL's origin, when the hook has it at hand (else parsed from `url`). */
-  origin?: string;
   /** The subprotocol the server chose, "" for none. */
   protocol: string;
   /** The response's Sec-WebSocket-Extensions value, "" for none (WebSocket.extensions). */

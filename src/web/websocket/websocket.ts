@@ -443,7 +443,7 @@ export class WebSocket extends EventTarget {
     this.#options = options;
     if (options.binaryType) this.binaryType = options.binaryType;
     this.#url = accepted.url;
-    this.#origin = accepted.origin ?? new URL(accepted.url).origin;
+    this.#origin = new URL(accepted.url).origin;
     this.#protocol = accepted.protocol;
     this.#extensions = accepted.extensionsHeader;
     this.#headers = accepted.headers;
