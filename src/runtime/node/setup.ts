@@ -18,7 +18,7 @@ if ((g.Deno === undefined && g.Bun === undefined) || !hasConnector()) setConnect
 // bufferutil's native masking when installed, on Node itself only.
 if (g.Deno === undefined && g.Bun === undefined) installNativeMask();
 // Sec-WebSocket-Accept with node:crypto's SHA-1 on Node (Deno and Bun entries install their own).
-if (g.Deno === undefined && g.Bun === undefined) installNativeAcceptKey();
+if (g.Deno === undefined && g.Bun === undefined) installNativeAcceptKey(true);
 registerBinaryType("nodebuffer", (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 // permessage-deflate on node:zlib for `perMessageDeflate`: clients offer it
 // by default (as browsers do), servers when asked.
