@@ -101,6 +101,7 @@ describe("server handshake shortcuts", () => {
       "GET / HTTP/1.1\r\nX: a\u0000b\r\n\r\n", // NUL
       "GET / HTTP/1.1\r\nX: " + "v".repeat(300) + "\r\n\r\n", // over the line limit below
       "GET / HTTP/1.1\r\n X: folded\r\n\r\n",
+      "GET /\u00e9 HTTP/1.1\r\nX: caf\u00e9 \u00ef\u00bb\u00bf\u0080\u00ff\r\nY: ascii\r\n\r\n", // obs-text: latin1, one char per byte
     ];
     const limits = { maxLineLength: 200 };
     const summary = (r: ReturnType<HttpHeadParser<"request">["feed"]>, rest: number[]) =>
@@ -124,6 +125,26 @@ describe("server handshake shortcuts", () => {
         expect(summary(result, []).replace(/,\[[^\[\]]*\]\]$/, "")).toBe(whole.replace(/,\[[^\[\]]*\]\]$/, ""));
         if (result.status === "complete") expect([...result.rest, ...unread]).toEqual([...bytes.subarray(bytes.length - (result.rest.length + unread.length))]);
       }
+    }
+  });
+
+  it("reads header bytes as latin1, one char per byte, ASCII lines and others alike", () => {
+    const text = "GET /x HTTP/1.1\r\nX: caf\u00e9 \u00ef\u00bb\u00bf\u0080\u00ff\r\n\u00ef\u00bb\u00bfY: 1\r\nZ: plain\r\n\r\n";
+    const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const result = new HttpHeadParser("request").feed(bytes);
+    if (result.status === "complete") {
+      expect(result.head.headers.get("x")).toBe("caf\u00e9 \u00ef\u00bb\u00bf\u0080\u00ff");
+      expect(result.head.headers.get("z")).toBe("plain");
+    } else {
+      // A name with a byte outside tchar: refused as before.
+      expect(result.status).toBe("error");
+    }
+    const ok = Uint8Array.from("GET /x HTTP/1.1\r\nX: caf\u00e9\u0080\r\nZ: plain\r\n\r\n", (c) => c.charCodeAt(0));
+    const parsed = new HttpHeadParser("request").feed(ok);
+    expect(parsed.status).toBe("complete");
+    if (parsed.status === "complete") {
+      expect(parsed.head.headers.get("x")).toBe("caf\u00e9\u0080");
+      expect(parsed.head.headers.get("z")).toBe("plain");
     }
   });
 });
