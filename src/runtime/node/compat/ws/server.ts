@@ -299,9 +299,8 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
       // hybi-08 as ws accepts it; handleUpgrade has already refused anything
       // but a hybi-13 or hybi-08 request, so no hixie draft gets here.
       allowDrafts: true,
-      editResponse: (lines) => {
-        this.emit("headers", lines, req);
-      },
+      // The 101 as lines only when someone listens for them.
+      editResponse: this.listenerCount("headers") > 0 ? (lines) => void this.emit("headers", lines, req) : undefined,
     });
     if (accepted.error) {
       // Already answered (500 for a handleProtocols pick the client never offered, 400 ...).
