@@ -4,7 +4,7 @@
  * native servers. Run on demand, never in tests:
  *
  *   npx tsx bench/handshake.ts [--rounds 3] [--connects 2000] [--in-flight 64] [--warmup 400]
- *                              [--only node,deno:listen,ws] [--profile] [--baseline DIR]
+ *                              [--only node,deno:listen,ws] [--profile] [--baseline DIR[,DIR2...]]
  *
  *   handshake.ts (load generator, pinned to CPU 1)
  *     --spawn--> taskset -c 0 node|deno|bun handshake-servers.ts <runtime:kind>  (JSON lines on stdio)
@@ -22,7 +22,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { cpus, loadavg } from "node:os";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { HandshakeServerKind } from "./handshake-servers.ts";
@@ -222,9 +222,10 @@ async function main(): Promise<void> {
   const baseline = option("baseline");
   let candidates = SERVERS;
   if (baseline) {
-    // Each of our rows again, run from another checkout (its src/, these bench files copied in).
-    const root = resolve(baseline);
-    candidates = SERVERS.flatMap((s) => (s.ours ? [s, { ...s, name: `${s.name} [baseline]`, root }] : [s]));
+    // Each of our rows again, run from other checkouts (their src/, these bench files copied in).
+    const roots = baseline.split(",").map((dir) => resolve(dir));
+    const label = (root: string) => (roots.length === 1 ? "baseline" : basename(root));
+    candidates = SERVERS.flatMap((s) => (s.ours ? [s, ...roots.map((root) => ({ ...s, name: `${s.name} [${label(root)}]`, root }))] : [s]));
   }
   const servers = candidates.filter(
     (s) => !only || only.some((o) => s.kind === o || s.name === o || s.kind.startsWith(o + ":") || s.kind.endsWith(":" + o)),
