@@ -55,7 +55,7 @@ function echo(ws: EchoSocket): void {
   ws.onmessage = (event) => ws.send(event.data as string | Uint8Array);
 }
 
-async function start(kind: RuntimeServerKind): Promise<number> {
+export async function start(kind: RuntimeServerKind): Promise<number> {
   if (kind === "ws") {
     // ws's echo code, with only the module changed (bench/echo.ts's omnisocket/ws row).
     const entry = g.Deno ? "../src/runtime/deno/ws.ts" : "../src/runtime/bun/ws.ts";

@@ -20,6 +20,7 @@
  */
 import { WebSocketError } from "../shared/errors.ts";
 import { HttpHeaders } from "./headers.ts";
+import { textDecoder } from "../shared/platform.ts";
 import { isFieldChar, isOws, isRequestTarget, isToken, tryEncodeLatin1 } from "./tokens.ts";
 
 /**
@@ -93,7 +94,8 @@ function limitError(message: string): WebSocketError {
  */
 export class HttpHeadParser<K extends HttpHead["kind"]> {
   private readonly limits: HttpLimits;
-  private line = new Uint8Array(256);
+  /** The start of a line that did not end in its chunk (grown as needed; most heads never need it). */
+  private line = EMPTY;
   private lineLength = 0;
   private consumed = 0;
   private head: HttpHead | null = null;
@@ -101,8 +103,8 @@ export class HttpHeadParser<K extends HttpHead["kind"]> {
   private complete = false;
   private result: HeadParseResult<HeadOf<K>> | null = null;
 
-  constructor(readonly kind: K, limits: Partial<HttpLimits> = {}) {
-    this.limits = { ...DEFAULT_HTTP_LIMITS, ...limits };
+  constructor(readonly kind: K, limits?: Partial<HttpLimits>) {
+    this.limits = limits === undefined ? DEFAULT_HTTP_LIMITS : { ...DEFAULT_HTTP_LIMITS, ...limits };
   }
 
   /** Feeds the next bytes; see the module comment for the results. */
@@ -125,11 +127,19 @@ export class HttpHeadParser<K extends HttpHead["kind"]> {
       if (this.lineLength + (end - i) > maxLineLength + 1) {
         return this.fail(limitError(`HTTP line exceeds ${maxLineLength} bytes`));
       }
-      this.append(chunk, i, end);
       this.consumed += taken;
-      if (lf === -1) return INCOMPLETE;
+      let error: WebSocketError | undefined;
+      if (this.lineLength === 0 && lf !== -1) {
+        // The whole line is in this chunk: parse it where it lies.
+        error = this.endLine(chunk, i, end - i);
+      } else {
+        this.append(chunk, i, end);
+        if (lf === -1) return INCOMPLETE;
+        const length = this.lineLength;
+        this.lineLength = 0;
+        error = this.endLine(this.line, 0, length);
+      }
       i = lf + 1;
-      const error = this.endLine();
       if (error) return this.fail(error);
       if (this.complete) {
         this.head!.headers = this.headers;
@@ -154,7 +164,7 @@ export class HttpHeadParser<K extends HttpHead["kind"]> {
   private append(chunk: Uint8Array, start: number, end: number): void {
     const needed = this.lineLength + end - start;
     if (needed > this.line.length) {
-      const grown = new Uint8Array(Math.max(needed, this.line.length * 2));
+      const grown = new Uint8Array(Math.max(needed, this.line.length * 2, 256));
       grown.set(this.line.subarray(0, this.lineLength));
       this.line = grown;
     }
@@ -162,27 +172,32 @@ export class HttpHeadParser<K extends HttpHead["kind"]> {
     this.lineLength = needed;
   }
 
-  /** A line ended at an LF: parse it. Returns an error, or sets `complete` at the blank line. */
-  private endLine(): WebSocketError | undefined {
-    let length = this.lineLength;
-    this.lineLength = 0;
+  /**
+   * A line ended at an LF: `length` bytes of `bytes` from `start`, its LF
+   * left out. Parses it; returns an error, or sets `complete` at the blank line.
+   */
+  private endLine(bytes: Uint8Array, start: number, length: number): WebSocketError | undefined {
     // CRLF ends a line; a bare LF is tolerated (RFC 7230 section 3.5).
-    if (length > 0 && this.line[length - 1] === 0x0d) length--;
+    if (length > 0 && bytes[start + length - 1] === 0x0d) length--;
     if (length > this.limits.maxLineLength) {
       return limitError(`HTTP line exceeds ${this.limits.maxLineLength} bytes`);
     }
-    const bytes = this.line;
-    for (let j = 0; j < length; j++) {
+    const stop = start + length;
+    let high = 0;
+    for (let j = start; j < stop; j++) {
+      const byte = bytes[j]!;
       // A bare CR is invalid (RFC 7230 section 3.5); so is NUL, anywhere.
-      if (bytes[j] === 0x0d) return parseError("Bare CR in HTTP head");
-      if (bytes[j] === 0x00) return parseError("NUL in HTTP head");
+      if (byte === 0x0d) return parseError("Bare CR in HTTP head");
+      if (byte === 0x00) return parseError("NUL in HTTP head");
+      high |= byte;
     }
-    const line = latin1(bytes, length);
+    // An ASCII line reads the same in latin1 and UTF-8; the decoder is the quicker way.
+    const line = high < 0x80 ? textDecoder.decode(bytes.subarray(start, stop)) : latin1(bytes, start, stop);
 
     if (this.head === null) {
       // Empty lines before the start line are ignored (RFC 7230 section 3.5).
       if (length === 0) return undefined;
-      const parsed = this.kind === "request" ? parseRequestLine(line) : parseStatusLine(line);
+      const parsed = this.kind === "request" ? parseRequestLine(line, this.headers) : parseStatusLine(line, this.headers);
       if (parsed instanceof WebSocketError) return parsed;
       this.head = parsed;
       return undefined;
@@ -199,10 +214,11 @@ export class HttpHeadParser<K extends HttpHead["kind"]> {
   }
 }
 
-function latin1(bytes: Uint8Array, length: number): string {
+/** bytes[start, stop) as latin1 (one char per byte), in slices the argument list can hold. */
+function latin1(bytes: Uint8Array, start: number, stop: number): string {
   let out = "";
-  for (let i = 0; i < length; i += 4096) {
-    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(length, i + 4096)) as unknown as number[]);
+  for (let i = start; i < stop; i += 4096) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(stop, i + 4096)) as unknown as number[]);
   }
   return out;
 }
@@ -217,7 +233,7 @@ function parseVersion(s: string): Pick<HeadBase, "version" | "versionMajor" | "v
 }
 
 /** request-line = method SP request-target SP HTTP-version (RFC 7230 section 3.1.1). */
-function parseRequestLine(line: string): HttpRequestHead | WebSocketError {
+function parseRequestLine(line: string, headers: HttpHeaders): HttpRequestHead | WebSocketError {
   const sp1 = line.indexOf(" ");
   const sp2 = sp1 === -1 ? -1 : line.indexOf(" ", sp1 + 1);
   if (sp2 === -1) return parseError("Malformed HTTP request line");
@@ -227,11 +243,11 @@ function parseRequestLine(line: string): HttpRequestHead | WebSocketError {
   if (!isToken(method)) return parseError("Invalid HTTP method");
   if (!isRequestTarget(target)) return parseError("Invalid HTTP request target");
   if (!version) return parseError("Invalid HTTP version");
-  return { kind: "request", method, target, ...version, headers: new HttpHeaders() };
+  return { kind: "request", method, target, ...version, headers };
 }
 
 /** status-line = HTTP-version SP status-code SP reason-phrase (RFC 7230 section 3.1.2). */
-function parseStatusLine(line: string): HttpResponseHead | WebSocketError {
+function parseStatusLine(line: string, headers: HttpHeaders): HttpResponseHead | WebSocketError {
   const version = parseVersion(line.slice(0, 8));
   if (!version || line[8] !== " ") return parseError("Malformed HTTP status line");
   const code = line.slice(9, 12);
@@ -247,7 +263,7 @@ function parseStatusLine(line: string): HttpResponseHead | WebSocketError {
   for (let i = 0; i < reason.length; i++) {
     if (!isFieldChar(reason.charCodeAt(i))) return parseError("Invalid character in HTTP reason phrase");
   }
-  return { kind: "response", status, reason, ...version, headers: new HttpHeaders() };
+  return { kind: "response", status, reason, ...version, headers };
 }
 
 /** header-field = field-name ":" OWS field-value OWS (RFC 7230 section 3.2). */

@@ -32,7 +32,8 @@ export class HttpHeaders implements Iterable<readonly [string, string]> {
    */
   get(name: string): string | undefined {
     const values = this.index.get(name.toLowerCase());
-    return values ? values.join(", ") : undefined;
+    if (values === undefined) return undefined;
+    return values.length === 1 ? values[0] : values.join(", ");
   }
 
   /** Every value of the field, one per line received. */

@@ -53,10 +53,38 @@ export function splitList(value: string | undefined): string[] {
   return out;
 }
 
-/** True when the comma-separated `value` holds `token`, ASCII case-insensitively. */
+/**
+ * True when the comma-separated `value` holds `token`, ASCII
+ * case-insensitively (elements trimmed of OWS, as splitList makes them).
+ * Scans in place: an upgrade request asks this of every connection.
+ */
 export function hasToken(value: string | undefined, token: string): boolean {
-  const wanted = token.toLowerCase();
-  return splitList(value).some((item) => item.toLowerCase() === wanted);
+  if (value === undefined || token.length === 0) return false;
+  const length = value.length;
+  let start = 0;
+  while (start <= length) {
+    let end = value.indexOf(",", start);
+    if (end < 0) end = length;
+    let a = start;
+    let b = end;
+    while (a < b && isOws(value.charCodeAt(a))) a++;
+    while (b > a && isOws(value.charCodeAt(b - 1))) b--;
+    if (b - a === token.length && equalsIgnoringAsciiCase(value, a, token)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/** True when `value` at `offset` holds `token`, letters compared without ASCII case. */
+function equalsIgnoringAsciiCase(value: string, offset: number, token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    let x = value.charCodeAt(offset + i);
+    let y = token.charCodeAt(i);
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
 }
 
 /** request-target: non-empty visible ASCII (RFC 7230 section 5.3, RFC 3986 section 2). */

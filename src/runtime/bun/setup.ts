@@ -6,6 +6,7 @@ import { registerBinaryType } from "../../web/websocket/binary.ts";
 import { setConnector, setPermessageDeflate } from "../../web/transport/runtime.ts";
 import { permessageDeflate } from "../node/zlib-codec.ts";
 import { bunConnector } from "./connect.ts";
+import { installBunAcceptKey } from "./native-accept-key.ts";
 
 setConnector(bunConnector);
 
@@ -15,3 +16,6 @@ if (NodeBuffer) registerBinaryType("nodebuffer", (data) => NodeBuffer.from(data.
 // permessage-deflate on Bun's node:zlib: clients offer it by default (as
 // browsers do), servers on our own engine when asked.
 setPermessageDeflate(permessageDeflate);
+
+// Sec-WebSocket-Accept with Bun.CryptoHasher's SHA-1 rather than the portable one.
+installBunAcceptKey();

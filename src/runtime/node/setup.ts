@@ -8,6 +8,7 @@ import { hasConnector, setConnector, setPermessageDeflate } from "../../web/tran
 import { nodeConnector } from "./connect.ts";
 import { permessageDeflate } from "./zlib-codec.ts";
 import { installNativeMask } from "./native-mask.ts";
+import { installNativeAcceptKey } from "./native-accept-key.ts";
 import "./http-upgrade.ts";
 
 // On Deno and Bun, node:net is the fallback: their own entries register
@@ -16,6 +17,8 @@ const g = globalThis as { Deno?: unknown; Bun?: unknown };
 if ((g.Deno === undefined && g.Bun === undefined) || !hasConnector()) setConnector(nodeConnector);
 // bufferutil's native masking when installed, on Node itself only.
 if (g.Deno === undefined && g.Bun === undefined) installNativeMask();
+// Sec-WebSocket-Accept with node:crypto's SHA-1 on Node (Deno and Bun entries install their own).
+if (g.Deno === undefined && g.Bun === undefined) installNativeAcceptKey(true);
 registerBinaryType("nodebuffer", (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 // permessage-deflate on node:zlib for `perMessageDeflate`: clients offer it
 // by default (as browsers do), servers when asked.

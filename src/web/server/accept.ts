@@ -72,17 +72,14 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   const extensions = serverExtensions(options);
   const headers = headerRecord(head);
   const url = requestWebSocketUrl(options.secure, head.headers.get("host"), head.target);
-  const base = { socket, url, protocol: "", extensionsHeader: "", extensions: [], headers };
-  const refuse = (status: number, reason: string, extra: Array<[string, string]>, error: WebSocketError): AcceptedSocket => {
-    socket.write([encodeLatin1(createErrorResponse(status, reason, extra))]);
-    socket.end();
-    return { ...base, error };
-  };
   // A draft client sends no Sec-WebSocket-Version or -Key; only opted-in servers answer it.
   const draft = options.allowDrafts ? legacyDraftOf(head) : null;
-  if (draft) return acceptLegacyUpgrade(head, socket, leftover, options, base, refuse);
-  const checked = validateClientRequest(head, options.allowDrafts ? { versions: [13, 8] } : undefined);
-  if (!checked.ok) return refuse(checked.status, checked.reason, checked.headers, checked.error);
+  if (draft) {
+    const base = refusedBase(socket, url, headers);
+    return acceptLegacyUpgrade(head, socket, leftover, options, base, (status, reason, extra, error) => refuse(socket, base, status, reason, extra, error));
+  }
+  const checked = validateClientRequest(head, options.allowDrafts ? HYBI_13_AND_8 : undefined);
+  if (!checked.ok) return refuse(socket, refusedBase(socket, url, headers), checked.status, checked.reason, checked.headers, checked.error);
   let protocol: string;
   try {
     protocol = options.protocols ? selectProtocol(checked.protocols, options.protocols) ?? "" : "";
@@ -91,12 +88,14 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
     // the server's fault: answer 500 rather than throw out of the upgrade hook
     // and leave the client waiting. The WebSocket reports the cause as its error.
     const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
-    return refuse(500, "Subprotocol selection failed", [], error);
+    return refuse(socket, refusedBase(socket, url, headers), 500, "Subprotocol selection failed", [], error);
   }
-  const negotiated = negotiateServerExtensions(extensions, head.headers.getAll("sec-websocket-extensions"), {
-    maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH,
-  });
-  if (negotiated instanceof WebSocketError) return refuse(400, negotiated.message, [], negotiated);
+  // With no extension to offer there is nothing to negotiate (validateClientRequest
+  // has already refused a malformed Sec-WebSocket-Extensions).
+  const negotiated = extensions.length === 0
+    ? { active: [], responseHeader: "" }
+    : negotiateServerExtensions(extensions, head.headers.getAll("sec-websocket-extensions"), { maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH });
+  if (negotiated instanceof WebSocketError) return refuse(socket, refusedBase(socket, url, headers), 400, negotiated.message, [], negotiated);
   let response: string;
   try {
     response = createServerResponse({
@@ -108,7 +107,7 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   } catch (err) {
     closeSessions(negotiated.active);
     const error = err instanceof WebSocketError ? err : new WebSocketError("WS_ERR_HANDSHAKE", String(err));
-    return refuse(500, "Invalid handshake response", [], error);
+    return refuse(socket, refusedBase(socket, url, headers), 500, "Invalid handshake response", [], error);
   }
   if (options.editResponse) {
     const lines = response.slice(0, -4).split("\r\n");
@@ -118,12 +117,27 @@ export function acceptUpgrade(head: HttpRequestHead, socket: ByteSocket, leftove
   socket.write([encodeLatin1(response)]);
   socket.pause();
   return {
-    ...base,
-    version: `hybi-${checked.version}`,
+    socket,
+    url,
     protocol,
     extensionsHeader: negotiated.responseHeader,
     extensions: negotiated.active,
+    headers,
+    version: checked.version === 13 ? "hybi-13" : "hybi-8",
     head: leftover,
   };
 }
 
+const HYBI_13_AND_8 = { versions: [13, 8] as const };
+
+/** What a refused (or draft) handshake's result starts from. */
+function refusedBase(socket: ByteSocket, url: string, headers: Record<string, string>): Omit<AcceptedSocket, "error"> {
+  return { socket, url, protocol: "", extensionsHeader: "", extensions: [], headers };
+}
+
+/** Answers with an HTTP error and ends the connection; the result carries `error`. */
+function refuse(socket: ByteSocket, base: Omit<AcceptedSocket, "error">, status: number, reason: string, extra: Array<[string, string]>, error: WebSocketError): AcceptedSocket {
+  socket.write([encodeLatin1(createErrorResponse(status, reason, extra))]);
+  socket.end();
+  return { ...base, error };
+}

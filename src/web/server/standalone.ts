@@ -17,7 +17,7 @@ import { createErrorResponse } from "../../core/websocket/handshake/server.ts";
 import { HttpHeadParser, type HttpLimits, type HttpRequestHead } from "../../core/http/head-parser.ts";
 import { encodeLatin1 } from "../../core/http/serializer.ts";
 import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
-import { acceptUpgrade, type ProtocolChooser } from "./accept.ts";
+import { acceptUpgrade, type AcceptOptions, type ProtocolChooser } from "./accept.ts";
 import { requestOf } from "./request.ts";
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import { WebSocket, type WebSocketOptions } from "../websocket/websocket.ts";
@@ -153,17 +153,10 @@ export function serveConnection<W extends WebSocket>(
       }
       if (!ok) return refuse(socket, 403, "Forbidden", closeTimeout);
     }
+    const { accept, socketOptions } = perServer(options);
     let accepted;
     try {
-      accepted = acceptUpgrade(head, socket, rest.length > 0 ? rest : undefined, {
-        protocols: options.protocols,
-        extensions: options.extensions,
-        perMessageDeflate: options.perMessageDeflate,
-        maxLength: options.maxLength,
-        headers: options.headers,
-        secure,
-        allowDrafts: options.allowDrafts,
-      });
+      accepted = acceptUpgrade(head, socket, rest.length > 0 ? rest : undefined, accept);
     } catch (err) {
       return refuse(socket, 500, (err as Error)?.message ?? "Internal Server Error", closeTimeout);
     }
@@ -171,18 +164,46 @@ export function serveConnection<W extends WebSocket>(
       lingerThenDrop(socket, closeTimeout); // already answered with 400/405/426
       return;
     }
-    const ws = WebSocketClass.accept(accepted, {
-      maxLength: options.maxLength,
-      maxFragments: options.maxFragments,
-      ping: options.ping,
-      heartbeat: options.heartbeat ?? idleHeartbeat(options.idleTimeout),
-      closeTimeout: options.closeTimeout,
-      binaryType: options.binaryType,
-      lowWaterMark: options.lowWaterMark,
-      backpressureLimit: options.backpressureLimit,
-    });
+    const ws = WebSocketClass.accept(accepted, socketOptions);
     onSocket(ws, request);
   }
+}
+
+/** What acceptUpgrade and WebSocket.accept take, made once per server's options rather than per connection. */
+interface PerServer {
+  accept: AcceptOptions;
+  socketOptions: WebSocketOptions;
+}
+
+const perServerOptions = new WeakMap<StandaloneServerOptions, PerServer>();
+
+function perServer(options: StandaloneServerOptions & { secure?: boolean }): PerServer {
+  let made = perServerOptions.get(options);
+  if (made === undefined) {
+    made = {
+      accept: {
+        protocols: options.protocols,
+        extensions: options.extensions,
+        perMessageDeflate: options.perMessageDeflate,
+        maxLength: options.maxLength,
+        headers: options.headers,
+        secure: options.secure ?? false,
+        allowDrafts: options.allowDrafts,
+      },
+      socketOptions: {
+        maxLength: options.maxLength,
+        maxFragments: options.maxFragments,
+        ping: options.ping,
+        heartbeat: options.heartbeat ?? idleHeartbeat(options.idleTimeout),
+        closeTimeout: options.closeTimeout,
+        binaryType: options.binaryType,
+        lowWaterMark: options.lowWaterMark,
+        backpressureLimit: options.backpressureLimit,
+      },
+    };
+    perServerOptions.set(options, made);
+  }
+  return made;
 }
 
 /** What a runtime's `listen()` returns. */

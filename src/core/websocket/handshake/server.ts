@@ -4,14 +4,13 @@
  * the 101 response or the HTTP error that refuses the upgrade. The client's
  * half is in client.ts.
  */
-import { tryDecodeBase64 } from "../../shared/base64.ts";
 import { WebSocketError } from "../../shared/errors.ts";
 import type { ActiveExtension, Extension, ExtensionContext, ExtensionOffer, ServerSession } from "../extensions/extension.ts";
 import { parseExtensions, parseProtocols, serializeExtensions } from "./header-params.ts";
 import { findDuplicateHeader } from "../../http/headers.ts";
 import { hasToken, isToken, isValidHeaderValue } from "../../http/tokens.ts";
 import { type HttpRequestHead } from "../../http/head-parser.ts";
-import { headerEntries, serializeResponseHead, type HttpHeadersInit } from "../../http/serializer.ts";
+import { headerEntries, serializeResponseHead, STATUS_TEXT, type HttpHeadersInit } from "../../http/serializer.ts";
 
 import { acceptKey } from "./accept-key.ts";
 import { invalid, handshakeError, rsvClash } from "./shared.ts";
@@ -45,6 +44,28 @@ function reject(status: RejectedRequest["status"], reason: string, headers: Arra
 /** Request headers that must appear once: RFC 7230 section 5.4, RFC 6455 sections 11.3.1 and 11.3.5, RFC 6454 section 7. */
 const UNIQUE_REQUEST_HEADERS = ["Host", "Upgrade", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Origin", "Sec-WebSocket-Origin"];
 
+const ONLY_13: readonly (13 | 8)[] = [13];
+
+/** Char code -> base64 value (RFC 4648 section 4), -1 outside the alphabet. */
+const BASE64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) BASE64_VALUE["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
+
+/**
+ * True when `key` is the canonical, padded base64 of exactly 16 bytes
+ * (RFC 6455 section 4.2.1 point 5), as tryDecodeBase64(key)?.length === 16
+ * tells, without decoding: 22 alphabet chars, the last of which carries 2
+ * bits (its low 4 bits zero, RFC 4648 section 3.5), then "==".
+ */
+export function isWebSocketKey(key: string): boolean {
+  if (key.length !== 24 || key.charCodeAt(22) !== 0x3d || key.charCodeAt(23) !== 0x3d) return false;
+  for (let i = 0; i < 22; i++) {
+    const code = key.charCodeAt(i);
+    const value = code < 128 ? BASE64_VALUE[code]! : -1;
+    if (value < 0 || (i === 21 && (value & 15) !== 0)) return false;
+  }
+  return true;
+}
+
 export interface ValidateRequestOptions {
   /**
    * Versions accepted, 13 first (default `[13]`). 8 adds hybi-08 clients,
@@ -58,8 +79,8 @@ export interface ValidateRequestOptions {
  * handshakes get 400, a method other than GET 405, and a version not
  * accepted 426 with `Sec-WebSocket-Version` listing those that are (section 4.4).
  */
-export function validateClientRequest(request: HttpRequestHead, options: ValidateRequestOptions = {}): AcceptedRequest | RejectedRequest {
-  const versions = options.versions ?? [13];
+export function validateClientRequest(request: HttpRequestHead, options?: ValidateRequestOptions): AcceptedRequest | RejectedRequest {
+  const versions = options?.versions ?? ONLY_13;
   const { headers } = request;
   // "An HTTP/1.1 or higher GET request" (point 1).
   if (request.method !== "GET") return reject(405, "Invalid HTTP method", [["Allow", "GET"]]);
@@ -72,13 +93,14 @@ export function validateClientRequest(request: HttpRequestHead, options: Validat
   if (!hasToken(headers.get("Upgrade"), "websocket")) return reject(400, "Invalid Upgrade header"); // point 3
   if (!hasToken(headers.get("Connection"), "upgrade")) return reject(400, "Invalid Connection header"); // point 4
   // A version we do not speak: 426 listing the ones we do (point 6, section 4.4).
-  const version = versions.find((v) => headers.get("Sec-WebSocket-Version") === String(v));
+  const sent = headers.get("Sec-WebSocket-Version");
+  const version = sent === "13" || sent === "8" ? versions.find((v) => v === Number(sent)) : undefined;
   if (version === undefined) {
     return reject(426, "Unsupported WebSocket version", [["Sec-WebSocket-Version", versions.join(", ")]]);
   }
   // The key must decode to 16 bytes (point 5).
   const key = headers.get("Sec-WebSocket-Key");
-  if (key === undefined || tryDecodeBase64(key)?.length !== 16) return reject(400, "Invalid Sec-WebSocket-Key header");
+  if (key === undefined || !isWebSocketKey(key)) return reject(400, "Invalid Sec-WebSocket-Key header");
   const protocols = parseProtocols(headers.getAll("Sec-WebSocket-Protocol"));
   if (protocols instanceof WebSocketError) return reject(400, protocols.message);
   const extensions = parseExtensions(headers.getAll("Sec-WebSocket-Extensions"));
@@ -164,26 +186,29 @@ export function createServerResponse(options: {
   extensionsHeader?: string;
   headers?: HttpHeadersInit;
 }): string {
-  if (tryDecodeBase64(options.key)?.length !== 16) throw invalid("Invalid Sec-WebSocket-Key");
-  const fields: Array<[string, string]> = [
-    ["Upgrade", "websocket"],
-    ["Connection", "Upgrade"],
-    ["Sec-WebSocket-Accept", acceptKey(options.key)],
-  ];
+  if (!isWebSocketKey(options.key)) throw invalid("Invalid Sec-WebSocket-Key");
+  // What serializeResponseHead makes of these fields, written out: the
+  // fixed lines are one constant, the rest is checked as it would check it.
+  let head = RESPONSE_101 + acceptKey(options.key) + "\r\n";
   if (options.protocol) {
     if (!isToken(options.protocol)) throw invalid(`Invalid subprotocol: ${JSON.stringify(options.protocol)}`);
-    fields.push(["Sec-WebSocket-Protocol", options.protocol]);
+    head += `Sec-WebSocket-Protocol: ${options.protocol}\r\n`;
   }
   if (options.extensionsHeader) {
     if (!isValidHeaderValue(options.extensionsHeader)) throw invalid("Invalid Sec-WebSocket-Extensions value");
-    fields.push(["Sec-WebSocket-Extensions", options.extensionsHeader]);
+    head += `Sec-WebSocket-Extensions: ${options.extensionsHeader}\r\n`;
   }
-  for (const [name, value] of headerEntries(options.headers)) {
-    if (isReservedResponseHeader(name)) throw invalid(`The ${name} header is set by the handshake`);
-    fields.push([name, value]);
+  if (options.headers !== undefined) {
+    for (const [name, value] of headerEntries(options.headers)) {
+      if (isReservedResponseHeader(name)) throw invalid(`The ${name} header is set by the handshake`);
+      head += `${name}: ${value}\r\n`;
+    }
   }
-  return serializeResponseHead({ status: 101, headers: fields });
+  return head + "\r\n";
 }
+
+/** The 101 response up to the accept value (RFC 6455 section 4.2.2 step 5; reason phrase of STATUS_TEXT). */
+const RESPONSE_101 = `HTTP/1.1 101 ${STATUS_TEXT[101]}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: `;
 
 /**
  * A complete error response that ends the connection: `reason` becomes a

@@ -20,6 +20,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createErrorResponse, validateClientRequest } from "../../../../core/websocket/handshake/server.ts";
 import { encodeLatin1 } from "../../../../core/http/serializer.ts";
+import type { HttpRequestHead } from "../../../../core/http/head-parser.ts";
 import { maxLengthOf, withServerDefaults } from "../../../../web/compat/ws/options.ts";
 import { acceptUpgrade } from "../../../../web/server/accept.ts";
 import { getRawListener, type RawListen, type RawServer } from "../../../../web/server/raw-listener.ts";
@@ -92,6 +93,9 @@ const RUNNING = 0;
 const CLOSING = 1;
 const CLOSED = 2;
 const kUsed = Symbol("omnisocket.ws.used");
+const HYBI_13_AND_8 = { versions: [13, 8] as const };
+/** The request head handleUpgrade built, for completeUpgrade to use again. */
+const heads = new WeakMap<http.IncomingMessage, HttpRequestHead>();
 
 type Socket = Duplex & { [kUsed]?: boolean; encrypted?: boolean; authorized?: boolean };
 
@@ -228,7 +232,9 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, cb: (client: InstanceType<T>, request: http.IncomingMessage) => void): void {
     socket.on("error", destroyOnError);
     // ws takes hybi-13 and hybi-08 clients.
-    const checked = validateClientRequest(requestHead(req), { versions: [13, 8] });
+    const parsedHead = requestHead(req);
+    heads.set(req, parsedHead);
+    const checked = validateClientRequest(parsedHead, HYBI_13_AND_8);
     if (!checked.ok) {
       return this.#abortOrEmitClientError(req, socket, checked.status, checked.reason, Object.fromEntries(checked.headers));
     }
@@ -282,7 +288,10 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
     const leftover = head && head.length > 0 ? new Uint8Array(head.buffer, head.byteOffset, head.byteLength) : undefined;
     socket.removeListener("error", destroyOnError);
     const byteSocket = socket instanceof RawUpgradeSocket ? socket.byteSocket : new NodeByteSocket(socket as never);
-    const accepted = acceptUpgrade(requestHead(req), byteSocket, leftover, {
+    // The head handleUpgrade read, unless completeUpgrade is called on its own.
+    const parsedHead = heads.get(req) ?? requestHead(req);
+    heads.delete(req);
+    const accepted = acceptUpgrade(parsedHead, byteSocket, leftover, {
       protocols: chooser,
       perMessageDeflate: options.perMessageDeflate as never,
       maxLength: maxLengthOf(options.maxPayload),
@@ -290,9 +299,8 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
       // hybi-08 as ws accepts it; handleUpgrade has already refused anything
       // but a hybi-13 or hybi-08 request, so no hixie draft gets here.
       allowDrafts: true,
-      editResponse: (lines) => {
-        this.emit("headers", lines, req);
-      },
+      // The 101 as lines only when someone listens for them.
+      editResponse: this.listenerCount("headers") > 0 ? (lines) => void this.emit("headers", lines, req) : undefined,
     });
     if (accepted.error) {
       // Already answered (500 for a handleProtocols pick the client never offered, 400 ...).
