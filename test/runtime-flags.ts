@@ -19,8 +19,6 @@ export const flags = {
    * no socket to the application.
    */
   refusedHandshakeReachesApp: runtime === "node",
-  /** listen(), our engine on the runtime's own listener: Deno and Bun; the Node entry has none (node:http is its server). */
-  listen: runtime !== "node",
   /** The example file of docs/runtimes.md written for this runtime's own servers (Node's are the README's: test/node). */
   runtimeExample: runtime === "deno" ? "examples/deno.ts" : runtime === "bun" ? "examples/bun.ts" : null,
   /** binaryType "nodebuffer" (a Buffer view): Node and Bun have Buffer built in, Deno's entry does not register it. */

@@ -6,15 +6,17 @@
  * test/web/deflate-options.test.ts and test/event-source/examples.test.ts).
  */
 import type { AddressInfo } from "node:net";
-import { describe, it, expect } from "../harness.ts";
+import { describe, it, expect, until } from "../harness.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
 import { createEchoServer } from "../../examples/echo-server.ts";
 import { talk } from "../../examples/client.ts";
+import { startEchoServer } from "../../examples/listen.ts";
 
 describe("README examples", () => {
   it("quotes the example files exactly", () => {
     expect(checkExcerpts("README.md")).toEqual([
       "examples/echo-server.ts",
+      "examples/listen.ts",
       "examples/client.ts",
       "examples/deno.ts",
       "examples/bun.ts",
@@ -25,6 +27,26 @@ describe("README examples", () => {
       "examples/sse-client.ts",
       "examples/flow-control.ts",
     ]);
+  });
+
+  it("examples/listen.ts: the standalone server echoes for the client example", async () => {
+    const logged: unknown[][] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => { logged.push(args); };
+    try {
+      const server = await startEchoServer(0);
+      try {
+        const transcript = await talk(`${server.url}/chat`);
+        expect(transcript[1]).toBe("message Hello, world!");
+        expect(transcript.at(-1)).toBe("close 1000  true");
+        expect(logged).toEqual([["listening on", server.url], ["connected", "/chat"]]);
+        await until(() => server.clients.size === 0, 5_000, "the server-side socket leaving clients");
+      } finally {
+        await server.close();
+      }
+    } finally {
+      console.log = log;
+    }
   });
 
   it("the client example talks to the echo server example", async () => {

@@ -5,6 +5,8 @@
  *                            Node  node:http + our faye-style upgrade hook
  *                            Deno  listen(): our engine on Deno.listen
  *                            Bun   listen(): our engine on Bun.listen
+ *   ourListen(opts, cb)    the runtime's listen() (node:net, Deno.listen,
+ *                          Bun.listen), resolved once it listens
  *   serverForms()          every server form the runtime has, for the
  *                          scenarios of runtime-scenarios.ts: the above, plus
  *                          Deno.serve's upgrade(), Bun.serve's handler, and the
@@ -16,10 +18,10 @@
  */
 import { WebSocket as UndiciWebSocket } from "undici/index.js";
 import { runtime } from "../harness.ts";
-import { bun, deno, type WebSocket } from "../entry.ts";
+import { bun, deno, node, type WebSocket } from "../entry.ts";
 import { flags } from "../runtime-flags.ts";
 import type { ProtocolChooser } from "../../src/web/server/accept.ts";
-import type { StandaloneServerOptions } from "../../src/web/server/standalone.ts";
+import type { ConnectionListener, StandaloneServerOptions, WebSocketServer } from "../../src/web/server/standalone.ts";
 import type { HeartbeatOptions } from "../../src/web/websocket/heartbeat.ts";
 import type { BunHandler, BunServer } from "../../src/runtime/bun/index.ts";
 import { arrivals, SERVER_PROTOCOLS, type ServerForm, type ServerSide } from "./runtime-scenarios.ts";
@@ -53,6 +55,26 @@ export interface OurServer extends PeerServer {
   sockets: WebSocket[];
 }
 
+/** Options of every runtime's listen(). */
+export interface ListenOptions extends StandaloneServerOptions {
+  hostname?: string;
+  port?: number;
+  cert?: string;
+  key?: string;
+}
+
+type Listen = (options: ListenOptions, onSocket: ConnectionListener<WebSocket>) => WebSocketServer<WebSocket>;
+
+/** The running runtime's listen() as it is (port and url may wait for `ready` on Node). */
+export const runtimeListen: Listen = (deno?.listen ?? bun?.listen ?? node!.listen) as unknown as Listen;
+
+/** The running runtime's listen(), resolved once the server listens (so `port` and `url` are known). */
+export async function ourListen(options: ListenOptions, onSocket: ConnectionListener<WebSocket>): Promise<WebSocketServer<WebSocket>> {
+  const server = runtimeListen(options, onSocket);
+  await server.ready;
+  return server;
+}
+
 function echoing(ws: WebSocket): void {
   ws.binaryType = "uint8array";
   ws.addEventListener("message", (event) => ws.send((event as MessageEvent).data as string | Uint8Array));
@@ -66,8 +88,7 @@ export async function startOurServer(opts: OurServerOptions = {}): Promise<OurSe
     if (opts.echo !== false) echoing(ws);
     opts.onConnection?.(ws, { url });
   };
-  const listenFn = deno?.listen ?? bun?.listen;
-  if (!listenFn) {
+  if (flags.server === "node:http hook") {
     const server = await startHookServer({
       protocols: opts.protocols,
       options: opts.options,
@@ -78,7 +99,7 @@ export async function startOurServer(opts: OurServerOptions = {}): Promise<OurSe
     return server;
   }
   const tls = opts.tls ? { cert: String(opts.tls.cert), key: String(opts.tls.key) } : {};
-  const server = listenFn({ hostname: "127.0.0.1", port: 0, protocols: opts.protocols, ...opts.options, ...tls }, (ws, request) => {
+  const server = await ourListen({ hostname: "127.0.0.1", port: 0, protocols: opts.protocols, ...opts.options, ...tls }, (ws, request) => {
     const url = new URL(request.url);
     accepted(ws, url.pathname + url.search);
   });
@@ -124,11 +145,10 @@ interface BunServeApi {
   }): { port: number; stop(closeActiveConnections?: boolean): void };
 }
 
-function listenForm(options: FormOptions = {}): Promise<ServerForm> {
+async function listenForm(options: FormOptions = {}): Promise<ServerForm> {
   const queue = arrivals();
-  const listenFn = (deno?.listen ?? bun?.listen)!;
-  const server = listenFn({ hostname: "127.0.0.1", port: 0, protocols: SERVER_PROTOCOLS, ...options }, (ws) => queue.arrived(ws));
-  return Promise.resolve({ url: server.url, pings: true, next: queue.next, close: () => server.close() });
+  const server = await ourListen({ hostname: "127.0.0.1", port: 0, protocols: SERVER_PROTOCOLS, ...options }, (ws) => queue.arrived(ws));
+  return { url: server.url, pings: true, next: queue.next, close: () => server.close() };
 }
 
 async function hookForm(options: FormOptions = {}): Promise<ServerForm> {
@@ -196,5 +216,5 @@ export function serverForms(): NamedForm[] {
       hook,
     ];
   }
-  return [hook];
+  return [hook, { name: "listen() (node:net, our engine)", start: listenForm }];
 }

@@ -15,8 +15,8 @@
  */
 import net from "node:net";
 import { afterAll, describe, expect, it, until } from "../harness.ts";
-import { WebSocket, deno, bun } from "../entry.ts";
-import { serverForms } from "../peers/our-server.ts";
+import { WebSocket } from "../entry.ts";
+import { ourListen, serverForms } from "../peers/our-server.ts";
 import { answerHandshake, FrameLog, rawClient } from "../peers/raw.ts";
 import { memoryPair } from "../peers/memory-pair.ts";
 import { observe } from "../peers/observe.ts";
@@ -317,27 +317,24 @@ describe("handshake timeouts", () => {
     expect(() => new WebSocket("ws://127.0.0.1:65000", [], { handshakeTimeout: -1 })).toThrow(TypeError);
   });
 
-  const listenFn = deno?.listen ?? bun?.listen;
-  if (listenFn) {
-    for (const sent of ["nothing", "half a request head"] as const) {
-      it(`listen(): a client that sends ${sent} is dropped after handshakeTimeout`, async () => {
-        const server = listenFn({ hostname: "127.0.0.1", port: 0, handshakeTimeout: 200 }, () => {});
-        try {
-          const socket = net.connect({ port: server.port, host: "127.0.0.1" });
-          sockets.push(socket);
-          let closed = false;
-          let answered = "";
-          socket.on("data", (chunk: Uint8Array) => { answered += new TextDecoder().decode(chunk); });
-          socket.on("close", () => { closed = true; });
-          socket.on("error", () => {});
-          if (sent !== "nothing") socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n");
-          await until(() => closed, 10_000, "the server dropping the connection");
-          expect(answered).toBe(""); // dropped unanswered
-        } finally {
-          await server.close();
-        }
-      });
-    }
+  for (const sent of ["nothing", "half a request head"] as const) {
+    it(`listen(): a client that sends ${sent} is dropped after handshakeTimeout`, async () => {
+      const server = await ourListen({ hostname: "127.0.0.1", port: 0, handshakeTimeout: 200 }, () => {});
+      try {
+        const socket = net.connect({ port: server.port, host: "127.0.0.1" });
+        sockets.push(socket);
+        let closed = false;
+        let answered = "";
+        socket.on("data", (chunk: Uint8Array) => { answered += new TextDecoder().decode(chunk); });
+        socket.on("close", () => { closed = true; });
+        socket.on("error", () => {});
+        if (sent !== "nothing") socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n");
+        await until(() => closed, 10_000, "the server dropping the connection");
+        expect(answered).toBe(""); // dropped unanswered
+      } finally {
+        await server.close();
+      }
+    });
   }
 });
 

@@ -2,16 +2,17 @@
  * hixie-75/76 clients (raw node:net sockets speaking the drafts' examples)
  * against our node:http upgrade hook with `allowDrafts`, and hybi-08 between
  * our client (`protocolVersion: 8`) and our server. Runs on Node, and on
- * Deno and Bun through their node:http; on Deno and Bun also against their
- * standalone listen() (Deno.listen, Bun.listen: the same accept path on
- * each runtime's own sockets; Node has no standalone listener).
+ * Deno and Bun through their node:http; and against each runtime's
+ * standalone listen() (node:net, Deno.listen, Bun.listen: the same accept
+ * path on each runtime's own sockets).
  *
  *   hixieClient --draft head (+ key3, maybe late)--> node:http upgrade
  *        <-- 101 head, challenge, 0x00 text 0xFF --  new WebSocket(req, socket, head, protocols, { allowDrafts })
  */
 import { afterAll, describe, expect, it, runtime, until } from "../harness.ts";
-import { bun, deno, WebSocket, type ServerWebSocketOptions } from "../entry.ts";
+import { WebSocket, type ServerWebSocketOptions } from "../entry.ts";
 import { startHookServer, type PeerServer } from "../peers/servers.ts";
+import { ourListen } from "../peers/our-server.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
 import { createLegacyEchoServer } from "../../examples/legacy-drafts.ts";
 import { DRAFT76_CHALLENGE, hixieClient, type HixieClient, type HixieClientOptions } from "../peers/hixie-client.ts";
@@ -277,7 +278,7 @@ describe("docs/legacy-drafts.md", () => {
   });
 });
 
-// ------------------------------------------- Deno and Bun: standalone listen() --
+// ---------------------------------------------------------- standalone listen() --
 
 interface Listener {
   port: number;
@@ -288,52 +289,49 @@ interface ServerSocket {
   send(data: string): void;
   addEventListener(type: string, listener: (event: { data?: unknown }) => void): void;
 }
-type Listen = (options: Record<string, unknown>, onSocket: (ws: ServerSocket) => void) => Listener;
+type Listen = (options: Record<string, unknown>, onSocket: (ws: ServerSocket) => void) => Promise<Listener>;
 
-if (runtime !== "node") {
-  describe(`hixie drafts on ${runtime}'s standalone listen() (allowDrafts)`, () => {
-    const clients: HixieClient[] = [];
-    const servers: Listener[] = [];
-    const versions: string[] = [];
-    afterAll(async () => {
-      for (const c of clients) c.socket.destroy();
-      for (const s of servers) await s.close();
-    });
-
-    async function start(): Promise<Listener> {
-      const listen = (deno?.listen ?? bun?.listen) as unknown as Listen;
-      const server = listen({ hostname: "127.0.0.1", port: 0, protocols: ["sample"], allowDrafts: true }, (ws) => {
-        versions.push(ws.version);
-        ws.addEventListener("message", (e) => ws.send(e.data as string));
-      });
-      servers.push(server);
-      return server;
-    }
-
-    it("hixie-76 with a late key body: head, challenge, echo", async () => {
-      const server = await start();
-      const client = await hixieClient(server.port, { draft: "hixie-76", protocol: "sample", lateKey: true });
-      clients.push(client);
-      const head = await client.head();
-      expect(head.startsWith("HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n")).toBe(true);
-      expect(head).toMatch(`\r\nSec-WebSocket-Location: ws://127.0.0.1:${server.port}/demo\r\n`);
-      client.sendKey("^n:ds[4U");
-      client.send("\x00Hello\xff");
-      const expected = DRAFT76_CHALLENGE + "\x00Hello\xff";
-      await until(() => client.afterHead().length >= expected.length);
-      expect(client.afterHead().toString("latin1")).toBe(expected);
-      expect(versions).toContain("hixie-76");
-    });
-
-    it("hixie-75: head and echo", async () => {
-      const server = await start();
-      const client = await hixieClient(server.port, { draft: "hixie-75", protocol: "sample" });
-      clients.push(client);
-      expect((await client.head()).startsWith("HTTP/1.1 101 Web Socket Protocol Handshake\r\n")).toBe(true);
-      client.send("\x00Hi\xff");
-      await until(() => client.afterHead().length >= 4);
-      expect(client.afterHead().toString("latin1")).toBe("\x00Hi\xff");
-      expect(versions).toContain("hixie-75");
-    });
+describe(`hixie drafts on ${runtime}'s standalone listen() (allowDrafts)`, () => {
+  const clients: HixieClient[] = [];
+  const servers: Listener[] = [];
+  const versions: string[] = [];
+  afterAll(async () => {
+    for (const c of clients) c.socket.destroy();
+    for (const s of servers) await s.close();
   });
-}
+
+  async function start(): Promise<Listener> {
+    const server = await (ourListen as unknown as Listen)({ hostname: "127.0.0.1", port: 0, protocols: ["sample"], allowDrafts: true }, (ws) => {
+      versions.push(ws.version);
+      ws.addEventListener("message", (e) => ws.send(e.data as string));
+    });
+    servers.push(server);
+    return server;
+  }
+
+  it("hixie-76 with a late key body: head, challenge, echo", async () => {
+    const server = await start();
+    const client = await hixieClient(server.port, { draft: "hixie-76", protocol: "sample", lateKey: true });
+    clients.push(client);
+    const head = await client.head();
+    expect(head.startsWith("HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n")).toBe(true);
+    expect(head).toMatch(`\r\nSec-WebSocket-Location: ws://127.0.0.1:${server.port}/demo\r\n`);
+    client.sendKey("^n:ds[4U");
+    client.send("\x00Hello\xff");
+    const expected = DRAFT76_CHALLENGE + "\x00Hello\xff";
+    await until(() => client.afterHead().length >= expected.length);
+    expect(client.afterHead().toString("latin1")).toBe(expected);
+    expect(versions).toContain("hixie-76");
+  });
+
+  it("hixie-75: head and echo", async () => {
+    const server = await start();
+    const client = await hixieClient(server.port, { draft: "hixie-75", protocol: "sample" });
+    clients.push(client);
+    expect((await client.head()).startsWith("HTTP/1.1 101 Web Socket Protocol Handshake\r\n")).toBe(true);
+    client.send("\x00Hi\xff");
+    await until(() => client.afterHead().length >= 4);
+    expect(client.afterHead().toString("latin1")).toBe("\x00Hi\xff");
+    expect(versions).toContain("hixie-75");
+  });
+});

@@ -1,21 +1,20 @@
 /**
  * listen(), the standalone server that runs our own engine end to end on
- * the runtime's own listener (Deno.listen / Deno.listenTls, Bun.listen):
- * its options and limits, the same tests on both runtimes. The Node entry
- * has no listen() (flags.listen): node:http's upgrade event is its server.
+ * the runtime's own listener (Deno.listen / Deno.listenTls, Bun.listen,
+ * node:net / node:tls): its options and limits, the same tests on every
+ * runtime.
  *
  *   raw / our / the runtime's client --TCP--> listen() --> onSocket(ws, request)
  */
 import net from "node:net";
 import { afterAll, describe, expect, it, itWithPeer, until } from "../harness.ts";
 import { bun, deno, node, WebSocket } from "../entry.ts";
-import { flags } from "../runtime-flags.ts";
 import { hasOpenssl, localCertificate, OPENSSL_INSTALL_HINT } from "../peers/certificate.ts";
 import { observe } from "../peers/observe.ts";
 import { clientFrame, rawClient } from "../peers/raw.ts";
 import { nativeWebSocket } from "../peers/our-server.ts";
 
-const listen = deno?.listen ?? bun?.listen;
+const listen = deno?.listen ?? bun?.listen ?? node?.listen;
 
 /** Sends a handshake with `fields` (header lines) on a raw connection; resolves with the answer's head. */
 function rawHead(port: number, path: string, fields: string): Promise<string> {
@@ -35,167 +34,182 @@ function rawHead(port: number, path: string, fields: string): Promise<string> {
   });
 }
 
-if (!flags.listen) {
-  describe("listen() on the Node entry", () => {
-    it("is not there: node:http's upgrade event is Node's server (test/peers/our-server.ts)", () => {
-      expect((node as Record<string, unknown> | null)?.listen).toBeUndefined();
-      expect(typeof node?.WebSocket.isWebSocket).toBe("function");
-    });
+describe(`listen() on ${deno ? "Deno.listen" : bun ? "Bun.listen" : "node:net"}: our engine's options and limits`, () => {
+  const servers: { close(): Promise<void> }[] = [];
+  const start = async (...args: Parameters<NonNullable<typeof listen>>) => {
+    const server = (listen as (...a: typeof args) => ReturnType<NonNullable<typeof listen>>)(...args);
+    servers.push(server);
+    await server.ready;
+    return server;
+  };
+  afterAll(async () => { for (const s of servers) await s.close(); });
+
+  it("maxLength: a larger message closes with 1009 (the runtime's own client)", async () => {
+    const server = await start({ hostname: "127.0.0.1", port: 0, maxLength: 100 }, () => {});
+    const client = new nativeWebSocket(server.url);
+    const seen = observe(client);
+    await seen.opened;
+    client.send("x".repeat(101));
+    expect((await seen.closed).code).toBe(1009);
   });
-} else {
-  describe(`listen() on ${deno ? "Deno.listen" : "Bun.listen"}: our engine's options and limits`, () => {
-    const servers: { close(): Promise<void> }[] = [];
-    const start: NonNullable<typeof listen> = (options, onSocket) => {
-      const server = listen!(options, onSocket);
-      servers.push(server);
-      return server;
+
+  it("maxLength: a client still sending a large message reads the 1009 Close before the connection goes", async () => {
+    const server = await start({ hostname: "127.0.0.1", port: 0, maxLength: 1000, closeTimeout: 2_000 }, () => {});
+    const raw = await rawClient(server.port);
+    let failed: Error | null = null;
+    raw.socket.on("error", (err) => { failed = err; });
+    // A 16 MiB binary message, sent in 64 KiB pieces for as long as the
+    // connection takes them: the server is still receiving when it fails.
+    const size = 16 * 1024 * 1024;
+    raw.socket.write(clientFrame(0x2, new Uint8Array(0), { claimedLength: size }));
+    const piece = new Uint8Array(64 * 1024);
+    let sent = 0;
+    const pump = () => {
+      while (sent < size && !raw.closed() && !raw.socket.destroyed) {
+        sent += piece.length;
+        if (!raw.socket.write(piece)) return void raw.socket.once("drain", pump);
+      }
     };
-    afterAll(async () => { for (const s of servers) await s.close(); });
-
-    it("maxLength: a larger message closes with 1009 (the runtime's own client)", async () => {
-      const server = start({ hostname: "127.0.0.1", port: 0, maxLength: 100 }, () => {});
-      const client = new nativeWebSocket(server.url);
-      const seen = observe(client);
-      await seen.opened;
-      client.send("x".repeat(101));
-      expect((await seen.closed).code).toBe(1009);
-    });
-
-    it("maxLength: a client still sending a large message reads the 1009 Close before the connection goes", async () => {
-      const server = start({ hostname: "127.0.0.1", port: 0, maxLength: 1000, closeTimeout: 2_000 }, () => {});
-      const raw = await rawClient(server.port);
-      let failed: Error | null = null;
-      raw.socket.on("error", (err) => { failed = err; });
-      // A 16 MiB binary message, sent in 64 KiB pieces for as long as the
-      // connection takes them: the server is still receiving when it fails.
-      const size = 16 * 1024 * 1024;
-      raw.socket.write(clientFrame(0x2, new Uint8Array(0), { claimedLength: size }));
-      const piece = new Uint8Array(64 * 1024);
-      let sent = 0;
-      const pump = () => {
-        while (sent < size && !raw.closed() && !raw.socket.destroyed) {
-          sent += piece.length;
-          if (!raw.socket.write(piece)) return void raw.socket.once("drain", pump);
-        }
-      };
-      pump();
-      await until(() => raw.log.close !== undefined || raw.closed(), 10_000, "a Close or the end of the connection");
-      expect({ close: raw.log.close?.code, error: (failed as Error | null)?.message }).toEqual({ close: 1009, error: undefined });
-      raw.socket.destroy();
-    });
-
-    it("verify(request): false answers 403 and the client fails; true lets it in with the request", async () => {
-      const paths: string[] = [];
-      const server = start({
-        hostname: "127.0.0.1",
-        port: 0,
-        verify: (request) => new URL(request.url).pathname !== "/forbidden",
-      }, (_ws, request) => paths.push(new URL(request.url).pathname));
-      const refused = new WebSocket(server.url + "/forbidden");
-      expect((await observe(refused).closed).code).toBe(1006);
-      expect(refused.statusCode).toBe(403);
-      await observe(new WebSocket(server.url + "/fine")).opened;
-      expect(paths).toEqual(["/fine"]);
-      expect(server.clients.size).toBe(1);
-    });
-
-    it("perMessageDeflate (node:zlib's compressor, registered by this entry) is negotiated and used", async () => {
-      const server = start({ hostname: "127.0.0.1", port: 0, perMessageDeflate: true }, (ws) => {
-        ws.onmessage = (event) => ws.send(event.data);
-      });
-      const client = new WebSocket(server.url);
-      const seen = observe(client);
-      await seen.opened;
-      expect(client.extensions).toMatch(/^permessage-deflate/);
-      const text = "compressible ".repeat(1000);
-      client.send(text);
-      expect(await seen.next()).toBe(text);
-      client.close();
-      await seen.closed;
-    });
-
-    it("refuses options that cannot work before listening", () => {
-      expect(() => listen!({ port: 0, perMessageDeflate: "yes" as never }, () => {})).toThrow(/perMessageDeflate/);
-    });
-
-    it("limits: a request head past maxHeadSize gets 431; handshakeTimeout drops a silent client", async () => {
-      const server = start({ hostname: "127.0.0.1", port: 0, limits: { maxHeadSize: 1024 }, handshakeTimeout: 200 }, () => {});
-      const response = await fetch(`http://127.0.0.1:${server.port}/`, { headers: { "X-Big": "x".repeat(2000) } });
-      expect(response.status).toBe(431);
-      await response.body?.cancel();
-      // Nothing sent: the server closes the connection once the timeout passes.
-      const silent = net.connect({ port: server.port, host: "127.0.0.1" });
-      const received: Uint8Array[] = [];
-      let closed = false;
-      silent.on("data", (chunk: Uint8Array) => received.push(chunk));
-      silent.on("error", () => {});
-      silent.on("close", () => { closed = true; });
-      await until(() => closed, 10_000, "the server dropping the silent client");
-      expect(received).toEqual([]);
-    });
-
-    it("answers a plain HTTP request with 400 and closes", async () => {
-      const server = start({ hostname: "127.0.0.1", port: 0 }, () => {});
-      const response = await fetch(`http://127.0.0.1:${server.port}/`);
-      expect(response.status).toBe(400);
-      await response.body?.cancel();
-    });
-
-    it("a head of 100,000 header fields (limits raised) is answered, with every field on the request, while other connections are served", async () => {
-      const FIELDS = 100_000;
-      const requests = new Map<string, Request>();
-      const server = start({
-        hostname: "127.0.0.1",
-        port: 0,
-        limits: { maxHeaders: FIELDS + 10, maxHeadSize: 8 * 1024 * 1024 },
-      }, (ws, req) => {
-        requests.set(new URL(req.url).pathname, req);
-        ws.onmessage = (event) => ws.send(event.data);
-      });
-      // Distinct names (the worst case for a Headers filled field by field),
-      // and as many lines of one name.
-      const distinct = Array.from({ length: FIELDS }, (_, i) => `X-Field-${i}: value ${i}\r\n`).join("") + "X-Field-7: again\r\n";
-      const same = Array.from({ length: FIELDS }, (_, i) => `X-Same: ${i}\r\n`).join("");
-      const answers = [rawHead(server.port, "/many", distinct), rawHead(server.port, "/same", same)];
-      // Meanwhile an ordinary client connects and is echoed.
-      const other = new WebSocket(server.url + "/other");
-      const seen = observe(other);
-      await seen.opened;
-      other.send("not starved");
-      expect(await seen.next()).toBe("not starved");
-      other.close();
-      for (const answer of await Promise.all(answers)) expect(answer).toMatch(/^HTTP\/1\.1 101 /);
-
-      const many = requests.get("/many")!;
-      expect(many.headers).toBeInstanceOf(Headers);
-      expect(many.headers.get("x-field-0")).toBe("value 0");
-      expect(many.headers.get("X-FIELD-99999")).toBe("value 99999");
-      expect(many.headers.get("x-field-7")).toBe("value 7, again");
-      expect(many.headers.has("x-field-100000")).toBe(false);
-      expect([...many.headers.keys()].length).toBe(FIELDS + 5);
-      expect(many.clone().headers.get("x-field-42")).toBe("value 42");
-      expect(() => many.headers.set("x-field-0", "changed")).toThrow(TypeError);
-
-      // One name: an ordinary Request, its lines joined (RFC 9110 section 5.3).
-      const sameRequest = requests.get("/same")!;
-      expect(sameRequest.headers.get("x-same")!.split(", ").length).toBe(FIELDS);
-      expect(new Request(sameRequest).headers.get("x-same")).toBe(sameRequest.headers.get("x-same"));
-      expect(requests.get("/other")!.headers.get("upgrade")).toBe("websocket");
-    }, 30_000);
-
-    itWithPeer("serves wss:// with cert and key", hasOpenssl, OPENSSL_INSTALL_HINT, async () => {
-      const { cert, key } = localCertificate();
-      const server = start({ hostname: "127.0.0.1", port: 0, cert, key }, (ws) => {
-        ws.onmessage = (event) => ws.send(event.data);
-      });
-      expect(server.url).toMatch(/^wss:\/\//);
-      const client = new WebSocket(server.url.replace("127.0.0.1", "localhost"), undefined, { ca: cert });
-      const seen = observe(client);
-      await seen.opened;
-      client.send("secure");
-      expect(await seen.next()).toBe("secure");
-      client.close();
-      await seen.closed;
-    });
+    pump();
+    await until(() => raw.log.close !== undefined || raw.closed(), 10_000, "a Close or the end of the connection");
+    expect({ close: raw.log.close?.code, error: (failed as Error | null)?.message }).toEqual({ close: 1009, error: undefined });
+    raw.socket.destroy();
   });
-}
+
+  it("verify(request): false answers 403 and the client fails; true lets it in with the request", async () => {
+    const paths: string[] = [];
+    const server = await start({
+      hostname: "127.0.0.1",
+      port: 0,
+      verify: (request) => new URL(request.url).pathname !== "/forbidden",
+    }, (_ws, request) => paths.push(new URL(request.url).pathname));
+    const refused = new WebSocket(server.url + "/forbidden");
+    expect((await observe(refused).closed).code).toBe(1006);
+    expect(refused.statusCode).toBe(403);
+    await observe(new WebSocket(server.url + "/fine")).opened;
+    expect(paths).toEqual(["/fine"]);
+    expect(server.clients.size).toBe(1);
+  });
+
+  it("perMessageDeflate (node:zlib's compressor, registered by this entry) is negotiated and used", async () => {
+    const server = await start({ hostname: "127.0.0.1", port: 0, perMessageDeflate: true }, (ws) => {
+      ws.onmessage = (event) => ws.send(event.data);
+    });
+    const client = new WebSocket(server.url);
+    const seen = observe(client);
+    await seen.opened;
+    expect(client.extensions).toMatch(/^permessage-deflate/);
+    const text = "compressible ".repeat(1000);
+    client.send(text);
+    expect(await seen.next()).toBe(text);
+    client.close();
+    await seen.closed;
+  });
+
+  it("refuses options that cannot work before listening", () => {
+    expect(() => listen!({ port: 0, perMessageDeflate: "yes" as never }, () => {})).toThrow(/perMessageDeflate/);
+  });
+
+  it("ready: resolves once listening (port and url known); a port in use is refused", async () => {
+    const server = await start({ hostname: "127.0.0.1", port: 0 }, () => {});
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.url).toBe(`ws://127.0.0.1:${server.port}`);
+    expect(server.hostname).toBe("127.0.0.1");
+    let refusal: unknown = null;
+    try {
+      // Deno and Bun refuse inside listen(); Node through ready.
+      await listen!({ hostname: "127.0.0.1", port: server.port }, () => {}).ready;
+    } catch (err) {
+      refusal = err;
+    }
+    expect(String((refusal as { code?: string; name?: string })?.code ?? (refusal as Error)?.name)).toMatch(/EADDRINUSE|AddrInUse/);
+    if (node) {
+      // node:net binds a named host after a DNS step: before ready, a port-0 server cannot say its port.
+      const early = node.listen({ hostname: "127.0.0.1", port: 0 }, () => {});
+      expect(() => early.port).toThrow({ code: "WS_ERR_INVALID_STATE" });
+      await early.ready;
+      expect(early.port).toBeGreaterThan(0);
+      await early.close();
+    }
+  });
+
+  it("limits: a request head past maxHeadSize gets 431; handshakeTimeout drops a silent client", async () => {
+    const server = await start({ hostname: "127.0.0.1", port: 0, limits: { maxHeadSize: 1024 }, handshakeTimeout: 200 }, () => {});
+    const response = await fetch(`http://127.0.0.1:${server.port}/`, { headers: { "X-Big": "x".repeat(2000) } });
+    expect(response.status).toBe(431);
+    await response.body?.cancel();
+    // Nothing sent: the server closes the connection once the timeout passes.
+    const silent = net.connect({ port: server.port, host: "127.0.0.1" });
+    const received: Uint8Array[] = [];
+    let closed = false;
+    silent.on("data", (chunk: Uint8Array) => received.push(chunk));
+    silent.on("error", () => {});
+    silent.on("close", () => { closed = true; });
+    await until(() => closed, 10_000, "the server dropping the silent client");
+    expect(received).toEqual([]);
+  });
+
+  it("answers a plain HTTP request with 400 and closes", async () => {
+    const server = await start({ hostname: "127.0.0.1", port: 0 }, () => {});
+    const response = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(response.status).toBe(400);
+    await response.body?.cancel();
+  });
+
+  it("a head of 100,000 header fields (limits raised) is answered, with every field on the request, while other connections are served", async () => {
+    const FIELDS = 100_000;
+    const requests = new Map<string, Request>();
+    const server = await start({
+      hostname: "127.0.0.1",
+      port: 0,
+      limits: { maxHeaders: FIELDS + 10, maxHeadSize: 8 * 1024 * 1024 },
+    }, (ws, req) => {
+      requests.set(new URL(req.url).pathname, req);
+      ws.onmessage = (event) => ws.send(event.data);
+    });
+    // Distinct names (the worst case for a Headers filled field by field),
+    // and as many lines of one name.
+    const distinct = Array.from({ length: FIELDS }, (_, i) => `X-Field-${i}: value ${i}\r\n`).join("") + "X-Field-7: again\r\n";
+    const same = Array.from({ length: FIELDS }, (_, i) => `X-Same: ${i}\r\n`).join("");
+    const answers = [rawHead(server.port, "/many", distinct), rawHead(server.port, "/same", same)];
+    // Meanwhile an ordinary client connects and is echoed.
+    const other = new WebSocket(server.url + "/other");
+    const seen = observe(other);
+    await seen.opened;
+    other.send("not starved");
+    expect(await seen.next()).toBe("not starved");
+    other.close();
+    for (const answer of await Promise.all(answers)) expect(answer).toMatch(/^HTTP\/1\.1 101 /);
+
+    const many = requests.get("/many")!;
+    expect(many.headers).toBeInstanceOf(Headers);
+    expect(many.headers.get("x-field-0")).toBe("value 0");
+    expect(many.headers.get("X-FIELD-99999")).toBe("value 99999");
+    expect(many.headers.get("x-field-7")).toBe("value 7, again");
+    expect(many.headers.has("x-field-100000")).toBe(false);
+    expect([...many.headers.keys()].length).toBe(FIELDS + 5);
+    expect(many.clone().headers.get("x-field-42")).toBe("value 42");
+    expect(() => many.headers.set("x-field-0", "changed")).toThrow(TypeError);
+
+    // One name: an ordinary Request, its lines joined (RFC 9110 section 5.3).
+    const sameRequest = requests.get("/same")!;
+    expect(sameRequest.headers.get("x-same")!.split(", ").length).toBe(FIELDS);
+    expect(new Request(sameRequest).headers.get("x-same")).toBe(sameRequest.headers.get("x-same"));
+    expect(requests.get("/other")!.headers.get("upgrade")).toBe("websocket");
+  }, 30_000);
+
+  itWithPeer("serves wss:// with cert and key", hasOpenssl, OPENSSL_INSTALL_HINT, async () => {
+    const { cert, key } = localCertificate();
+    const server = await start({ hostname: "127.0.0.1", port: 0, cert, key }, (ws) => {
+      ws.onmessage = (event) => ws.send(event.data);
+    });
+    expect(server.url).toMatch(/^wss:\/\//);
+    const client = new WebSocket(server.url.replace("127.0.0.1", "localhost"), undefined, { ca: cert });
+    const seen = observe(client);
+    await seen.opened;
+    client.send("secure");
+    expect(await seen.next()).toBe("secure");
+    client.close();
+    await seen.closed;
+  });
+});

@@ -11,6 +11,7 @@ import { describe, expect, it, runtime, until } from "../harness.ts";
 import { bun, deno, WebSocket } from "../entry.ts";
 import { PubSub } from "../../src/web/pubsub/hub.ts";
 import { startHookServer } from "../peers/servers.ts";
+import { ourListen } from "../peers/our-server.ts";
 import type { BunServer } from "../../src/runtime/bun/index.ts";
 
 const SUBSCRIBERS = 1000;
@@ -73,11 +74,10 @@ const listenForm: Form = {
   name: "listen()",
   engine: true,
   deflate: true,
-  start(deflate) {
+  async start(deflate) {
     const c = collecting();
-    const listenFn = (deno?.listen ?? bun?.listen)!;
-    const server = listenFn({ hostname: "127.0.0.1", port: 0, perMessageDeflate: deflateOption(deflate) }, (ws) => c.sockets.push(ws));
-    return Promise.resolve({ url: server.url, ...c, close: () => server.close() });
+    const server = await ourListen({ hostname: "127.0.0.1", port: 0, perMessageDeflate: deflateOption(deflate) }, (ws) => c.sockets.push(ws));
+    return { url: server.url, ...c, close: () => server.close() };
   },
 };
 
@@ -134,7 +134,7 @@ const bunServeForm: Form = {
 function forms(): Form[] {
   if (runtime === "deno") return [listenForm, denoServeForm, hookForm, wsServerForm];
   if (runtime === "bun") return [listenForm, bunServeForm, hookForm, wsServerForm];
-  return [hookForm, wsServerForm];
+  return [hookForm, listenForm, wsServerForm];
 }
 
 interface Client {

@@ -23,7 +23,7 @@ export {
   type BunUpgradeOptions,
 } from "./serve.ts";
 export { listen, type BunListenOptions } from "./listen.ts";
-export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/server/standalone.ts";
+export type { WebSocketServer, StandaloneServerOptions, ConnectionListener, ListenAddress } from "../../web/server/standalone.ts";
 export { HostedWebSocket } from "../../web/websocket/hosted-websocket.ts";
 export type { ProtocolChooser } from "../../web/server/accept.ts";
 export type { BunServer, BunServerWebSocket, BunWebSocketHandler } from "./bun-types.ts";

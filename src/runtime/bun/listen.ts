@@ -11,11 +11,11 @@
  *        head parser -> acceptUpgrade -> WebSocket.accept -> onSocket(ws, request)
  */
 import {
-  checkServerOptions,
+  prepareListen,
   serveConnection,
   serverUrl,
-  trackClients,
   type ConnectionListener,
+  type ListenAddress,
   type StandaloneServerOptions,
   type WebSocketServer,
 } from "../../web/server/standalone.ts";
@@ -24,26 +24,11 @@ import { bun, type BunSocket } from "./bun-types.ts";
 import { BunByteSocket, byteSocketHandlers } from "./socket.ts";
 
 /** Options of Bun's standalone `listen()`: where to listen, TLS, and the server's options. */
-export interface BunListenOptions extends StandaloneServerOptions {
-  /** The address to listen on. Default "0.0.0.0". */
-  hostname?: string;
-  /** Default 0: any free port (read it from `server.port`). */
-  port?: number;
-  /** PEM certificate chain and private key: serve wss://. */
-  cert?: string | Uint8Array;
-  /** PEM private key for `cert`; give both or neither. */
-  key?: string | Uint8Array;
-}
+export interface BunListenOptions extends StandaloneServerOptions, ListenAddress<string | Uint8Array> {}
 
 /** Starts listening at once; `onSocket` gets each WebSocket as soon as its handshake is answered. */
 export function listen(options: BunListenOptions, onSocket: ConnectionListener<WebSocket>): WebSocketServer<WebSocket> {
-  const { hostname = "0.0.0.0", port = 0, cert, key, ...serverOptions } = options;
-  const secure = cert !== undefined || key !== undefined;
-  if (secure && (cert === undefined || key === undefined)) throw new TypeError("listen() needs both cert and key for TLS");
-  checkServerOptions(serverOptions);
-  const clients = new Set<WebSocket>();
-  const handle = trackClients(clients, onSocket);
-  const settings = { ...serverOptions, secure };
+  const { hostname, port, cert, key, secure, clients, handle, settings } = prepareListen(options, onSocket);
   const listener = bun().listen<BunByteSocket>({
     hostname,
     port,
@@ -70,5 +55,6 @@ export function listen(options: BunListenOptions, onSocket: ConnectionListener<W
     url: serverUrl(listener.hostname, listener.port, secure),
     clients,
     close,
+    ready: Promise.resolve(),
   };
 }

@@ -14,7 +14,7 @@ import "../node/http-upgrade.ts";
 
 export { upgrade, isWebSocketRequest, type DenoUpgradeOptions } from "./upgrade.ts";
 export { listen, type DenoListenOptions } from "./listen.ts";
-export type { WebSocketServer, StandaloneServerOptions, ConnectionListener } from "../../web/server/standalone.ts";
+export type { WebSocketServer, StandaloneServerOptions, ConnectionListener, ListenAddress } from "../../web/server/standalone.ts";
 export { HostedWebSocket } from "../../web/websocket/hosted-websocket.ts";
 export type { ProtocolChooser } from "../../web/server/accept.ts";
 export { denoConnector } from "./connect.ts";

@@ -11,11 +11,11 @@
  *        head parser -> acceptUpgrade -> WebSocket.accept -> onSocket(ws, request)
  */
 import {
-  checkServerOptions,
+  prepareListen,
   serveConnection,
   serverUrl,
-  trackClients,
   type ConnectionListener,
+  type ListenAddress,
   type StandaloneServerOptions,
   type WebSocketServer,
 } from "../../web/server/standalone.ts";
@@ -24,29 +24,14 @@ import { deno, type DenoListener } from "./deno-types.ts";
 import { DenoByteSocket } from "./socket.ts";
 
 /** Options of Deno's standalone `listen()`: where to listen, TLS, and the server's options. */
-export interface DenoListenOptions extends StandaloneServerOptions {
-  /** The address to listen on. Default "0.0.0.0". */
-  hostname?: string;
-  /** Default 0: any free port (read it from `server.port`). */
-  port?: number;
-  /** PEM certificate chain and private key: serve wss:// with Deno.listenTls. */
-  cert?: string;
-  /** PEM private key for `cert`; give both or neither. */
-  key?: string;
-}
+export interface DenoListenOptions extends StandaloneServerOptions, ListenAddress<string> {}
 
 /** Starts listening at once; `onSocket` gets each WebSocket once it is open-able (readyState CONNECTING, open follows). */
 export function listen(options: DenoListenOptions, onSocket: ConnectionListener<WebSocket>): WebSocketServer<WebSocket> {
-  const { hostname = "0.0.0.0", port = 0, cert, key, ...serverOptions } = options;
-  const secure = cert !== undefined || key !== undefined;
-  if (secure && (cert === undefined || key === undefined)) throw new TypeError("listen() needs both cert and key for TLS");
-  checkServerOptions(serverOptions);
+  const { hostname, port, cert, key, secure, clients, handle, settings } = prepareListen(options, onSocket);
   const listener: DenoListener = secure
     ? deno().listenTls({ hostname, port, cert: cert!, key: key! })
     : deno().listen({ hostname, port });
-  const clients = new Set<WebSocket>();
-  const handle = trackClients(clients, onSocket);
-  const settings = { ...serverOptions, secure };
 
   let closing: Promise<void> | null = null;
   const accepting = (async () => {
@@ -83,5 +68,6 @@ export function listen(options: DenoListenOptions, onSocket: ConnectionListener<
     url: serverUrl(addr.hostname, addr.port, secure),
     clients,
     close,
+    ready: Promise.resolve(),
   };
 }

@@ -216,8 +216,37 @@ export interface WebSocketServer<W = WebSocket> {
   readonly url: string;
   /** The open sockets; closing the server leaves them open (close them yourself). */
   readonly clients: ReadonlySet<W>;
+  /**
+   * Resolves once the server accepts connections; rejects with the bind
+   * error. Deno and Bun bind inside `listen()` (it is resolved at once);
+   * Node binds a named host a moment later, so a port-0 server's `port`
+   * and `url` are known after `await server.ready`.
+   */
+  readonly ready: Promise<void>;
   /** Stops accepting connections. */
   close(): Promise<void>;
+}
+
+/** Where a runtime's `listen()` listens, and its TLS pair (PEM text, or bytes where the runtime takes them). */
+export interface ListenAddress<Pem = string> {
+  /** The address to listen on. Default "0.0.0.0". */
+  hostname?: string;
+  /** Default 0: any free port (read it from `server.port`). */
+  port?: number;
+  /** PEM certificate chain: serve wss://. */
+  cert?: Pem;
+  /** PEM private key for `cert`; give both or neither. */
+  key?: Pem;
+}
+
+/** What every runtime's `listen()` starts from: its options checked, and the client set its sockets join. */
+export function prepareListen<Pem>(options: StandaloneServerOptions & ListenAddress<Pem>, onSocket: ConnectionListener<WebSocket>) {
+  const { hostname = "0.0.0.0", port = 0, cert, key, ...serverOptions } = options;
+  const secure = cert !== undefined || key !== undefined;
+  if (secure && (cert === undefined || key === undefined)) throw new TypeError("listen() needs both cert and key for TLS");
+  checkServerOptions(serverOptions);
+  const clients = new Set<WebSocket>();
+  return { hostname, port, cert, key, secure, clients, handle: trackClients(clients, onSocket), settings: { ...serverOptions, secure } };
 }
 
 /** Wraps `onSocket` so each socket sits in `clients` until its close event. */
