@@ -3,6 +3,7 @@
  *
  *   ours    node:http "upgrade" + omnisocket's faye-style new WebSocket(req, socket, head);
  *           bufferutil masks when installed, OMNISOCKET_NO_BUFFER_UTIL=1 turns it off
+ *   ours-listen  omnisocket's listen() on node:net (no node:http), the same echo code as ours
  *   ours-ws omnisocket/ws: the same ws-style echo code as the ws row, with only the module changed
  *   ws      ws WebSocketServer (noServer + handleUpgrade on the same node:http server);
  *           bufferutil is used when installed, WS_NO_BUFFER_UTIL=1 turns it off
@@ -22,7 +23,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from "
 import type { Duplex } from "node:stream";
 import { pathToFileURL } from "node:url";
 
-export type ServerKind = "ours" | "ours-ws" | "ws" | "faye" | "tcp";
+export type ServerKind = "ours" | "ours-listen" | "ours-ws" | "ws" | "faye" | "tcp";
 
 const require = createRequire(import.meta.url);
 
@@ -37,6 +38,17 @@ async function ours(): Promise<Server> {
     ws.onmessage = (event) => ws.send(event.data as string | Uint8Array);
   });
   return server;
+}
+
+/** listen() makes and binds its own node:net server; this answers as a bound Server does (address, close). */
+async function oursListen(): Promise<Server> {
+  const entry = process.env.OMNISOCKET_ENTRY ? pathToFileURL(process.env.OMNISOCKET_ENTRY).href : "../src/runtime/node/index.ts";
+  const { listen } = (await import(entry)) as typeof import("../src/runtime/node/index.ts");
+  const server = listen({ hostname: "127.0.0.1", port: 0, binaryType: "uint8array" }, (ws) => {
+    ws.onmessage = (event) => ws.send(event.data as string | Uint8Array);
+  });
+  await server.ready;
+  return { address: () => ({ address: "127.0.0.1", family: "IPv4", port: server.port }), close: () => void server.close() } as unknown as Server;
 }
 
 async function wsServer(): Promise<Server> {
@@ -95,12 +107,13 @@ async function tcp(): Promise<Server> {
   });
 }
 
-const factories: Record<ServerKind, () => Promise<Server>> = { ours, "ours-ws": oursWs, ws: wsServer, faye, tcp };
+const factories: Record<ServerKind, () => Promise<Server>> = { ours, "ours-listen": oursListen, "ours-ws": oursWs, ws: wsServer, faye, tcp };
 
 export async function startServer(kind: ServerKind): Promise<Server> {
   const make = factories[kind];
   if (!make) throw new Error(`unknown server kind ${kind}`);
   const server = await make();
+  if (kind === "ours-listen") return server; // bound already
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return server;
 }

@@ -54,6 +54,7 @@ interface Row {
 const SERVERS: ServerSpec[] = [
   { name: "ours", kind: "ours" },
   { name: "ours (no bufferutil)", kind: "ours", env: { OMNISOCKET_NO_BUFFER_UTIL: "1" } },
+  { name: "ours listen()", kind: "ours-listen" },
   { name: "omnisocket/ws", kind: "ours-ws" },
   { name: "ws+bufferutil", kind: "ws" },
   { name: "ws (no bufferutil)", kind: "ws", env: { WS_NO_BUFFER_UTIL: "1" } },

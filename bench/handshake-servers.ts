@@ -5,6 +5,7 @@
  * Bun), so the handshake rows are the same code the echo rows measure:
  *
  *   node  ours     node:http "upgrade" + new WebSocket(req, socket, head) (WHATWG face)
+ *         ours-listen  listen() on node:net (no node:http; WHATWG face)
  *         ours-ws  omnisocket/ws: WebSocketServer({ noServer }) + handleUpgrade
  *         ws       ws 8: the same code on the real ws
  *         faye     faye-websocket on node:http "upgrade"
@@ -26,7 +27,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 
 export type HandshakeServerKind =
-  | "node:ours" | "node:ours-ws" | "node:ws" | "node:faye"
+  | "node:ours" | "node:ours-listen" | "node:ours-ws" | "node:ws" | "node:faye"
   | "deno:listen" | "deno:serve" | "deno:native"
   | "bun:listen" | "bun:serve" | "bun:native";
 
@@ -38,7 +39,7 @@ async function start(kind: HandshakeServerKind): Promise<{ port: number; close()
   const [runtime, name] = kind.split(":") as [string, string];
   if (runtime === "node") {
     const { startServer } = await import("./echo-servers.ts");
-    const server = await startServer(name as "ours" | "ours-ws" | "ws" | "faye");
+    const server = await startServer(name as "ours" | "ours-listen" | "ours-ws" | "ws" | "faye");
     return { port: (server.address() as AddressInfo).port, close: () => server.close() };
   }
   const { start: startRuntime } = await import("./runtime-echo-servers.ts");

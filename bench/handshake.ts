@@ -52,6 +52,7 @@ interface Run {
 const SERVERS: ServerSpec[] = [
   { name: "node: ws", kind: "node:ws" },
   { name: "node: ours (node:http hook)", kind: "node:ours", reference: "node: ws", ours: true },
+  { name: "node: ours listen()", kind: "node:ours-listen", reference: "node: ws", ours: true },
   { name: "node: ours (omnisocket/ws handleUpgrade)", kind: "node:ours-ws", reference: "node: ws", ours: true },
   { name: "node: faye-websocket", kind: "node:faye", reference: "node: ws" },
   { name: "deno: native", kind: "deno:native" },
