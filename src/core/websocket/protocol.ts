@@ -115,6 +115,9 @@ export class Protocol implements WireProtocol {
    */
   private tail: Uint8Array | null = null;
   private tailLength = 0;
+  /** Where the tail run ends: its buffer and the offset right after it. */
+  private tailBuffer: ArrayBufferLike | null = null;
+  private tailEnd = 0;
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
   private readonly outgoing: OrderedQueue<Outgoing | WebSocketError>;
 
@@ -507,15 +510,20 @@ export class Protocol implements WireProtocol {
    */
   private write(chunk: Uint8Array): void {
     const tail = this.tail;
+    const offset = chunk.byteOffset;
+    const buffer = chunk.buffer;
     if (tail !== null) {
-      if (tail.buffer === chunk.buffer && tail.byteOffset + this.tailLength === chunk.byteOffset) {
+      if (this.tailEnd === offset && this.tailBuffer === buffer) {
         this.tailLength += chunk.length;
+        this.tailEnd = offset + chunk.length;
         return;
       }
       this.output.push(this.takeTail(tail));
     }
     this.tail = chunk;
     this.tailLength = chunk.length;
+    this.tailBuffer = buffer;
+    this.tailEnd = offset + chunk.length;
   }
 
   /** The run of output in `tail` as one buffer. */
@@ -552,6 +560,7 @@ export class Protocol implements WireProtocol {
     const tail = this.tail;
     if (tail === null) return NO_DATA;
     this.tail = null;
+    this.tailBuffer = null;
     const output = this.output;
     output.push(this.takeTail(tail));
     this.output = [];
