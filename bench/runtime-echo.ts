@@ -31,6 +31,8 @@ type Runtime = "deno" | "bun";
 interface ServerSpec {
   name: string;
   kind: RuntimeServerKind;
+  /** Only on these runtimes (default: every one). */
+  runtimes?: Runtime[];
 }
 
 interface Workload {
@@ -58,6 +60,7 @@ const SERVERS: ServerSpec[] = [
   { name: "native", kind: "native" },
   { name: "ours: listen()", kind: "listen" },
   { name: "ours: native integration", kind: "serve" },
+  { name: "ours: integration, direct handler", kind: "direct", runtimes: ["bun"] },
   { name: "ours: node:http hook", kind: "node" },
   { name: "omnisocket/ws (port)", kind: "ws" },
 ];
@@ -249,13 +252,14 @@ async function main(): Promise<void> {
       const runs: Row[] = [];
       for (let round = 1; round <= rounds; round++) {
         for (const spec of servers) {
+          if (spec.runtimes && !spec.runtimes.includes(runtime)) continue;
           const row = await measure(runtime, spec, workload, timing, pinning);
           runs.push(row);
           const shown = row.latency ? `p50 ${fmt(row.latency.p50, 1)} µs, p99 ${fmt(row.latency.p99, 1)} µs` : `${fmt(row.messagesPerSecond)} msg/s`;
           process.stdout.write(`  round ${round}, ${spec.name}: ${shown}\n`);
         }
       }
-      const mine = servers.map((spec) => best(runs.filter((r) => r.server === spec.name)));
+      const mine = servers.filter((spec) => !spec.runtimes || spec.runtimes.includes(runtime)).map((spec) => best(runs.filter((r) => r.server === spec.name)));
       rows.push(...mine);
       const native = mine.find((r) => r.server === "native");
       console.log("\n" + (workload.rtt ? latencyTable(mine, native) : throughputTable(mine, native)));
