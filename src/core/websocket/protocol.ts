@@ -109,13 +109,11 @@ export class Protocol implements WireProtocol {
   private output: Uint8Array[] = [];
   /**
    * The last run of output not in `output` yet: `tail` and the bytes right
-   * after it in the same buffer, `tailLength` in all. Frames cut one after
+   * after it in the same buffer, up to `tailEnd`. Frames cut one after
    * another from a slab extend it, and it becomes one buffer for the
    * transport only when `dataToSend()` hands it out (no view per frame).
    */
   private tail: Uint8Array | null = null;
-  private tailLength = 0;
-  /** Where the tail run ends: its buffer and the offset right after it. */
   private tailBuffer: ArrayBufferLike | null = null;
   private tailEnd = 0;
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
@@ -514,21 +512,20 @@ export class Protocol implements WireProtocol {
     const buffer = chunk.buffer;
     if (tail !== null) {
       if (this.tailEnd === offset && this.tailBuffer === buffer) {
-        this.tailLength += chunk.length;
         this.tailEnd = offset + chunk.length;
         return;
       }
       this.output.push(this.takeTail(tail));
     }
     this.tail = chunk;
-    this.tailLength = chunk.length;
     this.tailBuffer = buffer;
     this.tailEnd = offset + chunk.length;
   }
 
   /** The run of output in `tail` as one buffer. */
   private takeTail(tail: Uint8Array): Uint8Array {
-    return this.tailLength === tail.length ? tail : new Uint8Array(tail.buffer, tail.byteOffset, this.tailLength);
+    const length = this.tailEnd - tail.byteOffset;
+    return length === tail.length ? tail : new Uint8Array(tail.buffer, tail.byteOffset, length);
   }
 
   private sendCloseFrame(code: number | undefined, reason: string): void {

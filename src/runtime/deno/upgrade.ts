@@ -16,7 +16,8 @@
  * Honoured: `protocols` (chosen here, then passed as `protocol`), `headers`,
  * `ping` (seconds between pings: Deno's `idleTimeout` is twice that, and
  * Deno closes the connection when a pong is that late; absent means no pings),
- * `binaryType`, `message` (a direct handler instead of message events), `idleTimeout` (seconds: Deno's own) and `heartbeat` ({ interval,
+ * `binaryType`, `message` (a direct handler instead of message events),
+ * `idleTimeout` (seconds: Deno's own) and `heartbeat` ({ interval,
  * timeout } in ms, as Deno's idleTimeout rounded up to whole seconds: interval
  * + timeout; Deno pings after half of it and drops the peer at its end, and
  * we report that close as 1006 with WS_ERR_HEARTBEAT_TIMEOUT, where Deno's
