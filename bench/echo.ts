@@ -3,13 +3,15 @@
  * ws (with and without bufferutil), faye-websocket, and a raw TCP echo as the
  * ceiling. Run on demand, never in tests:
  *
- *   npx tsx bench/echo.ts [--seconds 2.5] [--warmup 1] [--rounds 2] [--only ours,ws] [--workload small,large] [--profile] [--baseline DIR]
+ *   npx tsx bench/echo.ts [--seconds 2.5] [--warmup 1] [--rounds 2] [--only ours,ws] [--workload small,large,rtt] [--profile] [--baseline DIR] [--no-pin]
  *
  *   echo.ts --fork--> echo-servers.ts <kind>    (one child per server and workload)
  *           --fork--> load-client.ts            (the same load generator for all)
  *           <-IPC---- ready / measuring / result / cpu
  *   table on stdout, JSON in bench/results/echo-<date>.json
  *
+ * Server children run on CPU 0 and the load generator on CPU 1 (bench/pinning.ts; --no-pin turns it off).
+ * The rtt workload keeps one message in flight per connection and reports round-trip p50/p99 in µs.
  * --profile runs our server child with --cpu-prof (profiles in bench/results/profiles/).
  * --baseline DIR adds a "baseline" row: our server from another checkout of
  * this repository (say, the last commit), to see what a change did.
@@ -19,8 +21,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LoadConfig, LoadResult } from "./load-client.ts";
+import type { LatencyResult, LoadConfig, LoadResult } from "./load-client.ts";
 import type { ServerKind } from "./echo-servers.ts";
+import { describePinning, pinnedFork, pinningFromArgs, type Pinning } from "./pinning.ts";
 
 interface ServerSpec {
   name: string;
@@ -36,6 +39,8 @@ interface Workload {
   binary: boolean;
   connections: number;
   inFlight: number;
+  /** One message in flight per connection, round trips timed (load-client.ts). */
+  rtt?: boolean;
 }
 
 interface Row {
@@ -49,6 +54,8 @@ interface Row {
   serverCpuMicrosPerMessage: number;
   /** Load generator CPU during the window, in % of one core. */
   clientCpuPercent: number;
+  /** Round-trip times in µs (the rtt workload). */
+  latency?: LatencyResult;
 }
 
 const SERVERS: ServerSpec[] = [
@@ -65,6 +72,7 @@ const SERVERS: ServerSpec[] = [
 const WORKLOADS: Workload[] = [
   { name: "small", description: "64-byte text, 16 in flight x 4 connections", size: 64, binary: false, connections: 4, inFlight: 16 },
   { name: "large", description: "1 MiB binary, 2 in flight x 4 connections", size: 1 << 20, binary: true, connections: 4, inFlight: 2 },
+  { name: "rtt", description: "64-byte text, 1 in flight x 4 connections, round trips timed", size: 64, binary: false, connections: 4, inFlight: 1, rtt: true },
 ];
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -109,18 +117,18 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function measure(spec: ServerSpec, workload: Workload, timing: { warmupMs: number; measureMs: number }, profile: boolean): Promise<Row> {
+async function measure(spec: ServerSpec, workload: Workload, timing: { warmupMs: number; measureMs: number }, profile: boolean, pinning: Pinning | null): Promise<Row> {
   const profiling = profile && spec.name === "ours";
   const profileArgs = profiling ? ["--cpu-prof", `--cpu-prof-dir=${RESULTS}profiles`, `--cpu-prof-name=ours-${workload.name}-${Date.now()}.cpuprofile`] : [];
-  const server = fork(here("./echo-servers.ts"), [spec.kind], {
+  const server = fork(here("./echo-servers.ts"), [spec.kind], pinnedFork(pinning?.server ?? null, {
     execArgv: ["--import", TSX, ...profileArgs],
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const client = fork(here("./load-client.ts"), [], {
+  }));
+  const client = fork(here("./load-client.ts"), [], pinnedFork(pinning?.client ?? null, {
     execArgv: ["--import", TSX],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  }));
   for (const child of [server, client]) child.on("error", () => {}); // reported through "exit" instead
   try {
     const { port } = await nextMessage<{ port: number }>(server, "ready");
@@ -146,6 +154,7 @@ async function measure(spec: ServerSpec, workload: Workload, timing: { warmupMs:
       serverCpuPercent: (cpuMicros / 1e6 / result.seconds) * 100,
       serverCpuMicrosPerMessage: cpuMicros / result.messages,
       clientCpuPercent: result.clientCpuPercent,
+      latency: result.latency,
     };
   } finally {
     await Promise.all([stopChild(client), stopChild(server)]);
@@ -162,9 +171,34 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-/** Of a server's runs, the one with the best throughput (the least disturbed by other load). */
+/**
+ * Of a server's runs, the least disturbed by other load: the best
+ * throughput, or for round trips the lowest median.
+ */
 function best(runs: Row[]): Row {
+  if (runs[0]?.latency) return runs.reduce((a, b) => (b.latency!.p50 < a.latency!.p50 ? b : a));
   return runs.reduce((a, b) => (b.messagesPerSecond > a.messagesPerSecond ? b : a));
+}
+
+/** Round trips: percentiles in µs, and how each row's median compares with ours. */
+function latencyTable(rows: Row[], ours: Row | undefined): string {
+  return table(
+    ["server", "p50 µs", "p90 µs", "p99 µs", "max µs", "round trips/s", "server CPU µs/msg", "this/ours p50", "this/ours p99"],
+    rows.map((r) => {
+      const l = r.latency!;
+      return [
+        r.server,
+        fmt(l.p50, 1),
+        fmt(l.p90, 1),
+        fmt(l.p99, 1),
+        fmt(l.max),
+        fmt(r.messagesPerSecond),
+        fmt(r.serverCpuMicrosPerMessage, 2),
+        ours ? fmt(l.p50 / ours.latency!.p50, 2) : "-",
+        ours ? fmt(l.p99 / ours.latency!.p99, 2) : "-",
+      ];
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -181,9 +215,10 @@ async function main(): Promise<void> {
   const servers = candidates.filter((s) => !only || only.includes(s.kind) || only.includes(s.name));
   const workloads = WORKLOADS.filter((w) => !workloadNames || workloadNames.includes(w.name));
   const timing = { warmupMs: warmup * 1000, measureMs: seconds * 1000 };
+  const pinning = pinningFromArgs();
 
   console.log(
-    `echo benchmark: node ${process.version}, ${cpus().length} CPU(s), load average ${loadavg()[0]!.toFixed(2)}; ` +
+    `echo benchmark: node ${process.version}, ${cpus().length} CPU(s), load average ${loadavg()[0]!.toFixed(2)}, ${describePinning(pinning)}; ` +
       `${rounds} round(s) of ${warmup} s warm-up + ${seconds} s measured per server, best round shown`,
   );
   // Rounds interleave the servers, so a burst of other load on the machine
@@ -193,11 +228,11 @@ async function main(): Promise<void> {
     for (const workload of workloads) {
       const line: string[] = [];
       for (const spec of servers) {
-        const row = await measure(spec, workload, timing, profile && round === 1);
+        const row = await measure(spec, workload, timing, profile && round === 1, pinning);
         runs.push(row);
-        line.push(`${spec.name} ${fmt(row.messagesPerSecond)}`);
+        line.push(`${spec.name} ${row.latency ? `${fmt(row.latency.p50)}/${fmt(row.latency.p99)}` : fmt(row.messagesPerSecond)}`);
       }
-      console.log(`  round ${round}, ${workload.name} (msg/s): ${line.join(" | ")}`);
+      console.log(`  round ${round}, ${workload.name} (${workload.rtt ? "p50/p99 µs" : "msg/s"}): ${line.join(" | ")}`);
     }
   }
 
@@ -209,6 +244,17 @@ async function main(): Promise<void> {
     const ours = mine.find((r) => r.server === "ours");
     const digits = workload.size > 4096 ? 0 : 2;
     console.log(`\n${workload.name}: ${workload.description}\n`);
+    if (workload.rtt) {
+      console.log(latencyTable(mine, ours));
+      if (!ours) continue;
+      ratios[workload.name] = {};
+      for (const r of mine) {
+        if (r.server === "ours") continue;
+        // Above 1: ours answers sooner (this row's median over ours).
+        ratios[workload.name]![`ours/${r.server}`] = { throughput: r.latency!.p50 / ours.latency!.p50, cpu: r.serverCpuMicrosPerMessage / ours.serverCpuMicrosPerMessage };
+      }
+      continue;
+    }
     console.log(
       table(
         ["server", "msg/s", "MB/s", "server CPU %", "server CPU µs/msg", "client CPU %", "ours/this msg/s", "this/ours CPU/msg"],
@@ -237,7 +283,8 @@ async function main(): Promise<void> {
   const summary = Object.entries(ratios)
     .map(([w, rs]) => {
       const r = rs["ours/ws+bufferutil"];
-      return r ? `${w}: throughput ${fmt(r.throughput, 2)}, CPU per message ${fmt(r.cpu, 2)}` : `${w}: -`;
+      const speed = w === "rtt" ? "round trip p50" : "throughput";
+      return r ? `${w}: ${speed} ${fmt(r.throughput, 2)}, CPU per message ${fmt(r.cpu, 2)}` : `${w}: -`;
     })
     .join("; ");
   console.log(`\nours vs ws+bufferutil (>1 means ours is better): ${summary}`);
@@ -245,7 +292,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().replace(/:/g, "-").replace(/\..*$/, "");
   mkdirSync(RESULTS, { recursive: true });
   const file = `${RESULTS}echo-${date}.json`;
-  const meta = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavg: loadavg(), seconds, warmup, rounds };
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavg: loadavg(), pinning, seconds, warmup, rounds };
   writeFileSync(file, JSON.stringify({ ...meta, workloads, results, ratios, runs }, null, 2) + "\n");
   console.log(`results written to ${file}`);
 }

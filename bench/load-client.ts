@@ -13,6 +13,11 @@
  * `raw` it skips the handshake and talks to a plain TCP echo: the echoed
  * frames then come back masked, which the counter also understands.
  *
+ * With `rtt` each connection keeps one message in flight and sends the
+ * next the moment its echo is whole (no batching per event-loop turn):
+ * the time from write to whole echo is one round trip, server and both
+ * kernels' loopback included.
+ *
  * Run as a child process by echo.ts (IPC): receives a LoadConfig, sends
  * { type: "measuring" } when warm-up ends and { type: "result", ... } at the end.
  */
@@ -31,6 +36,22 @@ export interface LoadConfig {
   binary: boolean;
   warmupMs: number;
   measureMs: number;
+  /**
+   * Round-trip mode: one message in flight per connection (inFlight is
+   * ignored), the next sent as soon as the echo is whole, each round trip
+   * timed. The result then carries `latency`.
+   */
+  rtt?: boolean;
+}
+
+/** Round-trip times of the measured window, in microseconds. */
+export interface LatencyResult {
+  samples: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
 }
 
 export interface LoadResult {
@@ -41,6 +62,8 @@ export interface LoadResult {
   megabytesPerSecond: number;
   /** This client's CPU during the window, in % of one core. */
   clientCpuPercent: number;
+  /** Round-trip mode only. */
+  latency?: LatencyResult;
 }
 
 /** One masked frame (client to server), RFC 6455 section 5.2 and 5.3. */
@@ -139,6 +162,7 @@ function open(port: number): Promise<Socket> {
 }
 
 export async function runLoad(config: LoadConfig, onMeasuring?: () => void): Promise<LoadResult> {
+  if (config.rtt) return runRoundTrips(config, onMeasuring);
   const opcode = config.binary ? 2 : 1;
   const payload = config.binary ? randomBytes(config.size) : Buffer.alloc(config.size, "x");
   const one = maskedFrame(opcode, payload);
@@ -209,6 +233,99 @@ export async function runLoad(config: LoadConfig, onMeasuring?: () => void): Pro
     messagesPerSecond: messages / seconds,
     megabytesPerSecond: (messages * config.size) / seconds / 1e6,
     clientCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+  };
+}
+
+/** The nearest-rank percentile of sorted values. */
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function runRoundTrips(config: LoadConfig, onMeasuring?: () => void): Promise<LoadResult> {
+  const opcode = config.binary ? 2 : 1;
+  const payload = config.binary ? randomBytes(config.size) : Buffer.alloc(config.size, "x");
+  const one = maskedFrame(opcode, payload);
+  const sockets: Socket[] = [];
+  const starts: Array<() => void> = [];
+  let samples = new Float64Array(1 << 16);
+  let counted = 0;
+  let measuring = false;
+  let failure: Error | null = null;
+
+  for (let c = 0; c < config.connections; c++) {
+    const socket = await open(config.port);
+    const leftover = config.raw ? Buffer.alloc(0) : await handshake(socket, config.port);
+    const counter = new FrameCounter(opcode, config.size);
+    let sentAt = 0;
+    const send = (): void => {
+      sentAt = performance.now();
+      socket.write(one);
+    };
+    const onData = (chunk: Buffer): void => {
+      let n: number;
+      try {
+        n = counter.push(chunk);
+      } catch (err) {
+        failure = err as Error;
+        for (const s of sockets) s.destroy();
+        return;
+      }
+      if (n === 0) return;
+      if (n !== 1) {
+        failure = new Error(`${n} echoes for one message in flight`);
+        for (const s of sockets) s.destroy();
+        return;
+      }
+      const micros = (performance.now() - sentAt) * 1000;
+      if (measuring) {
+        if (counted === samples.length) {
+          const grown = new Float64Array(samples.length * 2);
+          grown.set(samples);
+          samples = grown;
+        }
+        samples[counted++] = micros;
+      }
+      send();
+    };
+    socket.on("data", onData);
+    socket.on("error", (err) => { failure ??= err; });
+    sockets.push(socket);
+    starts.push(send);
+    if (leftover.length > 0) onData(leftover);
+  }
+  // The first message of each connection, a millisecond apart so the
+  // connections do not move in lockstep; later ones follow their echoes.
+  starts.forEach((send, i) => setTimeout(send, i));
+
+  await new Promise((r) => setTimeout(r, config.warmupMs));
+  measuring = true;
+  onMeasuring?.();
+  const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, config.measureMs));
+  const cpu = process.cpuUsage(cpuStart);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  measuring = false;
+  for (const socket of sockets) socket.destroy();
+  if (failure) throw failure;
+  if (counted === 0) throw new Error("no echo came back during the measured window");
+  const sorted = samples.slice(0, counted).sort();
+  let sum = 0;
+  for (let i = 0; i < counted; i++) sum += sorted[i]!;
+  return {
+    messages: counted,
+    seconds,
+    messagesPerSecond: counted / seconds,
+    megabytesPerSecond: (counted * config.size) / seconds / 1e6,
+    clientCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+    latency: {
+      samples: counted,
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: sorted[counted - 1]!,
+      mean: sum / counted,
+    },
   };
 }
 

@@ -3,7 +3,8 @@
  * child process (run by that runtime):
  *
  *   listen   omnisocket's standalone server (Deno.listen / Bun.listen, our engine)
- *   serve    omnisocket on the runtime's server (Deno.serve + upgrade(), Bun.serve + createBunHandler)
+ *   serve    omnisocket on the runtime's server (Deno.serve + upgrade(), Bun.serve + createBunHandler), the WHATWG onmessage face
+ *   direct   the same with the direct handler: Bun.serve + createBunHandler({ message(ws, data) }) (Bun only)
  *   native   the runtime alone (Deno.serve + Deno.upgradeWebSocket, Bun.serve's websocket)
  *   node     node:http "upgrade" + omnisocket's faye-style hook (the Node entry)
  *   ws       omnisocket/ws: ws's own echo code on a WebSocketServer in `port` mode (the runtime's ws entry)
@@ -22,7 +23,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import type { Duplex } from "node:stream";
 
-export type RuntimeServerKind = "listen" | "serve" | "native" | "node" | "ws";
+export type RuntimeServerKind = "listen" | "serve" | "direct" | "native" | "node" | "ws";
 
 interface EchoSocket {
   binaryType: string;
@@ -112,7 +113,9 @@ export async function start(kind: RuntimeServerKind): Promise<number> {
         },
       }).port;
     }
-    const { upgrade, websocket } = entry.createBunHandler({ binaryType: "uint8array", open: (ws) => echo(ws as unknown as EchoSocket) });
+    const { upgrade, websocket } = kind === "direct"
+      ? entry.createBunHandler({ binaryType: "uint8array", message: (ws, data) => ws.send(data as string | Uint8Array) })
+      : entry.createBunHandler({ binaryType: "uint8array", open: (ws) => echo(ws as unknown as EchoSocket) });
     return bun.serve({
       hostname: HOST,
       port: 0,
@@ -128,7 +131,7 @@ function say(message: Record<string, unknown>): void {
 }
 
 const kind = process.argv[process.argv.length - 1] as RuntimeServerKind;
-if (["listen", "serve", "native", "node", "ws"].includes(kind)) {
+if (["listen", "serve", "direct", "native", "node", "ws"].includes(kind)) {
   const port = await start(kind);
   createInterface({ input: process.stdin }).on("line", (line) => {
     if (line === "cpu") {

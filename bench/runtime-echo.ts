@@ -7,25 +7,32 @@
  * reference. Every server faces the same load generator (bench/load-client.ts,
  * on Node). Run on demand, never in tests:
  *
- *   npx tsx bench/runtime-echo.ts [--seconds 4] [--warmup 1] [--runtime deno,bun] [--only listen,native] [--workload small,large]
+ *   npx tsx bench/runtime-echo.ts [--seconds 4] [--warmup 1] [--rounds 1] [--runtime deno,bun] [--only listen,native] [--workload small,large,rtt] [--no-pin]
  *
  *   runtime-echo.ts --spawn--> deno|bun runtime-echo-servers.ts <kind>   (JSON lines on stdio)
  *                   --fork---> load-client.ts                            (IPC, as in echo.ts)
  *   table on stdout, JSON in bench/results/runtime-echo-<date>.json
+ *
+ * The server runs on CPU 0 and the load generator on CPU 1 (bench/pinning.ts).
+ * The rtt workload keeps one message in flight per connection and reports
+ * round-trip p50/p99 in µs (load-client.ts).
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { LoadConfig, LoadResult } from "./load-client.ts";
+import type { LatencyResult, LoadConfig, LoadResult } from "./load-client.ts";
 import type { RuntimeServerKind } from "./runtime-echo-servers.ts";
+import { describePinning, pinned, pinnedFork, pinningFromArgs, type Pinning } from "./pinning.ts";
 
 type Runtime = "deno" | "bun";
 
 interface ServerSpec {
   name: string;
   kind: RuntimeServerKind;
+  /** Only on these runtimes (default: every one). */
+  runtimes?: Runtime[];
 }
 
 interface Workload {
@@ -35,6 +42,7 @@ interface Workload {
   binary: boolean;
   connections: number;
   inFlight: number;
+  rtt?: boolean;
 }
 
 interface Row {
@@ -44,12 +52,15 @@ interface Row {
   messagesPerSecond: number;
   megabytesPerSecond: number;
   serverCpuPercent: number;
+  serverCpuMicrosPerMessage: number;
+  latency?: LatencyResult;
 }
 
 const SERVERS: ServerSpec[] = [
   { name: "native", kind: "native" },
   { name: "ours: listen()", kind: "listen" },
   { name: "ours: native integration", kind: "serve" },
+  { name: "ours: integration, direct handler", kind: "direct", runtimes: ["bun"] },
   { name: "ours: node:http hook", kind: "node" },
   { name: "omnisocket/ws (port)", kind: "ws" },
 ];
@@ -58,6 +69,7 @@ const SERVERS: ServerSpec[] = [
 const WORKLOADS: Workload[] = [
   { name: "small", description: "64-byte text, 16 in flight x 4 connections", size: 64, binary: false, connections: 4, inFlight: 16 },
   { name: "large", description: "1 MiB binary, 2 in flight x 4 connections", size: 1 << 20, binary: true, connections: 4, inFlight: 2 },
+  { name: "rtt", description: "64-byte text, 1 in flight x 4 connections, round trips timed", size: 64, binary: false, connections: 4, inFlight: 1, rtt: true },
 ];
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -76,10 +88,11 @@ class ServerChild {
   private waiting = new Map<string, (message: Record<string, unknown>) => void>();
   private exited: Promise<void>;
 
-  constructor(runtime: Runtime, kind: RuntimeServerKind) {
+  constructor(runtime: Runtime, kind: RuntimeServerKind, cpu: number | null) {
     const script = here("./runtime-echo-servers.ts");
     const args = runtime === "deno" ? ["run", "-A", script, kind] : [script, kind];
-    this.child = spawn(BIN + runtime, args, { stdio: ["pipe", "pipe", "inherit"] });
+    const [command, argv] = pinned(cpu, BIN + runtime, args);
+    this.child = spawn(command, argv, { stdio: ["pipe", "pipe", "inherit"] });
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
     createInterface({ input: this.child.stdout! }).on("line", (line) => {
       let message: Record<string, unknown>;
@@ -134,10 +147,10 @@ function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
   });
 }
 
-async function measure(runtime: Runtime, spec: ServerSpec, workload: Workload, timing: { warmupMs: number; measureMs: number }): Promise<Row> {
-  const server = new ServerChild(runtime, spec.kind);
+async function measure(runtime: Runtime, spec: ServerSpec, workload: Workload, timing: { warmupMs: number; measureMs: number }, pinning: Pinning | null): Promise<Row> {
+  const server = new ServerChild(runtime, spec.kind, pinning?.server ?? null);
   const ready = server.next("ready");
-  const client = fork(here("./load-client.ts"), [], { execArgv: ["--import", TSX], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const client = fork(here("./load-client.ts"), [], pinnedFork(pinning?.client ?? null, { execArgv: ["--import", TSX], stdio: ["ignore", "inherit", "inherit", "ipc"] }));
   try {
     const port = (await ready).port as number;
     const config: LoadConfig = { port, raw: false, ...workload, ...timing };
@@ -156,6 +169,8 @@ async function measure(runtime: Runtime, spec: ServerSpec, workload: Workload, t
       messagesPerSecond: result.messagesPerSecond,
       megabytesPerSecond: result.megabytesPerSecond,
       serverCpuPercent: ((after - before) / 1e6 / result.seconds) * 100,
+      serverCpuMicrosPerMessage: (after - before) / result.messages,
+      latency: result.latency,
     };
   } finally {
     if (client.exitCode === null) client.kill();
@@ -173,48 +188,88 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
+/** Of one server's runs, the least disturbed: the best throughput, or for round trips the lowest median. */
+function best(runs: Row[]): Row {
+  if (runs[0]?.latency) return runs.reduce((a, b) => (b.latency!.p50 < a.latency!.p50 ? b : a));
+  return runs.reduce((a, b) => (b.messagesPerSecond > a.messagesPerSecond ? b : a));
+}
+
+function throughputTable(rows: Row[], native: Row | undefined): string {
+  return table(
+    ["server", "msg/s", "MB/s", "server CPU %", "server CPU µs/msg", "this/native msg/s"],
+    rows.map((r) => [
+      r.server,
+      fmt(r.messagesPerSecond),
+      fmt(r.megabytesPerSecond, 1),
+      fmt(r.serverCpuPercent),
+      fmt(r.serverCpuMicrosPerMessage, 2),
+      native ? fmt(r.messagesPerSecond / native.messagesPerSecond, 2) : "-",
+    ]),
+  );
+}
+
+/** Round trips: percentiles in µs; this/native above 1 means slower than the runtime's own server. */
+function latencyTable(rows: Row[], native: Row | undefined): string {
+  return table(
+    ["server", "p50 µs", "p90 µs", "p99 µs", "max µs", "round trips/s", "server CPU µs/msg", "this/native p50", "this/native p99"],
+    rows.map((r) => {
+      const l = r.latency!;
+      return [
+        r.server,
+        fmt(l.p50, 1),
+        fmt(l.p90, 1),
+        fmt(l.p99, 1),
+        fmt(l.max),
+        fmt(r.messagesPerSecond),
+        fmt(r.serverCpuMicrosPerMessage, 2),
+        native ? fmt(l.p50 / native.latency!.p50, 2) : "-",
+        native ? fmt(l.p99 / native.latency!.p99, 2) : "-",
+      ];
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const seconds = Number(option("seconds") ?? 4);
   const warmup = Number(option("warmup") ?? 1);
+  const rounds = Number(option("rounds") ?? 1);
   const runtimes = (option("runtime")?.split(",") ?? ["deno", "bun"]) as Runtime[];
   const only = option("only")?.split(",");
   const workloadNames = option("workload")?.split(",");
   const servers = SERVERS.filter((s) => !only || only.includes(s.kind));
   const workloads = WORKLOADS.filter((w) => !workloadNames || workloadNames.includes(w.name));
   const timing = { warmupMs: warmup * 1000, measureMs: seconds * 1000 };
+  const pinning = pinningFromArgs();
 
-  console.log(`runtime echo benchmark: ${cpus().length} CPU(s), ${warmup} s warm-up + ${seconds} s measured per run, load generator on node ${process.version}`);
+  console.log(
+    `runtime echo benchmark: ${cpus().length} CPU(s), ${describePinning(pinning)}, ${rounds} round(s) of ${warmup} s warm-up + ${seconds} s measured per run ` +
+      `(servers interleaved, best round shown), load generator on node ${process.version}`,
+  );
   const rows: Row[] = [];
   for (const runtime of runtimes) {
     for (const workload of workloads) {
       console.log(`\n${runtime}, ${workload.name}: ${workload.description}`);
-      const mine: Row[] = [];
-      for (const spec of servers) {
-        const row = await measure(runtime, spec, workload, timing);
-        rows.push(row);
-        mine.push(row);
-        process.stdout.write(`  ${spec.name}: ${fmt(row.messagesPerSecond)} msg/s\n`);
+      const runs: Row[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        for (const spec of servers) {
+          if (spec.runtimes && !spec.runtimes.includes(runtime)) continue;
+          const row = await measure(runtime, spec, workload, timing, pinning);
+          runs.push(row);
+          const shown = row.latency ? `p50 ${fmt(row.latency.p50, 1)} µs, p99 ${fmt(row.latency.p99, 1)} µs` : `${fmt(row.messagesPerSecond)} msg/s`;
+          process.stdout.write(`  round ${round}, ${spec.name}: ${shown}\n`);
+        }
       }
+      const mine = servers.filter((spec) => !spec.runtimes || spec.runtimes.includes(runtime)).map((spec) => best(runs.filter((r) => r.server === spec.name)));
+      rows.push(...mine);
       const native = mine.find((r) => r.server === "native");
-      console.log(
-        "\n" +
-          table(
-            ["server", "msg/s", "MB/s", "server CPU %", "this/native"],
-            mine.map((r) => [
-              r.server,
-              fmt(r.messagesPerSecond),
-              fmt(r.megabytesPerSecond, 1),
-              fmt(r.serverCpuPercent),
-              native ? fmt(r.messagesPerSecond / native.messagesPerSecond, 2) : "-",
-            ]),
-          ),
-      );
+      console.log("\n" + (workload.rtt ? latencyTable(mine, native) : throughputTable(mine, native)));
     }
   }
   const date = new Date().toISOString().replace(/:/g, "-").replace(/\..*$/, "");
   mkdirSync(RESULTS, { recursive: true });
   const file = `${RESULTS}runtime-echo-${date}.json`;
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, seconds, warmup, workloads, results: rows }, null, 2) + "\n");
+  const meta = { date: new Date().toISOString(), cpus: cpus().length, pinning, seconds, warmup, rounds };
+  writeFileSync(file, JSON.stringify({ ...meta, workloads, results: rows }, null, 2) + "\n");
   console.log(`\nresults written to ${file}`);
 }
 

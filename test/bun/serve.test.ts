@@ -187,6 +187,50 @@ describe("Bun.serve integration", () => {
     raw.end();
   }, 60_000);
 
+  it("message (direct handler): each message goes to message(ws, data) as binaryType makes it, and no message event fires", async () => {
+    const got: unknown[] = [];
+    let events = 0;
+    const handler = createBunHandler({
+      binaryType: "arraybuffer",
+      open: (ws) => { ws.onmessage = () => { events++; }; },
+      message(ws, data) {
+        got.push(data);
+        ws.send(data as string | ArrayBuffer);
+      },
+    });
+    const bunServer = start(handler, (request, s) => void handler.upgrade(request, s));
+    const socket = new globalThis.WebSocket(url(bunServer));
+    socket.binaryType = "arraybuffer";
+    const client = observe(socket);
+    await client.opened;
+    socket.send("héllo");
+    socket.send(new Uint8Array([1, 2, 3]));
+    expect(await client.next()).toBe("héllo");
+    expect(new Uint8Array((await client.next()) as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(got[0]).toBe("héllo");
+    expect(got[1]).toBeInstanceOf(ArrayBuffer);
+    expect(events).toBe(0);
+  });
+
+  it("message given to one upgrade() wins over the handler's", async () => {
+    const seen: string[] = [];
+    const handler = createBunHandler({ message: () => { seen.push("handler"); } });
+    const bunServer = start(handler, (request, s) => void handler.upgrade(request, s, {
+      message(ws, data) {
+        seen.push(`upgrade ${data as string}`);
+        ws.send(`echo ${data as string}`);
+      },
+    }));
+    const socket = new globalThis.WebSocket(url(bunServer));
+    const client = observe(socket);
+    await client.opened;
+    socket.send("one");
+    socket.send("two");
+    expect(await client.next()).toBe("echo one");
+    expect(await client.next()).toBe("echo two");
+    expect(seen).toEqual(["upgrade one", "upgrade two"]);
+  });
+
   it("the socket is the one WebSocket class (a HostDriver under it): open reaches listeners added after upgrade() returns, bufferedAmount at send()", async () => {
     let server: HostedWebSocket | null = null;
     let sentAt = -1;

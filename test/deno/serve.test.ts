@@ -91,6 +91,35 @@ describe("upgrade() in Deno.serve: options", () => {
     b.close();
   });
 
+  it("message (direct handler): each message goes to message(socket, data) as binaryType makes it, and no message event fires", async () => {
+    const got: unknown[] = [];
+    let events = 0;
+    const url = serve((request) => {
+      const { socket, response } = upgrade(request, {
+        binaryType: "arraybuffer",
+        message(ws, data) {
+          got.push(data);
+          ws.send(data as string | ArrayBuffer);
+        },
+      });
+      socket.onmessage = () => { events++; };
+      return response;
+    });
+    const client = new globalThis.WebSocket(url);
+    client.binaryType = "arraybuffer";
+    const seen = observe(client);
+    await seen.opened;
+    client.send("héllo");
+    client.send(new Uint8Array([1, 2, 3]));
+    expect(await seen.next()).toBe("héllo");
+    expect(new Uint8Array((await seen.next()) as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(got[0]).toBe("héllo");
+    expect(got[1]).toBeInstanceOf(ArrayBuffer);
+    expect(events).toBe(0);
+    client.close();
+    await seen.closed;
+  });
+
   it("terminate(): our side reports 1006 (not clean) at once; Deno closes its end with a Close", async () => {
     let server: HostedWebSocket | null = null;
     const url = serve((request) => {

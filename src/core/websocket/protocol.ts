@@ -27,7 +27,7 @@ import { WebSocketError } from "../shared/errors.ts";
 import type { ActiveExtension, ExtensionMessage } from "./extensions/extension.ts";
 import { ExtensionPipeline } from "./extensions/pipeline.ts";
 import { OrderedQueue } from "../shared/ordered-queue.ts";
-import { encodeFrame, encodeTextFrame, payloadLength } from "./frame/encoder.ts";
+import { encodeFrame, encodeSmallTextFrame, encodeTextFrame, payloadLength } from "./frame/encoder.ts";
 import { MaskSource } from "./frame/mask-source.ts";
 import { Opcode, RSV1, RSV2, RSV3, type Frame } from "./frame/types.ts";
 import { FrameParser } from "./frame/parser.ts";
@@ -107,6 +107,15 @@ export class Protocol implements WireProtocol {
   private readonly skipUtf8Validation: boolean;
   private events: ProtocolEvent[] = [];
   private output: Uint8Array[] = [];
+  /**
+   * The last run of output not in `output` yet: `tail` and the bytes right
+   * after it in the same buffer, up to `tailEnd`. Frames cut one after
+   * another from a slab extend it, and it becomes one buffer for the
+   * transport only when `dataToSend()` hands it out (no view per frame).
+   */
+  private tail: Uint8Array | null = null;
+  private tailBuffer: ArrayBufferLike | null = null;
+  private tailEnd = 0;
   private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
   private readonly outgoing: OrderedQueue<Outgoing | WebSocketError>;
 
@@ -335,9 +344,16 @@ export class Protocol implements WireProtocol {
     if (typeof data === "string" && this.pipeline.empty) {
       // No extension to run: the string is encoded straight into its frame.
       this.assertOpen();
-      const frames = encodeTextFrame(data, this.mask);
-      this.outgoing.add(frames);
-      return payloadLength(frames[0]!);
+      const frame = encodeSmallTextFrame(data, this.mask);
+      if (frame === null) {
+        const frames = encodeTextFrame(data, this.mask);
+        this.outgoing.add(frames);
+        return payloadLength(frames[0]!);
+      }
+      // Nothing waits in the queue ahead of it: the frame goes straight out.
+      if (this.outgoing.idle) this.write(frame);
+      else this.outgoing.add([frame]);
+      return payloadLength(frame);
     }
     const bytes = typeof data === "string" ? encodeUtf8(data) : data;
     this.sendMessage(Opcode.TEXT, bytes, options);
@@ -491,16 +507,25 @@ export class Protocol implements WireProtocol {
    * so a burst of small frames leaves as one buffer.
    */
   private write(chunk: Uint8Array): void {
-    const output = this.output;
-    const n = output.length;
-    if (n > 0) {
-      const last = output[n - 1]!;
-      if (last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
-        output[n - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + chunk.length);
+    const tail = this.tail;
+    const offset = chunk.byteOffset;
+    const buffer = chunk.buffer;
+    if (tail !== null) {
+      if (this.tailEnd === offset && this.tailBuffer === buffer) {
+        this.tailEnd = offset + chunk.length;
         return;
       }
+      this.output.push(this.takeTail(tail));
     }
-    output.push(chunk);
+    this.tail = chunk;
+    this.tailBuffer = buffer;
+    this.tailEnd = offset + chunk.length;
+  }
+
+  /** The run of output in `tail` as one buffer. */
+  private takeTail(tail: Uint8Array): Uint8Array {
+    const length = this.tailEnd - tail.byteOffset;
+    return length === tail.length ? tail : new Uint8Array(tail.buffer, tail.byteOffset, length);
   }
 
   private sendCloseFrame(code: number | undefined, reason: string): void {
@@ -529,8 +554,12 @@ export class Protocol implements WireProtocol {
   /** Bytes to write to the transport, in order. */
   dataToSend(): Uint8Array[] {
     if (this.events.length === 0 && this.pendingFailure !== null) this.applyPendingFailure();
+    const tail = this.tail;
+    if (tail === null) return NO_DATA;
+    this.tail = null;
+    this.tailBuffer = null;
     const output = this.output;
-    if (output.length === 0) return NO_DATA;
+    output.push(this.takeTail(tail));
     this.output = [];
     return output;
   }

@@ -2,7 +2,7 @@
  * A Deno connection (Deno.connect / connectTls / listen) as the ByteSocket
  * port.
  *
- *   conn.read() loop --copy--> handler.onData      (stops while paused)
+ *   conn.read() loop --view--> handler.onData      (stops while paused)
  *   write(chunks) --> queue --joined--> conn.write() until every byte is out
  *                                          (Deno may write part of a buffer)
  *   end() --> after the queue drains: conn.closeWrite()   (TCP FIN)
@@ -19,6 +19,8 @@ import { FlushWaiters, unwrittenError } from "../../web/transport/flush-waiters.
 /** Read buffer sizes: small while reads are small, doubling while they fill it. */
 const MIN_READ = 16 * 1024;
 const MAX_READ = 1024 * 1024;
+/** A read buffer with less room left than this is replaced (no reads into a sliver). */
+const MIN_ROOM = 4 * 1024;
 export const HIGH_WATER_MARK = 64 * 1024;
 /** Queued chunks up to this size are joined into one write; larger ones go on their own (no copy). */
 const JOIN_LIMIT = 64 * 1024;
@@ -55,6 +57,8 @@ export class DenoByteSocket implements ByteSocket {
   #eof = false;
   #eofDelivered = false;
   #readBuffer = new Uint8Array(MIN_READ);
+  /** Bytes of #readBuffer already handed out: the next read goes after them. */
+  #readAt = 0;
 
   #queue: Uint8Array[] = [];
   /** Queued plus in flight. */
@@ -163,7 +167,8 @@ export class DenoByteSocket implements ByteSocket {
     this.#reading = true;
     try {
       while (!this.#paused && !this.#closed) {
-        const n = await this.conn.read(this.#readBuffer);
+        const buffer = this.#readBuffer;
+        const n = await this.conn.read(this.#readAt === 0 ? buffer : buffer.subarray(this.#readAt));
         if (this.#closed) return;
         if (n === null) {
           this.#eof = true;
@@ -188,22 +193,28 @@ export class DenoByteSocket implements ByteSocket {
 
   /**
    * The `n` bytes just read, as a chunk the engine may keep (and unmask in
-   * place): a large read hands over the buffer itself and the next read gets
-   * a new one; a small read is copied out. The buffer grows while reads
-   * fill it and shrinks while they are small, so an idle connection holds
-   * little memory.
+   * place): a view of the read buffer, never copied. The next read goes
+   * into the buffer's room after it, so nothing handed out is ever
+   * overwritten; a buffer with little room left is replaced by a new one
+   * (the old one lives as long as a chunk of it is kept). Buffers grow
+   * while reads fill a whole one and shrink while reads are small, so an
+   * idle connection holds little memory.
    */
   #take(n: number): Uint8Array {
     const buffer = this.#readBuffer;
+    const start = this.#readAt;
+    const chunk = buffer.subarray(start, start + n);
     let size = buffer.length;
-    if (n === size && size < MAX_READ) size *= 2;
+    if (start === 0 && n === size && size < MAX_READ) size *= 2;
     else if (n < size / 4 && size > MIN_READ) size /= 2;
-    if (n >= buffer.length / 2) {
+    const at = start + n;
+    if (size !== buffer.length || buffer.length - at < MIN_ROOM) {
       this.#readBuffer = new Uint8Array(size);
-      return buffer.subarray(0, n);
+      this.#readAt = 0;
+    } else {
+      this.#readAt = at;
     }
-    if (size !== buffer.length) this.#readBuffer = new Uint8Array(size);
-    return buffer.slice(0, n);
+    return chunk;
   }
 
   #deliverEof(): void {

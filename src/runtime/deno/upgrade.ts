@@ -16,7 +16,8 @@
  * Honoured: `protocols` (chosen here, then passed as `protocol`), `headers`,
  * `ping` (seconds between pings: Deno's `idleTimeout` is twice that, and
  * Deno closes the connection when a pong is that late; absent means no pings),
- * `binaryType`, `idleTimeout` (seconds: Deno's own) and `heartbeat` ({ interval,
+ * `binaryType`, `message` (a direct handler instead of message events),
+ * `idleTimeout` (seconds: Deno's own) and `heartbeat` ({ interval,
  * timeout } in ms, as Deno's idleTimeout rounded up to whole seconds: interval
  * + timeout; Deno pings after half of it and drops the peer at its end, and
  * we report that close as 1006 with WS_ERR_HEARTBEAT_TIMEOUT, where Deno's
@@ -52,9 +53,16 @@ export interface DenoUpgradeOptions {
    * ceil((interval + timeout) / 1000) seconds (whole seconds only). Wins over both.
    */
   heartbeat?: HeartbeatOptions;
+  /**
+   * A direct handler: each message goes to `message(socket, data)` (`data`
+   * a string, or the bytes as binaryType makes them) instead of a
+   * MessageEvent; the socket's `message` listeners and `onmessage` are not
+   * called. As in Bun.serve's integration (createBunHandler).
+   */
+  message?: (socket: HostedWebSocket, data: string | Uint8Array | ArrayBuffer | Blob) => void;
 }
 
-const SUPPORTED = ["protocols", "headers", "ping", "binaryType", "idleTimeout", "heartbeat"] as const;
+const SUPPORTED = ["protocols", "headers", "ping", "binaryType", "idleTimeout", "heartbeat", "message"] as const;
 
 /** What Deno's error event says when its idleTimeout dropped a peer (Deno 2.x). */
 const DENO_IDLE_MESSAGE = "No response from ping frame.";
@@ -118,6 +126,7 @@ export function upgrade(request: Request, options: DenoUpgradeOptions = {}): { s
     hostName: "Deno.upgradeWebSocket",
     pings: false,
     binaryType: options.binaryType,
+    message: options.message,
   });
 
   const ws = native.socket;

@@ -35,7 +35,8 @@ export interface NativeTopics {
 export interface HostSocket {
   /** The runtime's native topics, when it has them and the server is known. */
   readonly topics?: NativeTopics;
-  sendText(data: string): void;
+  /** Returns the message's UTF-8 size when the runtime reports it (Bun's send), so it need not be counted again. */
+  sendText(data: string): number | undefined | void;
   sendBinary(data: Uint8Array): void;
   /** Starts the closing handshake (RFC 6455 section 7.1.2). */
   close(code: number | undefined, reason: string): void;
@@ -119,8 +120,8 @@ export class HostDriver implements Driver {
   }
 
   sendText(data: string): void {
-    this.#sent.add(utf8Length(data));
-    this.#host.sendText(data);
+    const size = this.#host.sendText(data);
+    this.#sent.add(typeof size === "number" ? size : utf8Length(data));
   }
 
   sendBinary(data: Uint8Array): void {

@@ -173,6 +173,13 @@ export interface HostedInit {
   /** Run our heartbeat on this socket (only where `pings`: the runtime sends pings and reports pongs). */
   heartbeat?: HeartbeatOptions;
   binaryType?: BinaryType;
+  /**
+   * A direct message handler (the integrations' `message` option): each
+   * message goes to `message(socket, data)`, `data` as binaryType makes it,
+   * instead of a MessageEvent through the event target. Everything else
+   * (pause, readyState, the other events) is unchanged.
+   */
+  message?(socket: unknown, data: unknown): void;
 }
 
 /** Every WebSocketOptions name: a new option that is not listed here is a compile error, not a TypeError at run time. */

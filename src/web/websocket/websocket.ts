@@ -123,6 +123,8 @@ export class WebSocket extends EventTarget {
   #dropped: WebSocketError | null = null;
   /** Message events being dispatched (a close reported meanwhile waits for them). */
   #dispatching = 0;
+  /** The integrations' direct message handler (HostedInit.message): called instead of a message event. */
+  #direct: ((socket: WebSocket, data: unknown) => void) | null = null;
   /** terminate() or the backpressureLimit: the close comes now, waiting messages are dropped. */
   #dropping = false;
 
@@ -575,6 +577,7 @@ export class WebSocket extends EventTarget {
     this.#extensions = init.extensions;
     this.#headers = init.headers;
     if (init.binaryType) this.binaryType = init.binaryType;
+    if (init.message) this.#direct = init.message;
     if (init.heartbeat) {
       heartbeatSettings(init.heartbeat, undefined);
       if (init.pings) this.#hostedHeartbeat = init.heartbeat;
@@ -641,7 +644,16 @@ export class WebSocket extends EventTarget {
     const value = typeof data === "string" ? data : binaryConverter(this.#binaryType)!(data);
     this.#dispatching++;
     try {
-      this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+      const direct = this.#direct;
+      if (direct === null) this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+      else {
+        try {
+          direct(this, value);
+        } catch (err) {
+          // As from an event listener: reported, never thrown into the runtime's handler.
+          queueMicrotask(() => { throw err; });
+        }
+      }
     } finally {
       this.#dispatching--;
     }

@@ -43,10 +43,19 @@ export function encodeFrame(
  * bytes as `encodeFrame(Opcode.TEXT, textEncoder.encode(text), true, 0, mask)`.
  */
 export function encodeTextFrame(text: string, mask: MaskSource | null = null): Uint8Array[] {
+  const frame = encodeSmallTextFrame(text, mask);
+  return frame !== null ? [frame] : encodeFrame(Opcode.TEXT, encodeUtf8(text), true, 0, mask);
+}
+
+/**
+ * `encodeTextFrame` for a text that fits a slab (the common case): the one
+ * frame itself, with no array around it; null for a longer text.
+ */
+export function encodeSmallTextFrame(text: string, mask: MaskSource | null = null): Uint8Array | null {
   // Each UTF-16 code unit takes at most 3 bytes of UTF-8.
   const most = text.length * 3;
   const maskLength = mask ? 4 : 0;
-  if (most + 10 + maskLength > SLAB_FRAME_LIMIT) return encodeFrame(Opcode.TEXT, encodeUtf8(text), true, 0, mask);
+  if (most + 10 + maskLength > SLAB_FRAME_LIMIT) return null;
   const slab = reserve(most + 10 + maskLength);
   const start = nextOffset();
   // Place the payload after a header sized for the shortest possible
@@ -63,7 +72,7 @@ export function encodeTextFrame(text: string, mask: MaskSource | null = null): U
   const headerLength = payloadAt - start;
   const out = cut(headerLength + length);
   if (mask) maskInPlace(out, headerLength, mask);
-  return [out];
+  return out;
 }
 
 /** The payload length a serialized frame's header declares (section 5.2). */
