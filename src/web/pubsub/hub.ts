@@ -15,9 +15,13 @@
  *      |- Bun.serve sockets: one native server.publish per Bun server
  *      \- backplane.publish({ topic, data })  --> the other processes' hubs
  *
- * Delivery on this hub is synchronous and in publish order; a socket that
- * is not OPEN is skipped (one that closes mid-publish gets nothing more),
- * and a failing send on one socket never stops the others.
+ * Delivery on this hub is in publish order: publish() queues the message
+ * on every subscriber at once (in order with that socket's own sends), and
+ * the writes follow in a microtask, one per socket for every publish of
+ * the task (a burst of publishes costs each subscriber one write, not one
+ * per message). A socket that is not OPEN is skipped (one that closes
+ * mid-publish gets nothing more), and a failing send on one socket never
+ * stops the others.
  */
 import { TopicRegistry } from "../../core/pubsub/topics.ts";
 import { SharedMessage } from "../../core/pubsub/shared-message.ts";
@@ -167,22 +171,38 @@ export class PubSub {
   }
 
   #deliver(topic: string, data: string | Uint8Array, compress: boolean | undefined, except: Set<Subscriber> | null): number {
-    const subscribers = this.#topics.subscribers(topic);
-    if (subscribers.size === 0) return 0;
+    const subscribers = this.#topics.snapshot(topic);
+    if (subscribers.length === 0) return 0;
     const nativeName = this.#native + topic;
     const shared = new SharedMessage(data, compress);
     let groups: Map<object, NativeGroup> | null = null;
     let count = 0;
-    // A copy: a socket closing during the walk leaves the live set.
-    for (const socket of [...subscribers]) {
+    let sharedSends = 0;
+    // A snapshot: a socket closing during the walk leaves the live set, not this array.
+    for (let i = 0; i < subscribers.length; i++) {
+      const socket = subscribers[i]!;
       const target = publishTargetOf(socket);
       if (!target) continue;
-      if (!target.open) {
-        // Closing: no more messages, not even through the runtime's topics.
-        unsubscribeNative(target, nativeName);
-        continue;
-      }
       try {
+        if (except === null || !except.has(socket)) {
+          // The fast path: our engine queues the shared frame (null: not open, skipped).
+          const queued = target.sendShared(shared);
+          if (queued === true) {
+            if (!target.flushQueued) {
+              if (unflushed.length === 0) queueMicrotask(flushAll);
+              target.flushQueued = true;
+              unflushed.push(target);
+            }
+            sharedSends++;
+            continue;
+          }
+          if (queued === null) continue;
+        }
+        if (!target.open) {
+          // Closing: no more messages, not even through the runtime's topics.
+          unsubscribeNative(target, nativeName);
+          continue;
+        }
         const native = target.native;
         if (native) {
           // The runtime frames and sends: one native publish per server, below.
@@ -194,11 +214,6 @@ export class PubSub {
           continue;
         }
         if (except?.has(socket)) continue;
-        if (target.sendShared(shared)) {
-          this.stats.sharedSends++;
-          count++;
-          continue;
-        }
         target.sendMessage(data, compress);
         this.stats.ownSends++;
         count++;
@@ -206,6 +221,8 @@ export class PubSub {
         // This socket closed under us (its close event comes); the others still get the message.
       }
     }
+    this.stats.sharedSends += sharedSends;
+    count += sharedSends;
     if (groups) count += this.#publishNative(groups, nativeName, data, compress);
     this.stats.framings += shared.framings;
     this.stats.compressions += shared.transforms;
@@ -243,6 +260,26 @@ export class PubSub {
 
   #left(socket: Subscriber): void {
     for (const topic of this.#topics.unsubscribeAll(socket)) this.#backplane?.unsubscribe(topic);
+  }
+}
+
+/**
+ * Sockets (of every hub) with shared frames queued and not written yet:
+ * written in a microtask, once each, whatever the number of publishes.
+ */
+let unflushed: PublishTarget[] = [];
+
+function flushAll(): void {
+  const targets = unflushed;
+  unflushed = [];
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i]!;
+    target.flushQueued = false;
+    try {
+      target.flush();
+    } catch {
+      // This socket closed under us; the others still get their bytes.
+    }
   }
 }
 

@@ -383,15 +383,20 @@ export class EngineDriver implements Driver {
 
   /**
    * Queues a message framed once for many connections (pub/sub), in order
-   * with this connection's other sends; false when the engine must send it
-   * itself (see Protocol.sendShared).
+   * with this connection's other sends, and writes nothing yet: the hub
+   * calls flush() once for every publish of a task (one write for all);
+   * false when the engine must send it itself (see Protocol.sendShared).
    */
   sendShared(message: SharedMessage): boolean {
     const connection = this.connection;
     if (connection.protocol.sendShared?.(message) !== true) return false;
     connection.countSent(message.length);
-    connection.flush();
     return true;
+  }
+
+  /** Writes what sendShared() queued. */
+  flush(): void {
+    this.connection.flush();
   }
 
   close(code: number | undefined, reason: string): void {

@@ -402,6 +402,11 @@ export class WebSocket extends EventTarget {
     }
     if (typeof payload === "string") driver.sendText(payload, options);
     else driver.sendBinary(payload, options);
+    this.#checkBuffered(driver);
+  }
+
+  /** After a send or a published message: past backpressureLimit drop the peer, past lowWaterMark arm "drain". */
+  #checkBuffered(driver: Driver): void {
     const buffered = driver.bufferedAmount;
     const limit = this.#options.backpressureLimit;
     if (limit !== undefined && buffered > limit) this.#dropSlowPeer(buffered, limit, driver);
@@ -497,7 +502,15 @@ export class WebSocket extends EventTarget {
         const driver = ws.#driver;
         // A send waiting for a Blob goes first: the message then waits its turn too.
         if (ws.#sendQueue || !(driver instanceof EngineDriver)) return false;
-        return driver.sendShared(message);
+        if (ws.#readyState !== ReadyState.OPEN || !driver.writable) return null;
+        if (!driver.sendShared(message)) return false;
+        ws.#checkBuffered(driver);
+        return true;
+      },
+      flushQueued: false,
+      flush() {
+        const driver = ws.#driver;
+        if (driver instanceof EngineDriver) driver.flush();
       },
       sendMessage(data, compress) {
         const options = compress === undefined ? undefined : { compress };
