@@ -38,7 +38,7 @@ function start(kind: string): Promise<{ child: ChildProcess; port: number }> {
   const bun = kind.includes("bun");
   const command = bun ? `${ROOT}node_modules/.bin/bun` : "node";
   // --profile: the Node servers write a CPU profile to bench/results/profiles/ (SIGTERM at the end).
-  const profile = args.includes("--profile") && !bun ? ["--cpu-prof", `--cpu-prof-dir=${ROOT}bench/results/profiles`] : [];
+  const profile = args.includes("--profile") && !bun ? ["--cpu-prof", `--cpu-prof-dir=${ROOT}bench/results/profiles`, ...(process.env.NO_INLINE ? ["--max-inlined-bytecode-size=0"] : [])] : [];
   const extra = DEFLATE ? ["deflate"] : [];
   const child = spawn(command, bun ? ["run", "bench/fanout-server.ts", kind, ...extra] : [...profile, "--import", "tsx", "bench/fanout-server.ts", kind, ...extra], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
