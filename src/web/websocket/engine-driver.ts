@@ -119,6 +119,11 @@ export class Connection implements ByteSocketHandler {
     return this.facePaused;
   }
 
+  /** True while events are being dispatched: flush() then waits for the end of the dispatch. */
+  get dispatching(): boolean {
+    return this.pumping;
+  }
+
   /** True from a write the runtime buffered past its high-water mark until its drain. */
   get writeBlocked(): boolean {
     return this.blocked;
@@ -388,15 +393,26 @@ export class EngineDriver implements Driver {
    * false when the engine must send it itself (see Protocol.sendShared).
    */
   sendShared(message: SharedMessage): boolean {
-    const connection = this.connection;
-    if (connection.protocol.sendShared?.(message) !== true) return false;
-    connection.countSent(message.length);
+    if (this.connection.protocol.sendShared?.(message) !== true) return false;
+    this.sharedBytes += message.length;
     return true;
   }
 
-  /** Writes what sendShared() queued. */
+  /** Payload bytes sendShared() queued since the last flush(). */
+  private sharedBytes = 0;
+
+  /**
+   * Writes what sendShared() queued. Those bytes count in bufferedAmount
+   * only when they did not all reach the network in this write (a slow
+   * peer): most subscribers take a published message at once, and then
+   * cost no bookkeeping.
+   */
   flush(): void {
-    this.connection.flush();
+    const connection = this.connection;
+    connection.flush();
+    const bytes = this.sharedBytes;
+    this.sharedBytes = 0;
+    if (bytes > 0 && (connection.socket.bufferedAmount > 0 || connection.writeBlocked || connection.dispatching)) connection.countSent(bytes);
   }
 
   close(code: number | undefined, reason: string): void {

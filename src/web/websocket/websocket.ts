@@ -503,14 +503,14 @@ export class WebSocket extends EventTarget {
         // A send waiting for a Blob goes first: the message then waits its turn too.
         if (ws.#sendQueue || !(driver instanceof EngineDriver)) return false;
         if (ws.#readyState !== ReadyState.OPEN || !driver.writable) return null;
-        if (!driver.sendShared(message)) return false;
-        ws.#checkBuffered(driver);
-        return true;
+        return driver.sendShared(message);
       },
       flushQueued: false,
       flush() {
         const driver = ws.#driver;
-        if (driver instanceof EngineDriver) driver.flush();
+        if (!(driver instanceof EngineDriver)) return;
+        driver.flush();
+        ws.#checkBuffered(driver);
       },
       sendMessage(data, compress) {
         const options = compress === undefined ? undefined : { compress };
