@@ -27,6 +27,9 @@ import { TopicRegistry } from "../../core/pubsub/topics.ts";
 import { SharedMessage } from "../../core/pubsub/shared-message.ts";
 import type { Backplane, BackplaneMessage } from "./backplane.ts";
 import { publishTargetOf, type PublishTarget } from "./target.ts";
+import { Burst, queueBurst, queueFlush } from "./burst.ts";
+import { encodeShared } from "../../core/pubsub/shared-frame.ts";
+import { outputEpoch } from "../../core/pubsub/output-epoch.ts";
 
 /** Anything a server form of ours hands out as a socket. */
 export type Subscriber = object;
@@ -90,6 +93,8 @@ export class PubSub {
   readonly stats: PubSubStats = { publishes: 0, framings: 0, compressions: 0, sharedSends: 0, ownSends: 0, received: 0, nativePublishes: 0, nativeSends: 0 };
   /** Prefix of this hub's topics among a runtime's native topics (two hubs on one Bun server stay apart). */
   readonly #native = `omnisocket:${++hubs}:`;
+  /** The burst later publishes of this task may join (./burst.ts). */
+  #burst: Burst | null = null;
 
   /** A hub; with `options.backplane`, publishes also reach the hubs of other processes. */
   constructor(options: PubSubOptions = {}) {
@@ -173,8 +178,21 @@ export class PubSub {
   #deliver(topic: string, data: string | Uint8Array, compress: boolean | undefined, except: Set<Subscriber> | null): number {
     const subscribers = this.#topics.snapshot(topic);
     if (subscribers.length === 0) return 0;
+    const open = this.#burst;
+    if (open !== null && except === null && !open.done && open.topic === topic && open.subscribers === subscribers && open.epoch === outputEpoch()) {
+      // The same subscribers, nothing sent anywhere since the last publish of this task: join it.
+      const frame = encodeShared(data);
+      open.add(frame.chunks, frame.payloadLength);
+      open.epoch = outputEpoch();
+      this.stats.framings++;
+      this.stats.sharedSends += open.targets.length;
+      return open.targets.length;
+    }
+    this.#burst = null;
     const nativeName = this.#native + topic;
     const shared = new SharedMessage(data, compress);
+    // Plain subscribers get a place kept for this publish and any that join it in this task.
+    const burst = except === null ? new Burst(topic, subscribers) : null;
     let groups: Map<object, NativeGroup> | null = null;
     let count = 0;
     let sharedSends = 0;
@@ -184,15 +202,20 @@ export class PubSub {
       const target = publishTargetOf(socket);
       if (!target) continue;
       try {
+        if (burst !== null) {
+          const slot = target.reserveShared?.() ?? null;
+          if (slot !== null) {
+            burst.targets.push(target);
+            burst.slots.push(slot);
+            queueFlush(target);
+            continue;
+          }
+        }
         if (except === null || !except.has(socket)) {
-          // The fast path: our engine queues the shared frame (null: not open, skipped).
+          // Our engine queues the shared frame (null: not open, skipped).
           const queued = target.sendShared(shared);
           if (queued === true) {
-            if (!target.flushQueued) {
-              if (unflushed.length === 0) queueMicrotask(flushAll);
-              target.flushQueued = true;
-              unflushed.push(target);
-            }
+            queueFlush(target);
             sharedSends++;
             continue;
           }
@@ -219,6 +242,17 @@ export class PubSub {
         count++;
       } catch {
         // This socket closed under us (its close event comes); the others still get the message.
+      }
+    }
+    if (burst !== null && burst.targets.length > 0) {
+      const frame = shared.plain();
+      burst.add(frame.chunks, frame.payloadLength);
+      queueBurst(burst);
+      sharedSends += burst.targets.length;
+      // Later publishes of this task may join it only if every subscriber has a place in it.
+      if (burst.targets.length === subscribers.length) {
+        burst.epoch = outputEpoch();
+        this.#burst = burst;
       }
     }
     this.stats.sharedSends += sharedSends;
@@ -260,26 +294,6 @@ export class PubSub {
 
   #left(socket: Subscriber): void {
     for (const topic of this.#topics.unsubscribeAll(socket)) this.#backplane?.unsubscribe(topic);
-  }
-}
-
-/**
- * Sockets (of every hub) with shared frames queued and not written yet:
- * written in a microtask, once each, whatever the number of publishes.
- */
-let unflushed: PublishTarget[] = [];
-
-function flushAll(): void {
-  const targets = unflushed;
-  unflushed = [];
-  for (let i = 0; i < targets.length; i++) {
-    const target = targets[i]!;
-    target.flushQueued = false;
-    try {
-      target.flush();
-    } catch {
-      // This socket closed under us; the others still get their bytes.
-    }
   }
 }
 

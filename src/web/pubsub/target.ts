@@ -31,6 +31,14 @@ export interface PublishTarget {
    * (nothing is sent, now or later).
    */
   sendShared(message: SharedMessage): boolean | null;
+  /**
+   * Reserves this socket's place in its output for a burst of shared frames
+   * (the hub fills it with settleShared before flush()); null when the
+   * socket takes them only through sendShared (or is not open).
+   */
+  reserveShared?(): object | null;
+  /** Fills a place reserveShared() kept: whole frames, `bytes` of payload. */
+  settleShared?(slot: object, chunks: readonly Uint8Array[], bytes: number): void;
   /** Writes what sendShared queued (all of it in one write where the runtime allows). */
   flush(): void;
   /** The hub's bookkeeping: true while this socket waits for its flush(). Faces start it false. */

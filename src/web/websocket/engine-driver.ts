@@ -398,6 +398,17 @@ export class EngineDriver implements Driver {
     return true;
   }
 
+  /** A place in the output for a burst's shared frames (Protocol.reserveShared), or null. */
+  reserveShared(): object | null {
+    return this.connection.protocol.reserveShared?.() ?? null;
+  }
+
+  /** Fills a place reserveShared() kept with `bytes` of payload in whole frames; flush() writes them. */
+  settleShared(slot: object, chunks: readonly Uint8Array[], bytes: number): void {
+    this.connection.protocol.settleShared!(slot, chunks);
+    this.sharedBytes += bytes;
+  }
+
   /** Payload bytes sendShared() queued since the last flush(). */
   private sharedBytes = 0;
 

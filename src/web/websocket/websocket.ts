@@ -505,6 +505,15 @@ export class WebSocket extends EventTarget {
         if (ws.#readyState !== ReadyState.OPEN || !driver.writable) return null;
         return driver.sendShared(message);
       },
+      reserveShared() {
+        const driver = ws.#driver;
+        if (ws.#sendQueue || !(driver instanceof EngineDriver) || ws.#readyState !== ReadyState.OPEN || !driver.writable) return null;
+        return driver.reserveShared();
+      },
+      settleShared(slot, chunks, bytes) {
+        const driver = ws.#driver;
+        if (driver instanceof EngineDriver) driver.settleShared(slot, chunks, bytes);
+      },
       flushQueued: false,
       flush() {
         const driver = ws.#driver;

@@ -386,6 +386,13 @@ export class WebSocket extends EventEmitter {
         if (connection === null) return null;
         return connection.protocol.sendShared?.(message) === true;
       },
+      reserveShared() {
+        if (ws.#blobQueue) return null;
+        return sendable()?.protocol.reserveShared?.() ?? null;
+      },
+      settleShared(slot, chunks) {
+        ws.#connection?.protocol.settleShared?.(slot, chunks);
+      },
       flushQueued: false,
       flush() {
         ws.#connection?.flush();
