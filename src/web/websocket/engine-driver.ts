@@ -386,12 +386,7 @@ export class EngineDriver implements Driver {
     connection.flush();
   }
 
-  /**
-   * Queues a message framed once for many connections (pub/sub), in order
-   * with this connection's other sends, and writes nothing yet: the hub
-   * calls flush() once for every publish of a task (one write for all);
-   * false when the engine must send it itself (see Protocol.sendShared).
-   */
+  /** Queues a message framed once for many connections (pub/sub) without writing it (see flush()); false when the engine must send it itself. */
   sendShared(message: SharedMessage): boolean {
     if (this.connection.protocol.sendShared?.(message) !== true) return false;
     this.sharedBytes += message.length;
@@ -413,10 +408,8 @@ export class EngineDriver implements Driver {
   private sharedBytes = 0;
 
   /**
-   * Writes what sendShared() queued. Those bytes count in bufferedAmount
-   * only when they did not all reach the network in this write (a slow
-   * peer): most subscribers take a published message at once, and then
-   * cost no bookkeeping.
+   * Writes what the pub/sub hub queued in this task. Those bytes count in
+   * bufferedAmount only when this write left some in the socket (a slow peer).
    */
   flush(): void {
     const connection = this.connection;
