@@ -1,7 +1,7 @@
 /**
  * A slow subscriber on the pub/sub hub, on every server form of the running
- * runtime that takes `backpressureLimit` (the node:http hook everywhere,
- * listen() on Deno and Bun):
+ * runtime that takes `backpressureLimit` (the node:http hook and listen(),
+ * on every runtime):
  *
  *   hub.publish --shared frame--> fast clients      read everything, in order
  *               --shared frame--> slow raw client   reads nothing: its bytes wait in
@@ -13,9 +13,9 @@
  * message while the slow one still holds its share unread.
  */
 import { describe, expect, it, until } from "../harness.ts";
-import { WebSocket, WebSocketError, bun, deno, type CloseEvent, type ErrorEvent } from "../entry.ts";
+import { WebSocket, WebSocketError, type CloseEvent, type ErrorEvent } from "../entry.ts";
 import { PubSub } from "../../src/web/pubsub/hub.ts";
-import { startOurServer, type OurSocketOptions } from "../peers/our-server.ts";
+import { ourListen, type OurSocketOptions } from "../peers/our-server.ts";
 import { startHookServer } from "../peers/servers.ts";
 import { rawClient } from "../peers/raw.ts";
 
@@ -38,8 +38,23 @@ interface Form {
 
 const forms: Form[] = [
   { name: "node:http upgrade hook", start: (options) => startHookServer({ echo: false, options }) },
+  {
+    name: "listen()",
+    async start(options) {
+      const sockets: WebSocket[] = [];
+      const server = await ourListen({ hostname: "127.0.0.1", port: 0, ...options }, (ws) => void sockets.push(ws));
+      return {
+        url: server.url,
+        port: server.port,
+        sockets,
+        close: async () => {
+          for (const ws of sockets) ws.terminate();
+          await server.close();
+        },
+      };
+    },
+  },
 ];
-if (deno || bun) forms.push({ name: "listen()", start: (options) => startOurServer({ echo: false, options }) });
 
 interface Fast {
   ws: WebSocket;
