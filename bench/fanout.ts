@@ -1,11 +1,13 @@
 /**
  * Fan-out: one message to many subscribers, run on demand (never in tests):
  *
- *   npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 20] [--size 64] [--only ours,ws,bun-native,ours-bun]
+ *   npx tsx bench/fanout.ts [--subscribers 10000] [--rounds 20] [--size 64] [--burst 1] [--deflate]
+ *                           [--only ours,ws,bun-native,ours-bun]
  *
  *   fanout.ts --spawn--> fanout-server.ts <kind>   (node, or bun for the Bun.serve kinds)
  *             10,000 ws clients here on /sub, one control client on /control
- *             round: "go" -> time until the last subscriber has the message;
+ *             round: "go" -> time until the last subscriber has the message (every
+ *                    message of the burst: --burst n publishes n in one task);
  *                    then "cpu" -> the server's CPU time for the round
  *   table on stdout (median per round), JSON in bench/results/fanout-<date>.json
  *
@@ -28,13 +30,17 @@ const SUBSCRIBERS = Number(option("subscribers", "10000"));
 const ROUNDS = Number(option("rounds", "20"));
 const SIZE = Number(option("size", "64"));
 const KINDS = option("only", "ours,ws,bun-native,ours-bun").split(",");
+const BURST = Number(option("burst", "1"));
+/** permessage-deflate, server_no_context_takeover, every message compressed (threshold 0). */
+const DEFLATE = args.includes("--deflate");
 
 function start(kind: string): Promise<{ child: ChildProcess; port: number }> {
   const bun = kind.includes("bun");
   const command = bun ? `${ROOT}node_modules/.bin/bun` : "node";
   // --profile: the Node servers write a CPU profile to bench/results/profiles/ (SIGTERM at the end).
-  const profile = args.includes("--profile") && !bun ? ["--cpu-prof", `--cpu-prof-dir=${ROOT}bench/results/profiles`] : [];
-  const child = spawn(command, bun ? ["run", "bench/fanout-server.ts", kind] : [...profile, "--import", "tsx", "bench/fanout-server.ts", kind], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const profile = args.includes("--profile") && !bun ? ["--cpu-prof", `--cpu-prof-dir=${ROOT}bench/results/profiles`, ...(process.env.NO_INLINE ? ["--max-inlined-bytecode-size=0"] : [])] : [];
+  const extra = DEFLATE ? ["deflate"] : [];
+  const child = spawn(command, bun ? ["run", "bench/fanout-server.ts", kind, ...extra] : [...profile, "--import", "tsx", "bench/fanout-server.ts", kind, ...extra], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -48,7 +54,8 @@ function start(kind: string): Promise<{ child: ChildProcess; port: number }> {
 
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    // --deflate: the clients ask for server_no_context_takeover (what lets a server compress once).
+    const ws = new WebSocket(url, { perMessageDeflate: DEFLATE && url.endsWith("/sub") ? { serverNoContextTakeover: true, threshold: 0 } : false });
     ws.once("open", () => resolve(ws));
     ws.once("error", reject);
   });
@@ -56,7 +63,7 @@ function open(url: string): Promise<WebSocket> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function run(kind: string): Promise<{ kind: string; ms: number; cpuMs: number }> {
+async function run(kind: string): Promise<{ kind: string; ms: number; cpuMs: number; userMs: number; systemMs: number }> {
   const { child, port } = await start(kind);
   const subs: WebSocket[] = [];
   let received = 0;
@@ -73,19 +80,21 @@ async function run(kind: string): Promise<{ kind: string; ms: number; cpuMs: num
     await new Promise((r) => setTimeout(r, 500));
     const times: number[] = [];
     const cpuTimes: number[] = [];
+    const userTimes: number[] = [];
+    const systemTimes: number[] = [];
     for (let round = 0; round < ROUNDS + 2; round++) {
       await ask("cpu");
-      target = received + SUBSCRIBERS;
+      target = received + SUBSCRIBERS * BURST;
       const done = new Promise<void>((resolve) => { onAll = resolve; });
       const t0 = performance.now();
-      control.send(`go:${SIZE}`);
+      control.send(`go:${SIZE}:${BURST}`);
       await done;
       const ms = performance.now() - t0;
-      const cpu = Number((await ask("cpu")).slice(4)) / 1000;
-      if (round >= 2) { times.push(ms); cpuTimes.push(cpu); } // two warm-up rounds
+      const [, user, system] = (await ask("cpu")).split(":").map(Number) as [number, number, number];
+      if (round >= 2) { times.push(ms); cpuTimes.push((user + system) / 1000); userTimes.push(user / 1000); systemTimes.push(system / 1000); } // two warm-up rounds
     }
     control.terminate();
-    return { kind, ms: median(times), cpuMs: median(cpuTimes) };
+    return { kind, ms: median(times), cpuMs: median(cpuTimes), userMs: median(userTimes), systemMs: median(systemTimes) };
   } finally {
     for (const ws of subs) ws.terminate();
     child.kill(args.includes("--profile") ? "SIGINT" : "SIGKILL");
@@ -96,7 +105,7 @@ const results = [];
 for (const kind of KINDS) {
   const r = await run(kind);
   results.push(r);
-  console.log(`${kind.padEnd(12)} last subscriber after ${r.ms.toFixed(2)} ms (median of ${ROUNDS}), server CPU ${r.cpuMs.toFixed(2)} ms per publish`);
+  console.log(`${kind.padEnd(12)} last subscriber after ${r.ms.toFixed(2)} ms (median of ${ROUNDS}), server CPU ${r.cpuMs.toFixed(2)} ms per round (user ${r.userMs.toFixed(2)}, system ${r.systemMs.toFixed(2)})`);
 }
 const ours = results.find((r) => r.kind === "ours");
 for (const r of results) {
@@ -104,6 +113,7 @@ for (const r of results) {
   if (ours && r !== ours) console.log(`${r.kind} / ours: ${(r.ms / ours.ms).toFixed(2)}x time, ${(r.cpuMs / ours.cpuMs).toFixed(2)}x server CPU`);
 }
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
-const file = `${ROOT}bench/results/fanout-${new Date().toISOString().slice(0, 10)}.json`;
-writeFileSync(file, JSON.stringify({ subscribers: SUBSCRIBERS, rounds: ROUNDS, size: SIZE, cpus: cpus().length, results }, null, 2));
+const label = `${BURST > 1 ? `-burst${BURST}` : ""}${DEFLATE ? "-deflate" : ""}`;
+const file = `${ROOT}bench/results/fanout${label}-${new Date().toISOString().slice(0, 10)}.json`;
+writeFileSync(file, JSON.stringify({ subscribers: SUBSCRIBERS, rounds: ROUNDS, size: SIZE, burst: BURST, deflate: DEFLATE, cpus: cpus().length, results }, null, 2));
 console.log(`written ${file}`);

@@ -67,7 +67,8 @@ function accepted(ws: Socket, path: string): void {
 
 let port: number;
 const listen = (entry as { listen?: typeof import("../../src/runtime/deno/index.ts").listen }).listen;
-if (listen) {
+// Node has listen() too now; the hook stays Node's form here, so both kinds of server share the Redis.
+if (listen && runtime !== "node") {
   const server = listen({ hostname: "127.0.0.1", port: 0 }, (ws, request) => accepted(ws as Socket, new URL(request.url).pathname));
   port = server.port;
 } else {

@@ -3,7 +3,7 @@
  * topics, both ways round, so that a publish finds its subscribers in one
  * lookup and a closing socket leaves all its topics in one step.
  *
- *   topic  --> Set<subscriber>   (publish walks it, in subscription order)
+ *   topic  --> Set<subscriber>   (publish walks an array copy of it, kept until it changes)
  *   socket --> Set<topic>        (subscriptions, and unsubscribeAll on close)
  *
  * Subscribers are opaque here: any object (a socket face) will do.
@@ -12,6 +12,8 @@
 export class TopicRegistry<S extends object> {
   readonly #byTopic = new Map<string, Set<S>>();
   readonly #bySocket = new Map<S, Set<string>>();
+  /** Per topic, its subscribers as an array, rebuilt after a change (a publish walks it without copying). */
+  readonly #snapshots = new Map<string, readonly S[]>();
 
   /**
    * Adds `socket` to `topic`. Returns true when it was not subscribed yet;
@@ -24,6 +26,7 @@ export class TopicRegistry<S extends object> {
     if (!sockets) this.#byTopic.set(topic, (sockets = new Set()));
     if (sockets.has(socket)) return { added: false, first: false };
     sockets.add(socket);
+    this.#snapshots.delete(topic);
     let topics = this.#bySocket.get(socket);
     if (!topics) this.#bySocket.set(socket, (topics = new Set()));
     topics.add(topic);
@@ -37,6 +40,7 @@ export class TopicRegistry<S extends object> {
   unsubscribe(socket: S, topic: string): { removed: boolean; last: boolean } {
     const sockets = this.#byTopic.get(topic);
     if (!sockets || !sockets.delete(socket)) return { removed: false, last: false };
+    this.#snapshots.delete(topic);
     const last = sockets.size === 0;
     if (last) this.#byTopic.delete(topic);
     const topics = this.#bySocket.get(socket)!;
@@ -71,6 +75,21 @@ export class TopicRegistry<S extends object> {
     return this.#byTopic.get(topic) ?? EMPTY;
   }
 
+  /**
+   * The subscribers of `topic` as they are now, in subscription order: an
+   * array nobody changes (a change makes a new one), so walking it is safe
+   * while sockets leave or join.
+   */
+  snapshot(topic: string): readonly S[] {
+    let snapshot = this.#snapshots.get(topic);
+    if (snapshot === undefined) {
+      const sockets = this.#byTopic.get(topic);
+      if (!sockets) return EMPTY_ARRAY;
+      this.#snapshots.set(topic, (snapshot = [...sockets]));
+    }
+    return snapshot;
+  }
+
   /** How many sockets are subscribed to `topic`. */
   subscriberCount(topic: string): number {
     return this.#byTopic.get(topic)?.size ?? 0;
@@ -83,3 +102,4 @@ export class TopicRegistry<S extends object> {
 }
 
 const EMPTY: ReadonlySet<never> = new Set<never>();
+const EMPTY_ARRAY: readonly never[] = [];

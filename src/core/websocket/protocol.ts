@@ -38,6 +38,7 @@ import { encodeClosePayload, parseClosePayload } from "./close.ts";
 import { MessageBuffer } from "./message-buffer.ts";
 import { isThenable } from "../shared/thenable.ts";
 import type { SharedMessage } from "../pubsub/shared-message.ts";
+import { OutputQueue } from "../pubsub/output-epoch.ts";
 
 export { DEFAULT_MAX_FRAGMENTS } from "./frame/parser.ts";
 export { ReadyState, type CloseInfo, type ProtocolEvent, type SendOptions } from "./wire-protocol.ts";
@@ -152,7 +153,8 @@ export class Protocol implements WireProtocol {
     this.textAsBytes = options.textAsBytes ?? false;
     this.skipUtf8Validation = options.skipUtf8Validation ?? false;
     this.incoming = new OrderedQueue((e) => this.releaseIncoming(e));
-    this.outgoing = new OrderedQueue((o) => this.releaseOutgoing(o));
+    // The output queue also counts what is queued (pub/sub joins a burst's publishes only when nothing came between).
+    this.outgoing = new OutputQueue((o) => this.releaseOutgoing(o));
   }
 
   // ------------------------------------------------------------- receive --
@@ -468,6 +470,24 @@ export class Protocol implements WireProtocol {
       this.onWake?.();
     });
     return true;
+  }
+
+  /**
+   * Reserves this connection's place in the output for frames shared by
+   * many connections that are not all known yet (a burst of publishes, see
+   * web/pubsub/hub.ts); settleShared() fills it. Anything sent meanwhile
+   * waits behind it. Null when this connection cannot take plain shared
+   * frames (a client, or any extension). Throws when not open.
+   */
+  reserveShared(): object | null {
+    if (this.mask !== null || !this.pipeline.empty) return null;
+    this.assertOpen();
+    return this.outgoing.reserve();
+  }
+
+  /** Fills a place reserveShared() kept with whole frames (read only, shared). */
+  settleShared(slot: object, chunks: readonly Uint8Array[]): void {
+    this.outgoing.settle(slot as ReturnType<typeof this.outgoing.reserve>, chunks as Uint8Array[]);
   }
 
   private frameOutgoing(result: ExtensionMessage | WebSocketError): Outgoing | WebSocketError {

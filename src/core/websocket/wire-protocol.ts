@@ -78,6 +78,10 @@ export interface WireProtocol {
    * when not open.
    */
   sendShared?(message: SharedMessage): boolean;
+  /** A place in the output for frames shared by many connections, filled later (Protocol.reserveShared); null when it cannot take them. */
+  reserveShared?(): object | null;
+  /** Fills a place reserveShared() kept. */
+  settleShared?(slot: object, chunks: readonly Uint8Array[]): void;
   /** Starts the closing handshake. Throws when not open. */
   sendClose(code?: number, reason?: string): void;
   /** Fails the connection: the transport is to be closed, `error` is reported. */

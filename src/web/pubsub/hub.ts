@@ -15,14 +15,21 @@
  *      |- Bun.serve sockets: one native server.publish per Bun server
  *      \- backplane.publish({ topic, data })  --> the other processes' hubs
  *
- * Delivery on this hub is synchronous and in publish order; a socket that
- * is not OPEN is skipped (one that closes mid-publish gets nothing more),
- * and a failing send on one socket never stops the others.
+ * Delivery on this hub is in publish order: publish() queues the message
+ * on every subscriber at once (in order with that socket's own sends), and
+ * the writes follow in a microtask, one per socket for every publish of
+ * the task (a burst of publishes costs each subscriber one write, not one
+ * per message). A socket that is not OPEN is skipped (one that closes
+ * mid-publish gets nothing more), and a failing send on one socket never
+ * stops the others.
  */
 import { TopicRegistry } from "../../core/pubsub/topics.ts";
 import { SharedMessage } from "../../core/pubsub/shared-message.ts";
 import type { Backplane, BackplaneMessage } from "./backplane.ts";
 import { publishTargetOf, type PublishTarget } from "./target.ts";
+import { Burst, queueBurst, queueFlush } from "./burst.ts";
+import { encodeShared } from "../../core/pubsub/shared-frame.ts";
+import { outputEpoch } from "../../core/pubsub/output-epoch.ts";
 
 /** Anything a server form of ours hands out as a socket. */
 export type Subscriber = object;
@@ -86,6 +93,8 @@ export class PubSub {
   readonly stats: PubSubStats = { publishes: 0, framings: 0, compressions: 0, sharedSends: 0, ownSends: 0, received: 0, nativePublishes: 0, nativeSends: 0 };
   /** Prefix of this hub's topics among a runtime's native topics (two hubs on one Bun server stay apart). */
   readonly #native = `omnisocket:${++hubs}:`;
+  /** The burst later publishes of this task may join (./burst.ts). */
+  #burst: Burst | null = null;
 
   /** A hub; with `options.backplane`, publishes also reach the hubs of other processes. */
   constructor(options: PubSubOptions = {}) {
@@ -167,22 +176,56 @@ export class PubSub {
   }
 
   #deliver(topic: string, data: string | Uint8Array, compress: boolean | undefined, except: Set<Subscriber> | null): number {
-    const subscribers = this.#topics.subscribers(topic);
-    if (subscribers.size === 0) return 0;
+    const subscribers = this.#topics.snapshot(topic);
+    if (subscribers.length === 0) return 0;
+    const open = this.#burst;
+    if (open !== null && except === null && !open.done && open.topic === topic && open.subscribers === subscribers && open.epoch === outputEpoch()) {
+      // The same subscribers, nothing sent anywhere since the last publish of this task: join it.
+      const frame = encodeShared(data);
+      open.add(frame.chunks, frame.payloadLength);
+      open.epoch = outputEpoch();
+      this.stats.framings++;
+      this.stats.sharedSends += open.targets.length;
+      return open.targets.length;
+    }
+    this.#burst = null;
     const nativeName = this.#native + topic;
     const shared = new SharedMessage(data, compress);
+    // Plain subscribers get a place kept for this publish and any that join it in this task.
+    const burst = except === null ? new Burst(topic, subscribers) : null;
     let groups: Map<object, NativeGroup> | null = null;
     let count = 0;
-    // A copy: a socket closing during the walk leaves the live set.
-    for (const socket of [...subscribers]) {
+    let sharedSends = 0;
+    // A snapshot: a socket closing during the walk leaves the live set, not this array.
+    for (let i = 0; i < subscribers.length; i++) {
+      const socket = subscribers[i]!;
       const target = publishTargetOf(socket);
       if (!target) continue;
-      if (!target.open) {
-        // Closing: no more messages, not even through the runtime's topics.
-        unsubscribeNative(target, nativeName);
-        continue;
-      }
       try {
+        if (burst !== null) {
+          const slot = target.reserveShared?.() ?? null;
+          if (slot !== null) {
+            burst.targets.push(target);
+            burst.slots.push(slot);
+            queueFlush(target);
+            continue;
+          }
+        }
+        if (except === null || !except.has(socket)) {
+          // Our engine queues the shared frame (null: not open, skipped).
+          const queued = target.sendShared(shared);
+          if (queued === true) {
+            queueFlush(target);
+            sharedSends++;
+            continue;
+          }
+          if (queued === null) continue;
+        }
+        if (!target.open) {
+          // Closing: no more messages, not even through the runtime's topics.
+          unsubscribeNative(target, nativeName);
+          continue;
+        }
         const native = target.native;
         if (native) {
           // The runtime frames and sends: one native publish per server, below.
@@ -194,11 +237,6 @@ export class PubSub {
           continue;
         }
         if (except?.has(socket)) continue;
-        if (target.sendShared(shared)) {
-          this.stats.sharedSends++;
-          count++;
-          continue;
-        }
         target.sendMessage(data, compress);
         this.stats.ownSends++;
         count++;
@@ -206,6 +244,19 @@ export class PubSub {
         // This socket closed under us (its close event comes); the others still get the message.
       }
     }
+    if (burst !== null && burst.targets.length > 0) {
+      const frame = shared.plain();
+      burst.add(frame.chunks, frame.payloadLength);
+      queueBurst(burst);
+      sharedSends += burst.targets.length;
+      // Later publishes of this task may join it only if every subscriber has a place in it.
+      if (burst.targets.length === subscribers.length) {
+        burst.epoch = outputEpoch();
+        this.#burst = burst;
+      }
+    }
+    this.stats.sharedSends += sharedSends;
+    count += sharedSends;
     if (groups) count += this.#publishNative(groups, nativeName, data, compress);
     this.stats.framings += shared.framings;
     this.stats.compressions += shared.transforms;

@@ -3,8 +3,9 @@
  * WHATWG WebSocket, omnisocket/ws's WebSocket) and whichever driver moves
  * its bytes (our engine, or a runtime that runs the protocol itself).
  *
- *   hub.publish --sendShared(message)--> engine connection (framed once)
- *               --sendMessage(data)--------> everything else (per connection)
+ *   hub.publish --sendShared(message)--> engine connection (framed once, queued)
+ *   end of task --flush()-----------------> one write per connection for every publish of the task
+ *   hub.publish --sendMessage(data)--------> everything else (per connection)
  *
  * Each face registers its server-side sockets here as they are accepted;
  * the hub looks them up, so no face grows pub/sub methods of its own.
@@ -22,11 +23,26 @@ export interface PublishTarget {
   /**
    * Queues the message framed once for every subscriber (plain, or
    * compressed once for connections that agreed on no context takeover),
-   * in order with the socket's other sends. False when this connection must
-   * send it itself (permessage-deflate with context takeover, a draft wire
-   * format, a runtime that frames itself, a send still waiting for a Blob).
+   * in order with the socket's other sends, without writing it yet: the hub
+   * calls `flush()` once per socket for all it queued in one task. False
+   * when this connection must send it itself (permessage-deflate with
+   * context takeover, a draft wire format, a runtime that frames itself, a
+   * send still waiting for a Blob); null when the socket is not open
+   * (nothing is sent, now or later).
    */
-  sendShared(message: SharedMessage): boolean;
+  sendShared(message: SharedMessage): boolean | null;
+  /**
+   * Reserves this socket's place in its output for a burst of shared frames
+   * (the hub fills it with settleShared before flush()); null when the
+   * socket takes them only through sendShared (or is not open).
+   */
+  reserveShared?(): object | null;
+  /** Fills a place reserveShared() kept: whole frames, `bytes` of payload. */
+  settleShared?(slot: object, chunks: readonly Uint8Array[], bytes: number): void;
+  /** Writes what sendShared queued (all of it in one write where the runtime allows). */
+  flush(): void;
+  /** The hub's bookkeeping: true while this socket waits for its flush(). Faces start it false. */
+  flushQueued: boolean;
   /** Sends the message on this connection alone (its own framing, its own compression). */
   sendMessage(data: string | Uint8Array, compress: boolean | undefined): void;
   /** The runtime's own topics (Bun.serve), when the socket is open and has them. */

@@ -119,6 +119,11 @@ export class Connection implements ByteSocketHandler {
     return this.facePaused;
   }
 
+  /** True while events are being dispatched: flush() then waits for the end of the dispatch. */
+  get dispatching(): boolean {
+    return this.pumping;
+  }
+
   /** True from a write the runtime buffered past its high-water mark until its drain. */
   get writeBlocked(): boolean {
     return this.blocked;
@@ -381,17 +386,37 @@ export class EngineDriver implements Driver {
     connection.flush();
   }
 
-  /**
-   * Queues a message framed once for many connections (pub/sub), in order
-   * with this connection's other sends; false when the engine must send it
-   * itself (see Protocol.sendShared).
-   */
+  /** Queues a message framed once for many connections (pub/sub) without writing it (see flush()); false when the engine must send it itself. */
   sendShared(message: SharedMessage): boolean {
-    const connection = this.connection;
-    if (connection.protocol.sendShared?.(message) !== true) return false;
-    connection.countSent(message.length);
-    connection.flush();
+    if (this.connection.protocol.sendShared?.(message) !== true) return false;
+    this.sharedBytes += message.length;
     return true;
+  }
+
+  /** A place in the output for a burst's shared frames (Protocol.reserveShared), or null. */
+  reserveShared(): object | null {
+    return this.connection.protocol.reserveShared?.() ?? null;
+  }
+
+  /** Fills a place reserveShared() kept with `bytes` of payload in whole frames; flush() writes them. */
+  settleShared(slot: object, chunks: readonly Uint8Array[], bytes: number): void {
+    this.connection.protocol.settleShared!(slot, chunks);
+    this.sharedBytes += bytes;
+  }
+
+  /** Payload bytes sendShared() queued since the last flush(). */
+  private sharedBytes = 0;
+
+  /**
+   * Writes what the pub/sub hub queued in this task. Those bytes count in
+   * bufferedAmount only when this write left some in the socket (a slow peer).
+   */
+  flush(): void {
+    const connection = this.connection;
+    connection.flush();
+    const bytes = this.sharedBytes;
+    this.sharedBytes = 0;
+    if (bytes > 0 && (connection.socket.bufferedAmount > 0 || connection.writeBlocked || connection.dispatching)) connection.countSent(bytes);
   }
 
   close(code: number | undefined, reason: string): void {

@@ -402,6 +402,11 @@ export class WebSocket extends EventTarget {
     }
     if (typeof payload === "string") driver.sendText(payload, options);
     else driver.sendBinary(payload, options);
+    this.#checkBuffered(driver);
+  }
+
+  /** After a send or a published message: past backpressureLimit drop the peer, past lowWaterMark arm "drain". */
+  #checkBuffered(driver: Driver): void {
     const buffered = driver.bufferedAmount;
     const limit = this.#options.backpressureLimit;
     if (limit !== undefined && buffered > limit) this.#dropSlowPeer(buffered, limit, driver);
@@ -497,7 +502,24 @@ export class WebSocket extends EventTarget {
         const driver = ws.#driver;
         // A send waiting for a Blob goes first: the message then waits its turn too.
         if (ws.#sendQueue || !(driver instanceof EngineDriver)) return false;
+        if (ws.#readyState !== ReadyState.OPEN || !driver.writable) return null;
         return driver.sendShared(message);
+      },
+      reserveShared() {
+        const driver = ws.#driver;
+        if (ws.#sendQueue || !(driver instanceof EngineDriver) || ws.#readyState !== ReadyState.OPEN || !driver.writable) return null;
+        return driver.reserveShared();
+      },
+      settleShared(slot, chunks, bytes) {
+        const driver = ws.#driver;
+        if (driver instanceof EngineDriver) driver.settleShared(slot, chunks, bytes);
+      },
+      flushQueued: false,
+      flush() {
+        const driver = ws.#driver;
+        if (!(driver instanceof EngineDriver)) return;
+        driver.flush();
+        ws.#checkBuffered(driver);
       },
       sendMessage(data, compress) {
         const options = compress === undefined ? undefined : { compress };

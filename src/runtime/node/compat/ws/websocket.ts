@@ -382,9 +382,20 @@ export class WebSocket extends EventEmitter {
       },
       sendShared(message) {
         const connection = sendable();
-        if (ws.#blobQueue || !connection || connection.protocol.sendShared?.(message) !== true) return false;
-        connection.flush();
-        return true;
+        if (ws.#blobQueue) return false;
+        if (connection === null) return null;
+        return connection.protocol.sendShared?.(message) === true;
+      },
+      reserveShared() {
+        if (ws.#blobQueue) return null;
+        return sendable()?.protocol.reserveShared?.() ?? null;
+      },
+      settleShared(slot, chunks) {
+        ws.#connection?.protocol.settleShared?.(slot, chunks);
+      },
+      flushQueued: false,
+      flush() {
+        ws.#connection?.flush();
       },
       sendMessage(data, compress) {
         if (ws.#blobQueue) ws.#queue(() => sendWhole(data, compress));
