@@ -4,7 +4,8 @@
  * extension and limit of the WebSocket applies.
  *
  *   ByteSocket --bytes--> HttpHeadParser (limits, timeout)
- *        -> requestOf(head): a fetch Request      (request.ts, linear in the head)
+ *        -> requestOf(head): a fetch Request      (request.ts, linear in the head;
+ *                                                 lazy-request.ts: built on first read)
  *        -> verify(request)?                     (403 when refused)
  *        -> acceptUpgrade: 101, or 400/405/426   (accept.ts)   
  *        -> WebSocket.accept(...) -> onSocket(ws, request)
@@ -19,6 +20,7 @@ import { encodeLatin1 } from "../../core/http/serializer.ts";
 import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
 import { acceptUpgrade, type AcceptOptions, type ProtocolChooser } from "./accept.ts";
 import { requestOf } from "./request.ts";
+import { lazyRequestOf } from "./lazy-request.ts";
 import type { ByteSocket } from "../transport/byte-socket.ts";
 import { WebSocket, type WebSocketOptions } from "../websocket/websocket.ts";
 import { heartbeatSettings, idleHeartbeat, type HeartbeatOptions } from "../websocket/heartbeat.ts";
@@ -62,6 +64,13 @@ export interface StandaloneServerOptions {
   allowDrafts?: boolean;
 }
 
+/** What serveConnection takes: the server's options, whether it is TLS, and how its requests are built. */
+export interface ConnectionSettings extends StandaloneServerOptions {
+  secure?: boolean;
+  /** Build each `request` on first read (lazy-request.ts); a runtime whose console reads through a Proxy opts in (Node). */
+  lazyRequest?: boolean;
+}
+
 /** Called with each socket once its handshake is answered (its open event follows) and the request it came with. */
 export type ConnectionListener<W> = (socket: W, request: Request) => void;
 
@@ -97,7 +106,7 @@ function lingerThenDrop(socket: ByteSocket, closeTimeout: number): void {
  */
 export function serveConnection<W extends WebSocket>(
   socket: ByteSocket,
-  options: StandaloneServerOptions & { secure?: boolean },
+  options: ConnectionSettings,
   onSocket: ConnectionListener<W>,
   WebSocketClass: { accept(accepted: import("../websocket/websocket.ts").AcceptedSocket, options?: WebSocketOptions): W } = WebSocket as never,
 ): void {
@@ -139,7 +148,7 @@ export function serveConnection<W extends WebSocket>(
     const secure = options.secure ?? false;
     let request: Request;
     try {
-      request = requestOf(head, secure);
+      request = options.lazyRequest ? lazyRequestOf(head, secure) : requestOf(head, secure);
     } catch (err) {
       refuse(socket, 400, (err as Error).message ?? "Invalid request", closeTimeout);
       return;
