@@ -70,6 +70,7 @@ const listen = (entry as { listen?: typeof import("../../src/runtime/deno/index.
 // Node has listen() too now; the hook stays Node's form here, so both kinds of server share the Redis.
 if (listen && runtime !== "node") {
   const server = listen({ hostname: "127.0.0.1", port: 0 }, (ws, request) => accepted(ws as Socket, new URL(request.url).pathname));
+  await server.ready; // Node binds a named host after a DNS step
   port = server.port;
 } else {
   const http = await import("node:http");

@@ -156,6 +156,61 @@ describe(`listen() on ${deno ? "Deno.listen" : bun ? "Bun.listen" : "node:net"}:
     await response.body?.cancel();
   });
 
+  it("the request verify and onSocket get is a whole fetch Request, readable long after the handshake", async () => {
+    let verified: Request | null = null;
+    let request: Request | null = null;
+    const server = await start({
+      hostname: "127.0.0.1",
+      port: 0,
+      verify: (req) => { verified = req; return true; },
+    }, (_ws, req) => { request = req; });
+    const answer = await rawHead(server.port, "/room?id=7", "X-Two: a\r\nX-Two: b\r\nCookie: c=1\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 101 /);
+    await until(() => request !== null, 5_000, "onSocket");
+    await new Promise((resolve) => setTimeout(resolve, 20)); // read later, not inside the callback
+    const req = request! as Request;
+    expect(verified).toBe(req);
+    expect(req).toBeInstanceOf(Request);
+    expect(Object.prototype.toString.call(req)).toBe("[object Request]");
+    expect(Object.getPrototypeOf(req)).toBe(Request.prototype);
+    expect(req.url).toBe("http://127.0.0.1/room?id=7");
+    expect(new URL(req.url).searchParams.get("id")).toBe("7");
+    expect(req.method).toBe("GET");
+    expect(req.headers).toBeInstanceOf(Headers);
+    expect(req.headers.get("x-two")).toBe("a, b");
+    expect(req.headers.get("sec-websocket-key")).toBe("dGhlIHNhbXBsZSBub25jZQ==");
+    expect([...req.headers.keys()]).toContain("upgrade");
+    expect(req.signal).toBeInstanceOf(AbortSignal);
+    expect(req.signal.aborted).toBe(false);
+    expect(req.body).toBe(null);
+    expect(req.bodyUsed).toBe(false);
+    expect(req.text).toBe(req.text);
+    expect(await req.text()).toBe("");
+    const clone = req.clone();
+    expect([clone instanceof Request, clone.url, clone.headers.get("cookie")]).toEqual([true, req.url, "c=1"]);
+    const copy = new Request(req);
+    expect([copy.url, copy.method, copy.headers.get("x-two")]).toEqual([req.url, "GET", "a, b"]);
+    const changed = new Request(req, { method: "POST", body: "x" });
+    expect([changed.method, await changed.text(), changed.headers.get("cookie")]).toEqual(["POST", "x", "c=1"]);
+    expect(new Response(null, { headers: req.headers }).headers.get("x-two")).toBe("a, b");
+  });
+
+  it("a Host that makes no URL is answered 400 before verify or onSocket runs", async () => {
+    let called = 0;
+    const server = await start({ hostname: "127.0.0.1", port: 0, verify: () => { called++; return true; } }, () => { called++; });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ port: server.port, host: "127.0.0.1" });
+      let text = "";
+      socket.on("data", (chunk: Uint8Array) => { text += new TextDecoder("latin1").decode(chunk); });
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+      socket.write("GET /chat HTTP/1.1\r\nHost: exa mple\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(called).toBe(0);
+  });
+
   it("a head of 100,000 header fields (limits raised) is answered, with every field on the request, while other connections are served", async () => {
     const FIELDS = 100_000;
     const requests = new Map<string, Request>();

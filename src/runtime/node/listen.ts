@@ -43,8 +43,10 @@ const pem = (text: string | Uint8Array): string | Buffer =>
 export function listen(options: NodeListenOptions, onSocket: ConnectionListener<WebSocket>): WebSocketServer<WebSocket> {
   const { hostname, port, cert, key, secure, clients, handle, settings } = prepareListen(options, onSocket);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`listen(): port must be an integer from 0 to 65535, got ${String(port)}`);
+  // Node's util.inspect shows a lazily built request as the Request it is (lazy-request.ts).
+  const connectionSettings = { ...settings, lazyRequest: true };
   const onConnection = (socket: Socket) => {
-    serveConnection(new NodeByteSocket(socket), settings, handle, WebSocket);
+    serveConnection(new NodeByteSocket(socket), connectionSettings, handle, WebSocket);
   };
   const server: Server = secure
     ? createTlsServer({ cert: pem(cert!), key: pem(key!), allowHalfOpen: true }, onConnection)

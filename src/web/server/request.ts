@@ -152,11 +152,16 @@ function combinedFields(headers: HttpHeaders): [string, string][] | null {
   return out.concat(cookies);
 }
 
-/** The request as a fetch `Request` (http: or https: URL from Host and the target, headers as received). */
-export function requestOf(head: HttpRequestHead, secure: boolean): Request {
+/** The request's http: or https: URL text, from Host and the target (unparsed). */
+export function requestUrlOf(head: HttpRequestHead, secure: boolean): string {
   const host = head.headers.get("host") ?? "localhost";
   const path = head.target.startsWith("/") ? head.target : "/" + head.target;
-  const url = `${secure ? "https" : "http"}://${host}${path}`;
+  return `${secure ? "https" : "http"}://${host}${path}`;
+}
+
+/** The request as a fetch `Request` (http: or https: URL from Host and the target, headers as received). */
+export function requestOf(head: HttpRequestHead, secure: boolean): Request {
+  const url = requestUrlOf(head, secure);
   const fields = combinedFields(head.headers);
   if (fields) return new Request(url, { method: head.method, headers: fields });
   return new ListenRequest(url, head.method, new HeadHeaders(head.headers));

@@ -3,8 +3,9 @@
  * Bun.listen): the whole handshake runs in our core, so every option,
  * extension and limit of the WebSocket applies.
  *
- *   ByteSocket --bytes--> HttpHeadParser (limits, timeout)
- *        -> requestOf(head): a fetch Request      (request.ts, linear in the head)
+ *   ByteSocket --bytes--> HttpHeadParser (limits; its timeout: handshake-deadlines.ts)
+ *        -> requestOf(head): a fetch Request      (request.ts, linear in the head;
+ *                                                 lazy-request.ts: built on first read)
  *        -> verify(request)?                     (403 when refused)
  *        -> acceptUpgrade: 101, or 400/405/426   (accept.ts)   
  *        -> WebSocket.accept(...) -> onSocket(ws, request)
@@ -19,8 +20,10 @@ import { encodeLatin1 } from "../../core/http/serializer.ts";
 import { serverExtensions, type PerMessageDeflateSetting } from "../client/extension-options.ts";
 import { acceptUpgrade, type AcceptOptions, type ProtocolChooser } from "./accept.ts";
 import { requestOf } from "./request.ts";
-import type { ByteSocket } from "../transport/byte-socket.ts";
-import { WebSocket, type WebSocketOptions } from "../websocket/websocket.ts";
+import { lazyRequestOf } from "./lazy-request.ts";
+import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
+import { WebSocket, type AcceptedSocket, type WebSocketOptions } from "../websocket/websocket.ts";
+import { HandshakeDeadlines, type HandshakeWaiter } from "./handshake-deadlines.ts";
 import { heartbeatSettings, idleHeartbeat, type HeartbeatOptions } from "../websocket/heartbeat.ts";
 import { startTimer } from "../websocket/timers.ts";
 
@@ -62,6 +65,13 @@ export interface StandaloneServerOptions {
   allowDrafts?: boolean;
 }
 
+/** What serveConnection takes: the server's options, whether it is TLS, and how its requests are built. */
+export interface ConnectionSettings extends StandaloneServerOptions {
+  secure?: boolean;
+  /** Build each `request` on first read (lazy-request.ts); a runtime whose console reads through a Proxy opts in (Node). */
+  lazyRequest?: boolean;
+}
+
 /** Called with each socket once its handshake is answered (its open event follows) and the request it came with. */
 export type ConnectionListener<W> = (socket: W, request: Request) => void;
 
@@ -91,57 +101,87 @@ function lingerThenDrop(socket: ByteSocket, closeTimeout: number): void {
   });
 }
 
+type WebSocketMaker<W> = { accept(accepted: AcceptedSocket, options?: WebSocketOptions): W };
+
 /**
  * Serves one accepted connection: reads the request head, answers the
  * handshake and hands the open WebSocket (of `WebSocketClass`) to `onSocket`.
  */
 export function serveConnection<W extends WebSocket>(
   socket: ByteSocket,
-  options: StandaloneServerOptions & { secure?: boolean },
+  options: ConnectionSettings,
   onSocket: ConnectionListener<W>,
-  WebSocketClass: { accept(accepted: import("../websocket/websocket.ts").AcceptedSocket, options?: WebSocketOptions): W } = WebSocket as never,
+  WebSocketClass: WebSocketMaker<W> = WebSocket as never,
 ): void {
-  const parser = new HttpHeadParser("request", options.limits);
-  const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
-  let done = false;
-  const timer = startTimer(() => {
-    done = true;
-    socket.destroy(); // no complete head in time (slow or idle client): dropped unanswered
-  }, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
-  const stop = () => {
-    done = true;
-    timer.clear();
-  };
-  socket.attach({
-    onData(chunk) {
-      if (done) return;
-      const result = parser.feed(chunk);
-      if (result.status === "incomplete") return;
-      stop();
-      if (result.status === "error") {
-        const tooLarge = result.error.code === "WS_ERR_HTTP_LIMIT";
-        refuse(socket, tooLarge ? 431 : 400, result.error.message, closeTimeout);
-        return;
-      }
-      socket.pause();
-      void answer(result.head, result.rest);
-    },
-    onEnd() {
-      if (!done) { stop(); socket.destroy(); }
-    },
-    onClose() {
-      if (!done) stop();
-    },
-    onDrain() {},
-  });
+  const connection = new Handshake(socket, options, perServer(options), onSocket, WebSocketClass);
+  socket.attach(connection);
+}
 
-  async function answer(head: HttpRequestHead, rest: Uint8Array): Promise<void> {
+/**
+ * One connection until its head is read: the socket's handler, and a
+ * waiter in the server's handshake deadlines (one object, no closures).
+ */
+class Handshake<W extends WebSocket> implements ByteSocketHandler, HandshakeWaiter {
+  deadline = 0;
+  newer: HandshakeWaiter | null = null;
+  older: HandshakeWaiter | null = null;
+  readonly #parser: HttpHeadParser<"request">;
+  #done = false;
+
+  constructor(
+    readonly socket: ByteSocket,
+    readonly options: ConnectionSettings,
+    readonly server: PerServer,
+    readonly onSocket: ConnectionListener<W>,
+    readonly WebSocketClass: WebSocketMaker<W>,
+  ) {
+    this.#parser = new HttpHeadParser("request", options.limits);
+    server.deadlines.add(this);
+  }
+
+  /** No complete head in time (a slow or idle client): dropped unanswered. */
+  expire(): void {
+    this.#done = true;
+    this.socket.destroy();
+  }
+
+  #stop(): void {
+    this.#done = true;
+    this.server.deadlines.remove(this);
+  }
+
+  onData(chunk: Uint8Array): void {
+    if (this.#done) return;
+    const result = this.#parser.feed(chunk);
+    if (result.status === "incomplete") return;
+    this.#stop();
+    if (result.status === "error") {
+      const tooLarge = result.error.code === "WS_ERR_HTTP_LIMIT";
+      refuse(this.socket, tooLarge ? 431 : 400, result.error.message, this.server.closeTimeout);
+      return;
+    }
+    this.socket.pause();
+    void this.#answer(result.head, result.rest);
+  }
+
+  onEnd(): void {
+    if (!this.#done) { this.#stop(); this.socket.destroy(); }
+  }
+
+  onClose(): void {
+    if (!this.#done) this.#stop();
+  }
+
+  onDrain(): void {}
+
+  async #answer(head: HttpRequestHead, rest: Uint8Array): Promise<void> {
+    const { socket, options, server } = this;
     const secure = options.secure ?? false;
     let request: Request;
     try {
-      request = requestOf(head, secure);
+      request = options.lazyRequest ? lazyRequestOf(head, secure) : requestOf(head, secure);
     } catch (err) {
-      refuse(socket, 400, (err as Error).message ?? "Invalid request", closeTimeout);
+      refuse(socket, 400, (err as Error).message ?? "Invalid request", server.closeTimeout);
       return;
     }
     if (options.verify) {
@@ -151,21 +191,20 @@ export function serveConnection<W extends WebSocket>(
       } catch {
         ok = false;
       }
-      if (!ok) return refuse(socket, 403, "Forbidden", closeTimeout);
+      if (!ok) return refuse(socket, 403, "Forbidden", server.closeTimeout);
     }
-    const { accept, socketOptions } = perServer(options);
     let accepted;
     try {
-      accepted = acceptUpgrade(head, socket, rest.length > 0 ? rest : undefined, accept);
+      accepted = acceptUpgrade(head, socket, rest.length > 0 ? rest : undefined, server.accept);
     } catch (err) {
-      return refuse(socket, 500, (err as Error)?.message ?? "Internal Server Error", closeTimeout);
+      return refuse(socket, 500, (err as Error)?.message ?? "Internal Server Error", server.closeTimeout);
     }
     if (accepted.error) {
-      lingerThenDrop(socket, closeTimeout); // already answered with 400/405/426
+      lingerThenDrop(socket, server.closeTimeout); // already answered with 400/405/426
       return;
     }
-    const ws = WebSocketClass.accept(accepted, socketOptions);
-    onSocket(ws, request);
+    const ws = this.WebSocketClass.accept(accepted, server.socketOptions);
+    this.onSocket(ws, request);
   }
 }
 
@@ -173,11 +212,14 @@ export function serveConnection<W extends WebSocket>(
 interface PerServer {
   accept: AcceptOptions;
   socketOptions: WebSocketOptions;
+  closeTimeout: number;
+  /** Every connection still waiting for its head, under one timer. */
+  deadlines: HandshakeDeadlines;
 }
 
 const perServerOptions = new WeakMap<StandaloneServerOptions, PerServer>();
 
-function perServer(options: StandaloneServerOptions & { secure?: boolean }): PerServer {
+function perServer(options: ConnectionSettings): PerServer {
   let made = perServerOptions.get(options);
   if (made === undefined) {
     made = {
@@ -200,6 +242,8 @@ function perServer(options: StandaloneServerOptions & { secure?: boolean }): Per
         lowWaterMark: options.lowWaterMark,
         backpressureLimit: options.backpressureLimit,
       },
+      closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
+      deadlines: new HandshakeDeadlines(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT),
     };
     perServerOptions.set(options, made);
   }
@@ -249,11 +293,15 @@ export function prepareListen<Pem>(options: StandaloneServerOptions & ListenAddr
   return { hostname, port, cert, key, secure, clients, handle: trackClients(clients, onSocket), settings: { ...serverOptions, secure } };
 }
 
+const ONCE = { once: true } as const;
+
 /** Wraps `onSocket` so each socket sits in `clients` until its close event. */
 export function trackClients<W extends EventTarget>(clients: Set<W>, onSocket: ConnectionListener<W>): ConnectionListener<W> {
+  // One listener for every socket of the server (the close event's target is the socket).
+  const forget = (event: Event) => { clients.delete(event.target as W); };
   return (socket, request) => {
     clients.add(socket);
-    socket.addEventListener("close", () => clients.delete(socket), { once: true });
+    socket.addEventListener("close", forget, ONCE);
     onSocket(socket, request);
   };
 }
