@@ -18,38 +18,57 @@
 /** A listener for `type` typed by an event map: `on("close", (e) => e.code)`. */
 export type TypedListener<Map, K extends keyof Map, This = unknown> = (this: This, event: Map[K]) => void;
 
-/** The `on<type>` event handler IDL attributes of one target (WHATWG html "event handlers"). */
+/**
+ * The `on<type>` event handler IDL attributes of one target (WHATWG html
+ * "event handlers"). The slots object is itself the one listener of every
+ * type that has a handler (an EventListener object: `handleEvent`), so a
+ * handler costs a pair of array entries, not a closure and a record per
+ * type on every socket.
+ */
 export class HandlerSlots {
   readonly #target: EventTarget;
-  /** Per type: the current handler and the one listener that calls it. */
-  #slots = new Map<string, { handler: (event: Event) => void; listener: (event: Event) => void }>();
+  /** Type and current handler, in pairs: [type, handler, type, handler, ...]; null until the first handler. */
+  #pairs: Array<string | ((event: Event) => void)> | null = null;
 
   constructor(target: EventTarget) {
     this.#target = target;
   }
 
   get(type: string): ((event: Event) => void) | null {
-    return this.#slots.get(type)?.handler ?? null;
+    const pairs = this.#pairs;
+    if (pairs === null) return null;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i] === type) return pairs[i + 1] as (event: Event) => void;
+    }
+    return null;
   }
 
   set(type: string, handler: unknown): void {
-    const slot = this.#slots.get(type);
-    const target = this.#target;
+    const pairs = (this.#pairs ??= []);
+    let at = -1;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i] === type) at = i;
+    }
     if (typeof handler === "function") {
       // The listener is added on the first assignment only; later ones swap
       // the callback and keep its place among the other listeners.
-      if (slot) {
-        slot.handler = handler as (event: Event) => void;
+      if (at >= 0) {
+        pairs[at + 1] = handler as (event: Event) => void;
         return;
       }
-      const entry = { handler: handler as (event: Event) => void, listener: (event: Event) => entry.handler.call(target, event) };
-      this.#slots.set(type, entry);
-      target.addEventListener(type, entry.listener);
-    } else if (slot) {
+      pairs.push(type, handler as (event: Event) => void);
+      this.#target.addEventListener(type, this);
+    } else if (at >= 0) {
       // Setting null deactivates the handler: its listener goes away.
-      target.removeEventListener(type, slot.listener);
-      this.#slots.delete(type);
+      this.#target.removeEventListener(type, this);
+      pairs.splice(at, 2);
     }
+  }
+
+  /** EventListener: runs the handler of the event's type, with the target as `this`. */
+  handleEvent(event: Event): void {
+    const handler = this.get(event.type);
+    if (handler !== null) handler.call(this.#target, event);
   }
 }
 
