@@ -15,6 +15,8 @@
  * HandlerSlots; other classes extend DualEventTarget.
  */
 
+const NO_PAIRS: ReadonlyArray<string | ((event: Event) => void)> = [];
+
 /** A listener for `type` typed by an event map: `on("close", (e) => e.code)`. */
 export type TypedListener<Map, K extends keyof Map, This = unknown> = (this: This, event: Map[K]) => void;
 
@@ -44,7 +46,7 @@ export class HandlerSlots {
   }
 
   set(type: string, handler: unknown): void {
-    const pairs = (this.#pairs ??= []);
+    const pairs = this.#pairs ?? NO_PAIRS;
     let at = -1;
     for (let i = 0; i < pairs.length; i += 2) {
       if (pairs[i] === type) at = i;
@@ -53,15 +55,16 @@ export class HandlerSlots {
       // The listener is added on the first assignment only; later ones swap
       // the callback and keep its place among the other listeners.
       if (at >= 0) {
-        pairs[at + 1] = handler as (event: Event) => void;
+        this.#pairs![at + 1] = handler as (event: Event) => void;
         return;
       }
-      pairs.push(type, handler as (event: Event) => void);
+      // A new array of the exact size (a push would reserve room for 17).
+      this.#pairs = [...pairs, type, handler as (event: Event) => void];
       this.#target.addEventListener(type, this);
     } else if (at >= 0) {
       // Setting null deactivates the handler: its listener goes away.
       this.#target.removeEventListener(type, this);
-      pairs.splice(at, 2);
+      this.#pairs = pairs.filter((_, i) => i !== at && i !== at + 1);
     }
   }
 

@@ -483,7 +483,8 @@ export class WebSocket extends EventTarget {
     this.#protocol = accepted.protocol;
     this.#extensions = accepted.extensionsHeader;
     this.#headers = accepted.headers;
-    if (accepted.version) this.#version = accepted.version;
+    // The usual version keeps the one literal, not a string of its own per socket.
+    if (accepted.version) this.#version = accepted.version === "hybi-13" ? "hybi-13" : accepted.version;
     if (accepted.error) {
       const error = accepted.error;
       queueMicrotask(() => this.#finishClose(1006, "", false, true, error));
