@@ -20,12 +20,36 @@ const NO_PAIRS: ReadonlyArray<string | ((event: Event) => void)> = [];
 /** A listener for `type` typed by an event map: `on("close", (e) => e.code)`. */
 export type TypedListener<Map, K extends keyof Map, This = unknown> = (this: This, event: Map[K]) => void;
 
+/** Where a target's HandlerSlots can be found by the shared listeners below. */
+const SLOTS: unique symbol = Symbol("omnisocket.handlerSlots");
+type Slotted = EventTarget & { [SLOTS]?: HandlerSlots };
+
+/**
+ * One listener function per event type, shared by every target: an
+ * EventTarget calls a listener with the target as `this` (DOM "inner
+ * invoke": the callback this value is the event's currentTarget), which
+ * leads to its slots. A plain function, not an EventListener object: Node
+ * wraps an object's handleEvent in an async function per listener.
+ */
+const listeners = new Map<string, (this: EventTarget, event: Event) => void>();
+
+function listenerFor(type: string): (this: EventTarget, event: Event) => void {
+  let listener = listeners.get(type);
+  if (listener === undefined) {
+    listener = function (this: EventTarget, event: Event): void {
+      const handler = (this as Slotted)[SLOTS]?.get(type);
+      if (handler) handler.call(this, event);
+    };
+    listeners.set(type, listener);
+  }
+  return listener;
+}
+
 /**
  * The `on<type>` event handler IDL attributes of one target (WHATWG html
- * "event handlers"). The slots object is itself the one listener of every
- * type that has a handler (an EventListener object: `handleEvent`), so a
- * handler costs a pair of array entries, not a closure and a record per
- * type on every socket.
+ * "event handlers"). A handler costs a pair of array entries: the listener
+ * that calls it is shared by every target (see listenerFor), so there is
+ * no closure and no record per type on every socket.
  */
 export class HandlerSlots {
   readonly #target: EventTarget;
@@ -51,6 +75,7 @@ export class HandlerSlots {
     for (let i = 0; i < pairs.length; i += 2) {
       if (pairs[i] === type) at = i;
     }
+    const target = this.#target as Slotted;
     if (typeof handler === "function") {
       // The listener is added on the first assignment only; later ones swap
       // the callback and keep its place among the other listeners.
@@ -60,18 +85,13 @@ export class HandlerSlots {
       }
       // A new array of the exact size (a push would reserve room for 17).
       this.#pairs = [...pairs, type, handler as (event: Event) => void];
-      this.#target.addEventListener(type, this);
+      target[SLOTS] ??= this;
+      target.addEventListener(type, listenerFor(type));
     } else if (at >= 0) {
       // Setting null deactivates the handler: its listener goes away.
-      this.#target.removeEventListener(type, this);
+      target.removeEventListener(type, listenerFor(type));
       this.#pairs = pairs.filter((_, i) => i !== at && i !== at + 1);
     }
-  }
-
-  /** EventListener: runs the handler of the event's type, with the target as `this`. */
-  handleEvent(event: Event): void {
-    const handler = this.get(event.type);
-    if (handler !== null) handler.call(this.#target, event);
   }
 }
 
