@@ -24,8 +24,9 @@ import { LegacyProtocol } from "../../core/websocket/legacy/protocol.ts";
 import { openClient, type ClientResult } from "../client/connect.ts";
 import { clientExtensions } from "../client/extension-options.ts";
 import { EngineDriver } from "./engine-driver.ts";
+import { FaceEvents, setFaceHooks } from "./face-events.ts";
 import { HostDriver, type HostEvents } from "./host-driver.ts";
-import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
+import type { Driver, SendOptions } from "./driver.ts";
 import { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap } from "../events/events.ts";
 import { HandlerSlots } from "../events/dual-event-target.ts";
 import { clampUint16, exposeInterface } from "../webidl.ts";
@@ -62,15 +63,6 @@ function invalidState(message: string): DOMException {
 export type WebSocketListener<K extends keyof WebSocketEventMap> = (this: WebSocket, event: WebSocketEventMap[K]) => void;
 
 let hostEventsOf: (ws: WebSocket) => HostEvents;
-/** The face's side of DriverEvents, reached by FaceEvents (set in the class's static block). */
-let face: {
-  message(ws: WebSocket, data: string | Uint8Array): void;
-  ping(ws: WebSocket, data: Uint8Array): void;
-  pong(ws: WebSocket, data: Uint8Array): void;
-  closing(ws: WebSocket): void;
-  closed(ws: WebSocket, code: number, reason: string, wasClean: boolean, failed: boolean, error?: unknown): void;
-  sent(ws: WebSocket): void;
-};
 const NO_OPTIONS: WebSocketOptions = Object.freeze({});
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 let whenSentOf: (ws: WebSocket, callback: (error?: Error) => void) => void;
@@ -148,7 +140,7 @@ export class WebSocket extends EventTarget {
 
   static {
     hostEventsOf = (ws) => ws.#hostEvents();
-    face = {
+    setFaceHooks({
       message: (ws, data) => ws.#message(data),
       ping: (ws, data) => ws.#ping(data),
       pong: (ws, data) => ws.#pong(data),
@@ -158,7 +150,7 @@ export class WebSocket extends EventTarget {
       },
       closed: (ws, code, reason, wasClean, failed, error) => ws.#finishClose(code, reason, wasClean, failed, error),
       sent: (ws) => ws.#sent(),
-    };
+    });
     registerPublishTargetFactory((socket) => (#server in socket && socket.#server ? socket.#publishTarget() : undefined));
     whenSentOf = (ws, callback) => {
       const driver = ws.#driver;
@@ -745,22 +737,6 @@ export class WebSocket extends EventTarget {
     }
     this.dispatchEvent(new CloseEvent("close", { wasClean, code, reason }));
   }
-}
-
-/**
- * What an EngineDriver reports, handed to its socket: one small object per
- * connection whose methods live on the prototype (no closure per event kind).
- */
-class FaceEvents implements DriverEvents {
-  constructor(private readonly ws: WebSocket) {}
-  message(data: string | Uint8Array): void { face.message(this.ws, data); }
-  ping(data: Uint8Array): void { face.ping(this.ws, data); }
-  pong(data: Uint8Array): void { face.pong(this.ws, data); }
-  closing(): void { face.closing(this.ws); }
-  closed(code: number, reason: string, wasClean: boolean, failed: boolean, error?: unknown): void {
-    face.closed(this.ws, code, reason, wasClean, failed, error);
-  }
-  sent(): void { face.sent(this.ws); }
 }
 
 /** `heartbeat`, else a server's `idleTimeout` (seconds) as a heartbeat. */
