@@ -117,11 +117,15 @@ export class Protocol implements WireProtocol {
   private tail: Uint8Array | null = null;
   private tailBuffer: ArrayBufferLike | null = null;
   private tailEnd = 0;
-  private readonly incoming: OrderedQueue<ProtocolEvent | WebSocketError>;
+  // Order behind received messages still inside an extension: made when the
+  // first one goes in asynchronously. Until then (and with no extension,
+  // always) what comes is released at once.
+  private incoming: OrderedQueue<ProtocolEvent | WebSocketError> | null = null;
   private readonly outgoing: OrderedQueue<Outgoing | WebSocketError>;
 
   // The data message being assembled.
-  private readonly fragments: MessageBuffer;
+  /** Made at the first fragmented message (or any message, with an extension). */
+  private fragments: MessageBuffer | null = null;
   private messageOpcode = 0;
   private messageRsv = 0;
   /** The parser checked the message's text as UTF-8 on arrival. */
@@ -142,8 +146,9 @@ export class Protocol implements WireProtocol {
       maxFragments: options.maxFragments,
       checkUtf8: !options.skipUtf8Validation,
     });
-    this.fragments = new MessageBuffer(this.maxLength);
-    this.pipeline = new ExtensionPipeline(options.extensions ?? []);
+    // No extension: the one empty pipeline every such connection shares (it keeps no state).
+    const extensions = options.extensions;
+    this.pipeline = extensions === undefined || extensions.length === 0 ? NO_EXTENSIONS : new ExtensionPipeline(extensions);
     this.parser.allowedRsv = this.pipeline.rsvMask;
     // Section 5.3: client frames are masked, server frames are not.
     this.mask = this.role === "client" ? new MaskSource(options.random) : null;
@@ -152,7 +157,6 @@ export class Protocol implements WireProtocol {
     this.autoPong = options.autoPong ?? true;
     this.textAsBytes = options.textAsBytes ?? false;
     this.skipUtf8Validation = options.skipUtf8Validation ?? false;
-    this.incoming = new OrderedQueue((e) => this.releaseIncoming(e));
     // The output queue also counts what is queued (pub/sub joins a burst's publishes only when nothing came between).
     this.outgoing = new OutputQueue((o) => this.releaseOutgoing(o));
   }
@@ -193,7 +197,7 @@ export class Protocol implements WireProtocol {
       // falls through: the first frame is also a fragment
       case Opcode.CONTINUATION:
         // Section 8.1: the parser checked uncompressed text as it arrived.
-        this.fragments.append(frame.payload);
+        (this.fragments ??= new MessageBuffer(this.maxLength)).append(frame.payload);
         if (frame.fin) this.finishMessage();
         return;
       case Opcode.CLOSE:
@@ -238,7 +242,7 @@ export class Protocol implements WireProtocol {
   }
 
   private finishMessage(): void {
-    const data = this.fragments.take();
+    const data = this.fragments!.take();
     const opcode = this.messageOpcode as 1 | 2;
     const rsv = this.messageRsv;
     const validated = opcode === Opcode.TEXT && rsv === 0 && this.messageChecked;
@@ -255,13 +259,14 @@ export class Protocol implements WireProtocol {
     if (result instanceof WebSocketError || !isThenable(result)) {
       const checked = this.checkIncoming(result, checkedData);
       if (checked instanceof WebSocketError) return this.reject(checked);
-      return this.incoming.add(checked);
+      return this.addIncoming(checked);
     }
-    const slot = this.incoming.reserve();
+    const incoming = (this.incoming ??= new OrderedQueue((e) => this.releaseIncoming(e)));
+    const slot = incoming.reserve();
     result.then((m) => {
       const checked = this.checkIncoming(m, checkedData);
       if (checked instanceof WebSocketError) this.broken = true;
-      this.incoming.settle(slot, checked);
+      incoming.settle(slot, checked);
       this.onWake?.();
     });
   }
@@ -306,11 +311,18 @@ export class Protocol implements WireProtocol {
    */
   private reject(error: WebSocketError): void {
     this.broken = true;
-    this.incoming.add(error);
+    this.addIncoming(error);
   }
 
   private emit(event: ProtocolEvent): void {
-    this.incoming.add(event);
+    this.addIncoming(event);
+  }
+
+  /** Released now, unless messages before it are still inside an extension. */
+  private addIncoming(event: ProtocolEvent | WebSocketError): void {
+    const incoming = this.incoming;
+    if (incoming === null) this.releaseIncoming(event);
+    else incoming.add(event);
   }
 
   private releaseIncoming(event: ProtocolEvent | WebSocketError): void {
@@ -325,7 +337,7 @@ export class Protocol implements WireProtocol {
     this.pendingFailure = event;
     // Nothing after the violation is delivered (messages still in an extension included).
     this.broken = true;
-    this.incoming.clear();
+    this.incoming?.clear();
   }
 
   /** The caller has taken every event before the violation: fail now. */
@@ -396,7 +408,7 @@ export class Protocol implements WireProtocol {
     const sendable = !this.closeWritten && code !== 1005 && code !== 1006 && code !== 1015;
     const payload = sendable ? encodeClosePayload(code, reason) : null;
     this.error = error ?? new WebSocketError("WS_ERR_INTERNAL", reason || `Connection failed with code ${code}`, code);
-    this.incoming.clear();
+    this.incoming?.clear();
     // Drops pending messages, and a Close still queued behind them: this
     // failure's Close replaces it.
     this.outgoing.clear();
@@ -601,12 +613,12 @@ export class Protocol implements WireProtocol {
 
   /** True while received messages are still inside an extension (events to come). */
   get busy(): boolean {
-    return !this.incoming.idle || this.pendingFailure !== null;
+    return (this.incoming !== null && !this.incoming.idle) || this.pendingFailure !== null;
   }
 
   /** Received messages inside an extension (inflating) or waiting behind one. */
   get receiving(): number {
-    return this.incoming.size;
+    return this.incoming === null ? 0 : this.incoming.size;
   }
 
   /** True while sent messages are still inside an extension (bytes to come). */
@@ -622,6 +634,8 @@ export class Protocol implements WireProtocol {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The pipeline of every connection with no extension: empty, so it never holds state. */
+const NO_EXTENSIONS = new ExtensionPipeline([]);
 /** Validates while it decodes: throws on bytes that are not UTF-8 (RFC 3629). */
 const strictDecoder = newTextDecoder(true);
 const NO_EVENTS = Object.freeze([]) as unknown as ProtocolEvent[];

@@ -1,45 +1,69 @@
 /**
  * node:net / node:tls sockets as the ByteSocket port. Listeners are added
- * once per socket and forward to whichever handler is attached.
+ * once per socket and forward to whichever handler is attached; they are
+ * shared functions that find their NodeByteSocket on the socket itself.
  */
 import type { Socket } from "node:net";
 import type { ByteSocket, ByteSocketHandler } from "../../web/transport/byte-socket.ts";
 
 const EMPTY = new Uint8Array(0);
 
-export class NodeByteSocket implements ByteSocket {
-  private handler: ByteSocketHandler | null = null;
-  private closed = false;
+/** The NodeByteSocket a node socket reports to (set while attached; see release()). */
+const OWNER: unique symbol = Symbol("omnisocket.byteSocket");
+type OwnedSocket = Socket & { [OWNER]?: NodeByteSocket };
 
+// The listeners are the same four functions for every socket: node calls a
+// listener with the socket as `this`, which leads to its NodeByteSocket.
+// No closures per connection.
+function onData(this: OwnedSocket, chunk: Buffer): void {
   // Plain Uint8Array views (no copy): Buffers stay inside the Node shim, so
   // binaryType "uint8array" and ping/pong data are the web type everywhere.
-  private readonly onData = (chunk: Buffer) => this.handler?.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  private readonly onEnd = () => this.handler?.onEnd();
-  private readonly onDrain = () => this.handler?.onDrain();
-  private readonly onClose = () => {
-    this.closed = true;
-    this.handler?.onClose();
-  };
+  this[OWNER]?.handler?.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+}
+function onEnd(this: OwnedSocket): void {
+  this[OWNER]?.handler?.onEnd();
+}
+function onDrain(this: OwnedSocket): void {
+  this[OWNER]?.handler?.onDrain();
+}
+function onClose(this: OwnedSocket): void {
+  const owner = this[OWNER];
+  if (owner === undefined) return;
+  owner.closed = true;
+  owner.handler?.onClose();
+}
+function onError(): void {
+  // 'close' follows every 'error'; the handler learns of it there.
+}
+
+export class NodeByteSocket implements ByteSocket {
+  /** Where events go (the listeners above read it). */
+  handler: ByteSocketHandler | null = null;
+  closed = false;
 
   constructor(readonly socket: Socket) {
     socket.setNoDelay(true);
-    socket.on("data", this.onData);
-    socket.on("end", this.onEnd);
-    socket.on("drain", this.onDrain);
-    socket.on("error", () => {
-      // 'close' follows every 'error'; the handler learns of it there.
-    });
-    socket.on("close", this.onClose);
+    const owned = socket as OwnedSocket;
+    // A socket wrapped again (not released first) keeps its listeners; events go to the newest wrapper.
+    const listening = owned[OWNER] !== undefined;
+    owned[OWNER] = this;
+    if (listening) return;
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("drain", onDrain);
+    socket.on("error", onError);
+    socket.on("close", onClose);
   }
 
   /** Hands the node socket over (paused, our listeners gone), e.g. to node:tls; this object is dead after. */
   release(): Socket {
     const socket = this.socket;
     socket.pause();
-    socket.off("data", this.onData);
-    socket.off("end", this.onEnd);
-    socket.off("drain", this.onDrain);
-    socket.off("close", this.onClose);
+    socket.off("data", onData);
+    socket.off("end", onEnd);
+    socket.off("drain", onDrain);
+    socket.off("close", onClose);
+    (socket as OwnedSocket)[OWNER] = undefined;
     this.handler = null;
     this.closed = true;
     return socket;

@@ -15,40 +15,82 @@
  * HandlerSlots; other classes extend DualEventTarget.
  */
 
+const NO_PAIRS: ReadonlyArray<string | ((event: Event) => void)> = [];
+
 /** A listener for `type` typed by an event map: `on("close", (e) => e.code)`. */
 export type TypedListener<Map, K extends keyof Map, This = unknown> = (this: This, event: Map[K]) => void;
 
-/** The `on<type>` event handler IDL attributes of one target (WHATWG html "event handlers"). */
+/** Where a target's HandlerSlots can be found by the shared listeners below. */
+const SLOTS: unique symbol = Symbol("omnisocket.handlerSlots");
+type Slotted = EventTarget & { [SLOTS]?: HandlerSlots };
+
+/**
+ * One listener function per event type, shared by every target: an
+ * EventTarget calls a listener with the target as `this` (DOM "inner
+ * invoke": the callback this value is the event's currentTarget), which
+ * leads to its slots. A plain function, not an EventListener object: Node
+ * wraps an object's handleEvent in an async function per listener.
+ */
+const listeners = new Map<string, (this: EventTarget, event: Event) => void>();
+
+function listenerFor(type: string): (this: EventTarget, event: Event) => void {
+  let listener = listeners.get(type);
+  if (listener === undefined) {
+    listener = function (this: EventTarget, event: Event): void {
+      const handler = (this as Slotted)[SLOTS]?.get(type);
+      if (handler) handler.call(this, event);
+    };
+    listeners.set(type, listener);
+  }
+  return listener;
+}
+
+/**
+ * The `on<type>` event handler IDL attributes of one target (WHATWG html
+ * "event handlers"). A handler costs a pair of array entries: the listener
+ * that calls it is shared by every target (see listenerFor), so there is
+ * no closure and no record per type on every socket.
+ */
 export class HandlerSlots {
   readonly #target: EventTarget;
-  /** Per type: the current handler and the one listener that calls it. */
-  #slots = new Map<string, { handler: (event: Event) => void; listener: (event: Event) => void }>();
+  /** Type and current handler, in pairs: [type, handler, type, handler, ...]; null until the first handler. */
+  #pairs: Array<string | ((event: Event) => void)> | null = null;
 
   constructor(target: EventTarget) {
     this.#target = target;
   }
 
   get(type: string): ((event: Event) => void) | null {
-    return this.#slots.get(type)?.handler ?? null;
+    const pairs = this.#pairs;
+    if (pairs === null) return null;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i] === type) return pairs[i + 1] as (event: Event) => void;
+    }
+    return null;
   }
 
   set(type: string, handler: unknown): void {
-    const slot = this.#slots.get(type);
-    const target = this.#target;
+    const pairs = this.#pairs ?? NO_PAIRS;
+    let at = -1;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i] === type) at = i;
+    }
+    const target = this.#target as Slotted;
     if (typeof handler === "function") {
       // The listener is added on the first assignment only; later ones swap
       // the callback and keep its place among the other listeners.
-      if (slot) {
-        slot.handler = handler as (event: Event) => void;
+      if (at >= 0) {
+        this.#pairs![at + 1] = handler as (event: Event) => void;
         return;
       }
-      const entry = { handler: handler as (event: Event) => void, listener: (event: Event) => entry.handler.call(target, event) };
-      this.#slots.set(type, entry);
-      target.addEventListener(type, entry.listener);
-    } else if (slot) {
+      // A new array of the exact size (a push would reserve room for 17).
+      this.#pairs = [...pairs, type, handler as (event: Event) => void];
+      target[SLOTS] ??= this;
+      target.addEventListener(type, listenerFor(type));
+    } else if (at >= 0) {
       // Setting null deactivates the handler: its listener goes away.
-      target.removeEventListener(type, slot.listener);
-      this.#slots.delete(type);
+      target.removeEventListener(type, listenerFor(type));
+      this.#pairs = pairs.filter((_, i) => i !== at && i !== at + 1);
     }
   }
 }

@@ -7,8 +7,9 @@
  *   end of task --flush()-----------------> one write per connection for every publish of the task
  *   hub.publish --sendMessage(data)--------> everything else (per connection)
  *
- * Each face registers its server-side sockets here as they are accepted;
- * the hub looks them up, so no face grows pub/sub methods of its own.
+ * Each face registers its server-side sockets here, as they are accepted
+ * or (registerPublishTargetFactory) when the hub first looks one up; the
+ * hub looks them up, so no face grows pub/sub methods of its own.
  */
 import type { SharedMessage } from "../../core/pubsub/shared-message.ts";
 import type { NativeTopics } from "../websocket/host-driver.ts";
@@ -58,7 +59,19 @@ export function registerPublishTarget(socket: object, target: PublishTarget): vo
   targets.set(socket, target);
 }
 
+/** Faces that make a socket's target when the hub first asks (none is made for sockets never published to). */
+const factories: Array<(socket: object) => PublishTarget | undefined> = [];
+
+/** For faces: `factory` answers the target of its server-side sockets, made on first use, or undefined for others. */
+export function registerPublishTargetFactory(factory: (socket: object) => PublishTarget | undefined): void {
+  factories.push(factory);
+}
+
 /** The target of a socket, or undefined for a socket that is not a server-side socket of ours. */
 export function publishTargetOf(socket: object): PublishTarget | undefined {
-  return targets.get(socket);
+  let target = targets.get(socket);
+  if (target !== undefined) return target;
+  for (let i = 0; i < factories.length && target === undefined; i++) target = factories[i]!(socket);
+  if (target !== undefined) targets.set(socket, target);
+  return target;
 }

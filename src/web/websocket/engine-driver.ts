@@ -18,7 +18,7 @@ import { ReadyState, type CloseInfo, type ProtocolEvent } from "../../core/webso
 import type { WireProtocol } from "../../core/websocket/wire-protocol.ts";
 import type { ByteSocket, ByteSocketHandler } from "../transport/byte-socket.ts";
 import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
-import { SentBytes } from "./sent-bytes.ts";
+import { SentBytes, type SentSource } from "./sent-bytes.ts";
 import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from "./heartbeat.ts";
 import { startTimer, type Timer } from "./timers.ts";
 import type { SharedMessage } from "../../core/pubsub/shared-message.ts";
@@ -50,7 +50,7 @@ export interface ConnectionTimers {
   heartbeat?: HeartbeatOptions;
 }
 
-export class Connection implements ByteSocketHandler {
+export class Connection implements ByteSocketHandler, SentSource {
   private pumping = false;
   private ended = false;
   private finished = false;
@@ -164,11 +164,12 @@ export class Connection implements ByteSocketHandler {
 
   onDrain(): void {
     this.blocked = false;
-    this.sent.check();
+    this.sent?.check();
     this.owner.handleDrain?.();
   }
 
-  private writeWaiters: Array<(error?: Error) => void> = [];
+  /** whenWritten() callbacks; made at the first. */
+  private writeWaiters: Array<(error?: Error) => void> | null = null;
   /** Set when the connection ended with messages still unwritten. */
   private unwritten: Error | undefined;
 
@@ -178,15 +179,15 @@ export class Connection implements ByteSocketHandler {
    * connection ended first (ws's send callback).
    */
   whenWritten(callback: (error?: Error) => void): void {
-    this.writeWaiters.push(callback);
+    (this.writeWaiters ??= []).push(callback);
     if (!this.pumping) this.checkWritten();
   }
 
   private checkWritten(): void {
-    if (this.writeWaiters.length === 0) return;
-    if (!this.finished && this.protocol.sending === true) return; // pump runs again when the extension is done
     const waiters = this.writeWaiters;
-    this.writeWaiters = [];
+    if (waiters === null || waiters.length === 0) return;
+    if (!this.finished && this.protocol.sending === true) return; // pump runs again when the extension is done
+    this.writeWaiters = null;
     const release = (error?: Error) => {
       for (let i = 0; i < waiters.length; i++) waiters[i]!(error);
     };
@@ -220,19 +221,27 @@ export class Connection implements ByteSocketHandler {
    * It grows at once and falls in a later task, once the socket is empty.
    */
   get bufferedAmount(): number {
-    return this.sent.amount;
+    return this.sent === null ? 0 : this.sent.amount;
   }
 
   /** Counts `bytes` of application data toward bufferedAmount. */
   countSent(bytes: number): void {
-    this.sent.add(bytes);
+    (this.sent ??= new SentBytes(this)).add(bytes);
   }
 
-  // Once the connection is gone, what the socket still held never leaves: it stays counted (null).
-  private readonly sent = new SentBytes(() => {
+  /** bufferedAmount's bookkeeping, made at the first send (a silent connection has none). */
+  private sent: SentBytes | null = null;
+
+  /** SentSource: once the connection is gone, what the socket still held never leaves: it stays counted (null). */
+  bytesInTransport(): number | null {
     const held = this.socket.bufferedAmount;
     return this.finished && held > 0 ? null : held;
-  }, () => this.owner.handleSent?.());
+  }
+
+  /** SentSource: every byte sent so far reached the network. */
+  bytesSent(): void {
+    this.owner.handleSent?.();
+  }
 
   /** Delivers events, writes output, and follows the engine's closing steps. */
   pump(): void {
@@ -287,7 +296,7 @@ export class Connection implements ByteSocketHandler {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.writeWaiters.length > 0 && this.protocol.sending === true) {
+    if (this.writeWaiters !== null && this.writeWaiters.length > 0 && this.protocol.sending === true) {
       this.unwritten = new Error("The connection closed before the data was written");
     }
     this.closeTimer?.clear();
@@ -307,50 +316,67 @@ export class Connection implements ByteSocketHandler {
   }
 }
 
-/** The WebSocket face's driver over our engine: a Connection, its events as DriverEvents. */
-export class EngineDriver implements Driver {
+/**
+ * The WebSocket face's driver over our engine: a Connection, its events as
+ * DriverEvents. It is the Connection's owner itself, and its own `pings`,
+ * so a connection costs these two objects, with no closures.
+ */
+export class EngineDriver implements Driver, ConnectionOwner {
   readonly connection: Connection;
-  readonly pings: Driver["pings"];
 
-  constructor(protocol: WireProtocol, socket: ByteSocket, events: DriverEvents, timers: ConnectionTimers) {
-    const connection = new Connection(protocol, socket, {
-      handleEvent(event: ProtocolEvent): void {
-        switch (event.type) {
-          case "text":
-          case "binary":
-            events.message(event.data);
-            return;
-          case "ping":
-            events.ping(event.data);
-            return;
-          case "pong":
-            events.pong(event.data);
-            return;
-          case "close":
-            events.closing();
-            return;
-          case "error":
-            return; // reported with the close
-        }
-      },
-      handleClosed(info: CloseInfo, error: WebSocketError | null): void {
-        events.closed(info.code, info.reason, info.wasClean, error !== null || (!info.wasClean && info.code === 1006), error ?? undefined);
-      },
-      handleDrain: events.drain ? () => events.drain!() : undefined,
-      handleSent: events.sent ? () => events.sent!() : undefined,
-    }, timers);
-    this.connection = connection;
-    // hixie-75/76 have no ping frames: the face's ping()/pong() answer false there.
-    this.pings = !protocol.canPing ? null : {
-      ping(data: Uint8Array): void {
-        protocol.sendPing(data);
-        connection.flush();
-      },
-      pong(data: Uint8Array): void {
-        protocol.sendPong(data);
-        connection.flush();
-      },
-    };
+  constructor(protocol: WireProtocol, socket: ByteSocket, private readonly events: DriverEvents, timers: ConnectionTimers) {
+    this.connection = new Connection(protocol, socket, this, timers);
+  }
+
+  /** hixie-75/76 have no ping frames: the face's ping()/pong() answer false there. */
+  get pings(): Driver["pings"] {
+    return this.connection.protocol.canPing ? this : null;
+  }
+
+  ping(data: Uint8Array): void {
+    const connection = this.connection;
+    connection.protocol.sendPing(data);
+    connection.flush();
+  }
+
+  pong(data: Uint8Array): void {
+    const connection = this.connection;
+    connection.protocol.sendPong(data);
+    connection.flush();
+  }
+
+  // ConnectionOwner
+  handleEvent(event: ProtocolEvent): void {
+    const events = this.events;
+    switch (event.type) {
+      case "text":
+      case "binary":
+        events.message(event.data);
+        return;
+      case "ping":
+        events.ping(event.data);
+        return;
+      case "pong":
+        events.pong(event.data);
+        return;
+      case "close":
+        events.closing();
+        return;
+      case "error":
+        return; // reported with the close
+    }
+  }
+
+  handleClosed(info: CloseInfo, error: WebSocketError | null): void {
+    this.events.closed(info.code, info.reason, info.wasClean, error !== null || (!info.wasClean && info.code === 1006), error ?? undefined);
+  }
+
+  handleDrain(): void {
+    this.events.drain?.();
+  }
+
+  handleSent(): void {
+    this.events.sent?.();
   }
 
   /**

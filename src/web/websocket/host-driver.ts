@@ -79,7 +79,7 @@ export class HostDriver implements Driver {
   constructor(host: HostSocket, heartbeat?: HeartbeatOptions, dead?: (error: WebSocketError) => void, onSent?: () => void) {
     this.#host = host;
     this.#onSent = onSent;
-    this.#sent = new SentBytes(() => host.bufferedAmount, () => this.#released());
+    this.#sent = new SentBytes({ bytesInTransport: () => host.bufferedAmount, bytesSent: () => this.#released() });
     const { ping, pong } = host;
     this.pings = ping && pong
       ? { ping: (data) => ping.call(host, data), pong: (data) => pong.call(host, data) }

@@ -13,22 +13,24 @@
 /** How long to wait before looking again at a transport that still holds bytes, in milliseconds. */
 const RECHECK_MS = 10;
 
+/** Who a SentBytes asks and tells: the connection (methods, so no closure per connection). */
+export interface SentSource {
+  /** How many bytes the transport still holds (0 when all went out), or null once the connection is gone (nothing more leaves). */
+  bytesInTransport(): number | null;
+  /** The amount fell to 0: every byte sent so far left. */
+  bytesSent(): void;
+}
+
 export class SentBytes {
-  readonly #inTransport: () => number | null;
+  readonly #source: SentSource;
   #pending = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  /** Waiting in `due` for the next task. */
+  #due = false;
 
-  /**
-   * `inTransport` says how many bytes the transport still holds (0 when all
-   * went out), or null once the connection is gone (nothing more leaves).
-   */
-  readonly #onSent: (() => void) | undefined;
-
-  /** `onSent` runs each time the amount falls to 0 (every byte sent so far left). */
-  constructor(inTransport: () => number | null, onSent?: () => void) {
-    this.#inTransport = inTransport;
-    this.#onSent = onSent;
+  constructor(source: SentSource) {
+    this.#source = source;
   }
 
   get amount(): number {
@@ -41,17 +43,14 @@ export class SentBytes {
       // One timer for every connection that sent in this task (a publish to
       // thousands of sockets arms one, not thousands).
       this.#due = true;
-      due.push(this.#settle);
+      due.push(this);
       if (due.length === 1) setTimeout(settleDue, 0);
     }
   }
 
-  /** Waiting in `due` for the next task. */
-  #due = false;
-
   /** The transport drained: look now. */
   check(): void {
-    if (this.#pending > 0 && !this.#stopped) this.#settle();
+    if (this.#pending > 0 && !this.#stopped) this.settle();
   }
 
   /** The connection is gone: what was not sent stays counted, and nothing runs any more. */
@@ -61,30 +60,31 @@ export class SentBytes {
     this.#timer = undefined;
   }
 
-  #settle = (): void => {
+  /** Looks at the transport: the amount falls to 0 once it is empty, else look again soon. */
+  settle(): void {
     this.#due = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#stopped || this.#pending === 0) return;
-    const held = this.#inTransport();
+    const held = this.#source.bytesInTransport();
     if (held === null) this.#stopped = true;
     else if (held === 0) {
       this.#pending = 0;
-      this.#onSent?.();
-    } else this.#timer = setTimeout(this.#settle, RECHECK_MS);
-  };
+      this.#source.bytesSent();
+    } else this.#timer = setTimeout(() => this.settle(), RECHECK_MS);
+  }
 }
 
-/** UTF-8 length of a string without encoding it. */
 /** The SentBytes to settle in the next task, in the order they sent. */
-let due: Array<() => void> = [];
+let due: SentBytes[] = [];
 
 function settleDue(): void {
   const settle = due;
   due = [];
-  for (let i = 0; i < settle.length; i++) settle[i]!();
+  for (let i = 0; i < settle.length; i++) settle[i]!.settle();
 }
 
+/** UTF-8 length of a string without encoding it. */
 export function utf8Length(text: string): number {
   let n = text.length;
   for (let i = 0; i < text.length; i++) {

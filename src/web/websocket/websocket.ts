@@ -24,8 +24,9 @@ import { LegacyProtocol } from "../../core/websocket/legacy/protocol.ts";
 import { openClient, type ClientResult } from "../client/connect.ts";
 import { clientExtensions } from "../client/extension-options.ts";
 import { EngineDriver } from "./engine-driver.ts";
+import { FaceEvents, setFaceHooks } from "./face-events.ts";
 import { HostDriver, type HostEvents } from "./host-driver.ts";
-import type { Driver, DriverEvents, SendOptions } from "./driver.ts";
+import type { Driver, SendOptions } from "./driver.ts";
 import { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap } from "../events/events.ts";
 import { HandlerSlots } from "../events/dual-event-target.ts";
 import { clampUint16, exposeInterface } from "../webidl.ts";
@@ -39,7 +40,7 @@ import { sendData } from "./send-data.ts";
 import { asksForWebSocket, isUpgradeRequest, splitConstructorArguments, type AcceptedSocket, type HostedInit, type ServerWebSocketOptions, type UpgradeRequest, type WebSocketOptions } from "./options.ts";
 import { getNodeUpgrade } from "../transport/runtime.ts";
 import type { ProtocolChooser } from "../server/accept.ts";
-import { registerPublishTarget } from "../pubsub/target.ts";
+import { registerPublishTargetFactory, type PublishTarget } from "../pubsub/target.ts";
 
 export type { BinaryType } from "./binary.ts";
 export type { AcceptedSocket, HostedInit, ServerWebSocketOptions, UpgradeRequest, WebSocketOptions } from "./options.ts";
@@ -52,6 +53,7 @@ export const ACCEPT: unique symbol = Symbol("omnisocket.accept");
 /** Internal constructor token for runtime-run sockets (hosted-websocket.ts). */
 const HOSTED: unique symbol = Symbol("omnisocket.hosted");
 const DEFAULT_CLOSE_TIMEOUT = 30_000;
+const DEFAULT_TIMERS = Object.freeze({ closeTimeout: DEFAULT_CLOSE_TIMEOUT, ping: 0, heartbeat: undefined });
 
 function invalidState(message: string): DOMException {
   return new DOMException(message, "InvalidStateError");
@@ -61,6 +63,8 @@ function invalidState(message: string): DOMException {
 export type WebSocketListener<K extends keyof WebSocketEventMap> = (this: WebSocket, event: WebSocketEventMap[K]) => void;
 
 let hostEventsOf: (ws: WebSocket) => HostEvents;
+const NO_OPTIONS: WebSocketOptions = Object.freeze({});
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 let whenSentOf: (ws: WebSocket, callback: (error?: Error) => void) => void;
 const DEFAULT_LOW_WATER_MARK = 16384;
 
@@ -88,18 +92,21 @@ export class WebSocket extends EventTarget {
   declare readonly CLOSED: 3;
 
   #url = "";
-  #origin = "";
+  /** The origin of `#url` (MessageEvent.origin), worked out at the first message; null until then. */
+  #origin: string | null = null;
   #version = "hybi-13";
   #readyState: number = ReadyState.CONNECTING;
   #protocol = "";
   #extensions = "";
   #binaryType: BinaryType = "blob";
-  #options: WebSocketOptions = {};
+  /** The caller's options object itself (never copied: a server passes the same one to every socket). */
+  #options: WebSocketOptions = NO_OPTIONS;
   #driver: Driver | null = null;
   #slots = new HandlerSlots(this);
   /** Bytes sent once the connection was closing or closed: WHATWG counts them still. */
   #discarded = 0;
-  #pings = new PingWaiters();
+  /** ping(data, callback) callbacks waiting for their pong; made at the first such ping. */
+  #pings: PingWaiters | null = null;
   #sendQueue: Promise<void> | null = null;
   /** Client: aborts the handshake when close() comes first. */
   #connecting: AbortController | null = null;
@@ -108,13 +115,16 @@ export class WebSocket extends EventTarget {
   /** Why ping()/pong() are unavailable (a runtime that hides them), or null. */
   #noPings: string | null = null;
   #statusCode: number | undefined;
-  #headers: Record<string, string> = {};
+  #headers: Record<string, string> = NO_HEADERS;
+  /** Accepted on a server (a publish target for the pub/sub hub). */
+  #server = false;
   /** Runtime-run socket: the heartbeat its HostDriver runs. */
   #hostedHeartbeat: HeartbeatOptions | undefined;
   // Flow control (docs/flow-control.md).
   /** pause() was called: messages wait in #held, the driver stops reading. */
   #paused = false;
-  #held: Array<string | Uint8Array> = [];
+  /** Made when the first message has to wait. */
+  #held: Array<string | Uint8Array> | null = null;
   /** The connection ended while messages were held: the close follows them. */
   #heldClose: [code: number, reason: string, wasClean: boolean, failed: boolean, error?: unknown] | null = null;
   /** A send() left bufferedAmount above lowWaterMark: "drain" fires when it falls back. */
@@ -130,6 +140,18 @@ export class WebSocket extends EventTarget {
 
   static {
     hostEventsOf = (ws) => ws.#hostEvents();
+    setFaceHooks({
+      message: (ws, data) => ws.#message(data),
+      ping: (ws, data) => ws.#ping(data),
+      pong: (ws, data) => ws.#pong(data),
+      closing: (ws) => {
+        // The peer started or answered the closing handshake.
+        if (ws.#readyState === ReadyState.OPEN) ws.#readyState = ReadyState.CLOSING;
+      },
+      closed: (ws, code, reason, wasClean, failed, error) => ws.#finishClose(code, reason, wasClean, failed, error),
+      sent: (ws) => ws.#sent(),
+    });
+    registerPublishTargetFactory((socket) => (#server in socket && socket.#server ? socket.#publishTarget() : undefined));
     whenSentOf = (ws, callback) => {
       const driver = ws.#driver;
       if (driver) driver.whenSent(callback);
@@ -312,7 +334,7 @@ export class WebSocket extends EventTarget {
     if (this.#readyState !== ReadyState.OPEN || !driver?.writable || !driver.pings) return false;
     const bytes = typeof data === "string" ? utf8.encode(data) : data;
     if (bytes.length > 125) throw new RangeError("A ping payload is at most 125 bytes.");
-    if (callback) this.#pings.add(bytes, callback);
+    if (callback) (this.#pings ??= new PingWaiters()).add(bytes, callback);
     driver.pings.ping(bytes);
     return true;
   }
@@ -345,7 +367,7 @@ export class WebSocket extends EventTarget {
     if (!this.#paused) return;
     this.#paused = false;
     const held = this.#held;
-    while (held.length > 0 && !this.#paused) this.#dispatchMessage(held.shift()!);
+    while (held !== null && held.length > 0 && !this.#paused) this.#dispatchMessage(held.shift()!);
     if (this.#paused) return;
     const close = this.#heldClose;
     if (close) {
@@ -362,7 +384,7 @@ export class WebSocket extends EventTarget {
   /** Drops the connection at once, with no closing handshake; error and close (1006) follow. */
   terminate(): void {
     if (this.#readyState === ReadyState.CLOSED) return;
-    this.#held = [];
+    this.#held = null;
     this.#heldClose = null;
     this.#dropping = true;
     const driver = this.#driver;
@@ -419,7 +441,7 @@ export class WebSocket extends EventTarget {
       "WS_ERR_BACKPRESSURE_LIMIT",
       `bufferedAmount (${buffered} bytes) passed the backpressureLimit (${limit} bytes): the peer does not read fast enough`,
     );
-    this.#held = [];
+    this.#held = null;
     this.#heldClose = null;
     this.#dropping = true;
     driver.terminate();
@@ -450,11 +472,11 @@ export class WebSocket extends EventTarget {
     this.#options = options;
     if (options.binaryType) this.binaryType = options.binaryType;
     this.#url = accepted.url;
-    this.#origin = new URL(accepted.url).origin;
     this.#protocol = accepted.protocol;
     this.#extensions = accepted.extensionsHeader;
     this.#headers = accepted.headers;
-    if (accepted.version) this.#version = accepted.version;
+    // The usual version keeps the one literal, not a string of its own per socket.
+    if (accepted.version) this.#version = accepted.version === "hybi-13" ? "hybi-13" : accepted.version;
     if (accepted.error) {
       const error = accepted.error;
       queueMicrotask(() => this.#finishClose(1006, "", false, true, error));
@@ -469,10 +491,11 @@ export class WebSocket extends EventTarget {
         maxLength: options.maxLength,
         maxFragments: options.maxFragments,
         extensions: accepted.extensions,
-        onWake: () => (this.#driver as EngineDriver | null)?.connection.flush(),
+        // Only extensions work asynchronously: no wake-up (and no closure) without them.
+        onWake: accepted.extensions.length > 0 ? () => (this.#driver as EngineDriver | null)?.connection.flush() : undefined,
       });
     const driver = this.#engineDriver(protocol, accepted);
-    this.#registerPublishTarget();
+    this.#server = true;
     // The open event fires after the constructor returns, so listeners added
     // right after construction see it; bytes that came with the request follow in later tasks.
     queueMicrotask(() => {
@@ -484,10 +507,14 @@ export class WebSocket extends EventTarget {
     });
   }
 
-  /** Server-side sockets can subscribe to a pub/sub hub's topics (../pubsub/hub.ts). */
-  #registerPublishTarget(): void {
+  /**
+   * Server-side sockets can subscribe to a pub/sub hub's topics
+   * (../pubsub/hub.ts); the hub asks for this object the first time it
+   * sees the socket, so a socket that never subscribes never has one.
+   */
+  #publishTarget(): PublishTarget {
     const ws = this;
-    registerPublishTarget(this, {
+    return {
       get open() {
         return ws.#readyState === ReadyState.OPEN && ws.#driver?.writable === true;
       },
@@ -529,7 +556,7 @@ export class WebSocket extends EventTarget {
       onClose(listener) {
         ws.addEventListener("close", listener, { once: true });
       },
-    });
+    };
   }
 
   #clientOpened(result: ClientResult): void {
@@ -568,33 +595,20 @@ export class WebSocket extends EventTarget {
   }
 
   #engineDriver(protocol: WireProtocol, accepted: Pick<AcceptedSocket, "socket">): EngineDriver {
-    const driver = new EngineDriver(protocol, accepted.socket, this.#driverEvents(), {
-      closeTimeout: this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
-      ping: this.#options.ping ?? 0,
-      heartbeat: heartbeatOf(this.#options),
-    });
+    const options = this.#options;
+    const heartbeat = heartbeatOf(options);
+    // Default timers (the usual case) are one object shared by every connection.
+    const timers = options.closeTimeout === undefined && !options.ping && heartbeat === undefined
+      ? DEFAULT_TIMERS
+      : { closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, ping: options.ping ?? 0, heartbeat };
+    const driver = new EngineDriver(protocol, accepted.socket, new FaceEvents(this), timers);
     this.#driver = driver;
     if (this.#paused) driver.pauseReading();
     return driver;
   }
 
-  #driverEvents(): DriverEvents {
-    return {
-      message: (data) => this.#message(data),
-      ping: (data) => this.#ping(data),
-      pong: (data) => this.#pong(data),
-      closing: () => {
-        // The peer started or answered the closing handshake.
-        if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
-      },
-      closed: (code, reason, wasClean, failed, error) => this.#finishClose(code, reason, wasClean, failed, error),
-      sent: () => this.#sent(),
-    };
-  }
-
   #startHosted(init: HostedInit): void {
     this.#url = init.url;
-    this.#origin = new URL(init.url).origin;
     this.#protocol = init.protocol;
     this.#extensions = init.extensions;
     this.#headers = init.headers;
@@ -604,7 +618,7 @@ export class WebSocket extends EventTarget {
       heartbeatSettings(init.heartbeat, undefined);
       if (init.pings) this.#hostedHeartbeat = init.heartbeat;
     }
-    this.#registerPublishTarget();
+    this.#server = true;
     if (!init.pings) {
       this.#noPings = `${init.hostName}: the runtime sends its own pings and never reports pongs. ` +
         "Use the standalone server of this runtime's entry (listen()) or its node:http upgrade hook for ping/pong.";
@@ -658,7 +672,9 @@ export class WebSocket extends EventTarget {
   #message(data: string | Uint8Array): void {
     // WHATWG: messages are delivered only while OPEN.
     if (this.#readyState !== ReadyState.OPEN) return;
-    if (this.#paused || this.#held.length > 0) this.#held.push(data);
+    const held = this.#held;
+    if (held !== null && held.length > 0) held.push(data);
+    else if (this.#paused) (this.#held ??= []).push(data);
     else this.#dispatchMessage(data);
   }
 
@@ -667,7 +683,7 @@ export class WebSocket extends EventTarget {
     this.#dispatching++;
     try {
       const direct = this.#direct;
-      if (direct === null) this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+      if (direct === null) this.dispatchEvent(new MessageEvent("message", { data: value, origin: (this.#origin ??= new URL(this.#url).origin) }));
       else {
         try {
           direct(this, value);
@@ -682,7 +698,7 @@ export class WebSocket extends EventTarget {
     // A close reported while the message was being dispatched (a runtime that
     // reports it inside close()) comes after every listener saw the message.
     const close = this.#heldClose;
-    if (close && this.#dispatching === 0 && !this.#paused && this.#held.length === 0) {
+    if (close && this.#dispatching === 0 && !this.#paused && (this.#held === null || this.#held.length === 0)) {
       this.#heldClose = null;
       this.#finishClose(...close);
     }
@@ -695,7 +711,7 @@ export class WebSocket extends EventTarget {
 
   #pong(data: Uint8Array): void {
     if (this.#readyState === ReadyState.CLOSED) return;
-    this.#pings.pong(data);
+    this.#pings?.pong(data);
     this.dispatchEvent(Object.assign(new Event("pong"), { data }));
   }
 
@@ -706,14 +722,14 @@ export class WebSocket extends EventTarget {
       code = dropped.closeCode;
       reason = "";
       error = dropped;
-    } else if (!this.#dropping && (this.#held.length > 0 || this.#dispatching > 0)) {
+    } else if (!this.#dropping && ((this.#held !== null && this.#held.length > 0) || this.#dispatching > 0)) {
       // Messages received before the end wait for resume(); so does the close.
       this.#heldClose = [code, reason, wasClean, failed, error];
       if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
       return;
     }
     this.#readyState = ReadyState.CLOSED;
-    this.#pings.clear();
+    this.#pings?.clear();
     // WHATWG "the WebSocket connection is closed": error first if it failed.
     if (failed) {
       const message = (error as Error | undefined)?.message ?? "WebSocket connection failed";

@@ -8,7 +8,7 @@
  * whole inside one chunk is handed out as a view of that chunk, no copy;
  * masked payloads are unmasked in place, so `push` takes ownership of
  * the chunk. Header fields are read in place from the chunk (a small
- * scratch buffer only when a field straddles two chunks), so a frame
+ * scratch buffer, shared by every parser, only when a field straddles two chunks), so a frame
  * costs one view allocation, for its payload. Every frame-level rule of
  * RFC 6455 section 5 is checked here, including the sequence of fragments
  * and their number (`maxFragments`); a violation is returned as a
@@ -49,6 +49,13 @@ export interface FrameParserOptions {
 export const DEFAULT_MAX_FRAGMENTS = 0x20000;
 
 const EMPTY = new Uint8Array(0);
+/**
+ * A header field that straddles chunks is copied here; every parser shares
+ * it, since a field is read as soon as it is taken, before any other
+ * parser runs. MASK_KEY likewise holds a key only for the unmasking call.
+ */
+const SCRATCH = new Uint8Array(8);
+const MASK_KEY = new Uint8Array(4);
 
 /** Joining starts once a payload spans this many chunks (a frame over a few big reads never pays for it). */
 const JOIN_AFTER = 16;
@@ -71,10 +78,10 @@ export class FrameParser {
   private pos = 0;
   private buffered = 0;
   private stage = Stage.HEADER;
-  /** Where the field last taken lies: `field[at ..]` (a chunk, or `scratch`). */
+  /** Where the field last taken lies: `field[at ..]` (a chunk, or SCRATCH). */
   private field: Uint8Array = EMPTY;
   private at = 0;
-  private readonly scratch = new Uint8Array(8);
+
 
   // The frame being read.
   private fin = false;
@@ -82,7 +89,8 @@ export class FrameParser {
   private opcode = 0;
   private masked = false;
   private length = 0;
-  private readonly maskKey = new Uint8Array(4);
+  /** The masking key as one 32-bit number (octet 0 highest); copied into MASK_KEY to unmask. */
+  private maskKey = 0;
 
   // The fragmented message in progress (section 5.4).
   private messageOpcode = 0;
@@ -99,7 +107,8 @@ export class FrameParser {
   /** Where scanning resumes: chunk `chunks[head + scanChunk]`, at `scanAt`. */
   private scanChunk = 0;
   private scanAt = 0;
-  private readonly utf8 = new Utf8Validator();
+  /** Made at the first text this parser checks. */
+  private utf8: Utf8Validator | null = null;
 
   /** The block small payload chunks are joined into, and the part of it in use (the last chunk). */
   private tail: Uint8Array | null = null;
@@ -192,11 +201,7 @@ export class FrameParser {
           this.take(4);
           const b = this.field;
           const at = this.at;
-          const key = this.maskKey;
-          key[0] = b[at]!;
-          key[1] = b[at + 1]!;
-          key[2] = b[at + 2]!;
-          key[3] = b[at + 3]!;
+          this.maskKey = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
           this.stage = Stage.PAYLOAD;
           break;
         }
@@ -208,7 +213,7 @@ export class FrameParser {
           }
           const payload = this.length === 0 ? EMPTY : this.takePayload(this.length);
           const scanned = this.scanned;
-          if (this.masked) applyMask(payload, this.maskKey, scanned, payload.length, scanned);
+          if (this.masked) applyMask(payload, this.keyBytes(), scanned, payload.length, scanned);
           let checked = false;
           if (this.text) {
             this.scanned = 0;
@@ -217,9 +222,10 @@ export class FrameParser {
             // A whole unfragmented text message in one piece is left to the
             // engine's strict decode; anything else is checked here.
             if (scanned !== 0 || !this.fin || this.opcode !== Opcode.TEXT) {
-              if (!this.utf8.write(payload, scanned)) return this.die(invalidUtf8());
+              const utf8 = (this.utf8 ??= new Utf8Validator());
+              if (!utf8.write(payload, scanned)) return this.die(invalidUtf8());
               // Section 8.1: the message must end on a whole character.
-              if (this.fin && !this.utf8.end()) return this.die(invalidUtf8());
+              if (this.fin && !utf8.end()) return this.die(invalidUtf8());
               checked = true;
             }
           }
@@ -329,8 +335,8 @@ export class FrameParser {
       const chunk = chunks[index]!;
       const end = chunk.length;
       if (at < end) {
-        if (this.masked) applyMask(chunk, this.maskKey, at, end, scanned);
-        if (!this.utf8.write(chunk, at, end)) return false;
+        if (this.masked) applyMask(chunk, this.keyBytes(), at, end, scanned);
+        if (!(this.utf8 ??= new Utf8Validator()).write(chunk, at, end)) return false;
         scanned += end - at;
       }
       if (index + 1 === chunks.length) {
@@ -344,6 +350,16 @@ export class FrameParser {
     this.scanChunk = index - this.head;
     this.scanAt = at;
     return true;
+  }
+
+  /** The masking key as bytes, in the one buffer every parser shares (read at once, never kept). */
+  private keyBytes(): Uint8Array {
+    const key = this.maskKey;
+    MASK_KEY[0] = key >>> 24;
+    MASK_KEY[1] = (key >>> 16) & 0xff;
+    MASK_KEY[2] = (key >>> 8) & 0xff;
+    MASK_KEY[3] = key & 0xff;
+    return MASK_KEY;
   }
 
   /**
@@ -362,7 +378,7 @@ export class FrameParser {
       if (left === n) this.dropFirst();
       return;
     }
-    const out = this.scratch;
+    const out = SCRATCH;
     for (let filled = 0; filled < n; filled++) {
       const chunk = this.chunks[this.head]!;
       out[filled] = chunk[this.pos++]!;
@@ -412,7 +428,7 @@ export class FrameParser {
   }
 
   private die(err: WebSocketError): WebSocketError {
-    this.utf8.reset();
+    this.utf8?.reset();
     this.tail = null;
     this.tailView = EMPTY;
     this.stage = Stage.DEAD;

@@ -166,8 +166,10 @@ abstract class DeflateSession {
   agreement: Agreement | null = null;
 
   private readonly maxLength: number;
-  private readonly inJobs: SerialJobs;
-  private readonly outJobs: SerialJobs;
+  // The job queues, like the zlib streams, are made at the first compressed
+  // message: a connection that never compresses holds none of them.
+  private inJobs: SerialJobs | null = null;
+  private outJobs: SerialJobs | null = null;
   private deflater: Deflater | null = null;
   private inflater: Inflater | null = null;
   private ownWindowBits = 15;
@@ -182,8 +184,6 @@ abstract class DeflateSession {
     private readonly role: "client" | "server",
   ) {
     this.maxLength = context.maxLength;
-    this.inJobs = new SerialJobs(config.limiter);
-    this.outJobs = new SerialJobs(config.limiter);
   }
 
   protected configure(agreement: Agreement): void {
@@ -204,7 +204,7 @@ abstract class DeflateSession {
     // least 0x00 even for one.) The tail alone is no whole block, so it must
     // not go into the context.
     if (message.data.length === 0) return this.decompressed(message, message.data);
-    return this.inJobs.run(this.inflate, message);
+    return (this.inJobs ??= new SerialJobs(this.config.limiter)).run(this.inflate, message, this);
   }
 
   /**
@@ -225,14 +225,14 @@ abstract class DeflateSession {
   processOutgoingMessage(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage> {
     if (message.compress === false || message.data.length < this.config.threshold) return message;
     this.assertActive();
-    return this.outJobs.run(this.deflate, message);
+    return (this.outJobs ??= new SerialJobs(this.config.limiter)).run(this.deflate, message, this);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.inJobs.close();
-    this.outJobs.close();
+    this.inJobs?.close();
+    this.outJobs?.close();
     this.deflater?.close();
     this.inflater?.close();
     this.deflater = null;
@@ -245,7 +245,7 @@ abstract class DeflateSession {
   }
 
   /** Section 7.2.2: append 00 00 ff ff to the payload and inflate, within maxLength. */
-  private readonly inflate = (message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage> => {
+  private inflate(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage> {
     const inflater = (this.inflater ??= this.config.codec.createInflater({
       windowBits: zlibWindowBits(this.peerWindowBits),
       options: this.config.inflateOptions,
@@ -261,7 +261,7 @@ abstract class DeflateSession {
       (data) => this.inflated(message, data),
       (err) => { throw inflateError(err); },
     );
-  };
+  }
 
   private inflated(message: ExtensionMessage, data: Uint8Array | null): ExtensionMessage {
     if (data === null) {
@@ -278,7 +278,7 @@ abstract class DeflateSession {
   }
 
   /** Section 7.2.1: compress, then drop the 00 00 ff ff a sync flush ends with. */
-  private readonly deflate = (message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage> => {
+  private deflate(message: ExtensionMessage): ExtensionMessage | PromiseLike<ExtensionMessage> {
     const deflater = (this.deflater ??= this.config.codec.createDeflater({
       windowBits: zlibWindowBits(this.ownWindowBits),
       options: this.config.deflateOptions,
@@ -286,7 +286,7 @@ abstract class DeflateSession {
     const result = deflater.deflate(message.data);
     if (!isThenable(result)) return this.deflated(message, result);
     return result.then((data) => this.deflated(message, data));
-  };
+  }
 
   private deflated(message: ExtensionMessage, out: Uint8Array): ExtensionMessage {
     const n = out.length;

@@ -17,8 +17,9 @@ import type { JobLimiter } from "./job-limiter.ts";
 import { isThenable } from "../../../shared/thenable.ts";
 
 interface Job {
-  work: (arg: never) => unknown;
+  work: (this: unknown, arg: never) => unknown;
   arg: unknown;
+  self: unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -33,14 +34,14 @@ export class SerialJobs {
 
   constructor(private readonly limiter: JobLimiter) {}
 
-  /** Runs `work(arg)` after every job queued before it. */
-  run<A, T>(work: (arg: A) => T | PromiseLike<T>, arg: A): T | Promise<T> {
+  /** Runs `work(arg)` (with `self` as `this`) after every job queued before it. */
+  run<A, T, S = undefined>(work: (this: S, arg: A) => T | PromiseLike<T>, arg: A, self?: S): T | Promise<T> {
     if (this.closed) throw closedError();
     if (!this.busy && this.backlog.length === 0 && this.limiter.tryAcquire()) {
       this.busy = true;
       let result: T | PromiseLike<T>;
       try {
-        result = work(arg);
+        result = work.call(self as S, arg);
       } catch (err) {
         this.done();
         throw err;
@@ -51,11 +52,11 @@ export class SerialJobs {
       }
       const pending = result;
       return new Promise<T>((resolve, reject) => {
-        this.follow(pending, { work, arg, resolve: resolve as (v: unknown) => void, reject });
+        this.follow(pending, { work: work as Job["work"], arg, self, resolve: resolve as (v: unknown) => void, reject });
       });
     }
     return new Promise<T>((resolve, reject) => {
-      this.backlog.push({ work, arg, resolve: resolve as (v: unknown) => void, reject });
+      this.backlog.push({ work: work as Job["work"], arg, self, resolve: resolve as (v: unknown) => void, reject });
       this.pump();
     });
   }
@@ -92,7 +93,7 @@ export class SerialJobs {
       }
       let result: unknown;
       try {
-        result = job.work(job.arg as never);
+        result = job.work.call(job.self, job.arg as never);
       } catch (err) {
         job.reject(err);
         continue;

@@ -309,14 +309,17 @@ export class WebSocketServer<T extends typeof WebSocket = typeof WebSocket> exte
     }
     const settings = socketSettings(options);
     ws[kAttach](accepted, settings);
-    if (this.clients) {
-      this.clients.add(ws);
-      ws.on("close", () => {
-        this.clients.delete(ws);
-        if (this.#shouldEmitClose && this.clients.size === 0) process.nextTick(() => this.#emitClose());
-      });
-    }
+    if (this.clients) this.#track(ws);
     cb(ws, req);
+  }
+
+  /** Keeps `ws` in `clients` while it is open (its own scope: the listener holds nothing of the request). */
+  #track(ws: InstanceType<T>): void {
+    this.clients.add(ws);
+    ws.on("close", () => {
+      this.clients.delete(ws);
+      if (this.#shouldEmitClose && this.clients.size === 0) process.nextTick(() => this.#emitClose());
+    });
   }
 
   #abortOrEmitClientError(req: http.IncomingMessage, socket: Duplex, code: number, message: string, headers?: Record<string, string>): void {

@@ -22,7 +22,7 @@ import type { WebSocketError } from "../../../../core/shared/errors.ts";
 import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../../../core/websocket/protocol.ts";
 import { isValidStatusCode, maxLengthOf, notOpenMessage, WS_CLOSE_TIMEOUT } from "../../../../web/compat/ws/options.ts";
 import { Connection } from "../../../../web/websocket/engine-driver.ts";
-import { registerPublishTarget } from "../../../../web/pubsub/target.ts";
+import { registerPublishTargetFactory, type PublishTarget } from "../../../../web/pubsub/target.ts";
 import type { AcceptedSocket } from "../../../../web/websocket/websocket.ts";
 import { extensionNames, wsError } from "../../../../web/compat/ws/names.ts";
 import { connectClient, type ClientOptions, type ClientRequestLike } from "./client.ts";
@@ -77,6 +77,7 @@ export function socketSettings(options: SocketSettings): SocketSettings {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_SETTINGS: SocketSettings = Object.freeze({});
 const BINARY_TYPES = ["nodebuffer", "arraybuffer", "fragments", "blob"];
 
 /**
@@ -126,7 +127,13 @@ export class WebSocket extends EventEmitter {
   #fragments: Uint8Array[] = [];
   #fragmentText = false;
   #blobQueue: Promise<void> | null = null;
-  #settings: SocketSettings = {};
+  #settings: SocketSettings = NO_SETTINGS;
+  /** Accepted by a WebSocketServer: a publish target for the pub/sub hub. */
+  #server = false;
+
+  static {
+    registerPublishTargetFactory((socket) => (#server in socket && socket.#server ? socket.#publishTarget() : undefined));
+  }
   /** Client: aborts the opening handshake. */
   #abort: ((reason: string) => void) | null = null;
   /** Both Close frames were exchanged (the EventTarget shim's CloseEvent.wasClean). */
@@ -357,9 +364,10 @@ export class WebSocket extends EventEmitter {
    * Server-side sockets can subscribe to a pub/sub hub's topics
    * (src/web/pubsub/hub.ts). A message published while a `fin: false`
    * message is being gathered goes out whole before it: the gathered
-   * fragments are not on the wire yet.
+   * fragments are not on the wire yet. Made when the hub first asks for
+   * it, so a socket that never subscribes never has one.
    */
-  #registerPublishTarget(): void {
+  #publishTarget(): PublishTarget {
     const ws = this;
     const sendable = () => {
       const connection = ws.#connection;
@@ -373,7 +381,7 @@ export class WebSocket extends EventEmitter {
       else connection.protocol.sendBinary(data, options);
       connection.flush();
     };
-    registerPublishTarget(this, {
+    return {
       get open() {
         return sendable() !== null;
       },
@@ -404,7 +412,7 @@ export class WebSocket extends EventEmitter {
       onClose(listener) {
         ws.once("close", listener);
       },
-    });
+    };
   }
 
   /** @internal Server side: takes over a socket a WebSocketServer has answered. */
@@ -424,7 +432,7 @@ export class WebSocket extends EventEmitter {
     });
     this.#connection = this.#makeConnection(protocol, accepted.socket);
     this.#readyState = WebSocket.OPEN;
-    this.#registerPublishTarget();
+    this.#server = true;
     // Bytes that came with the request are read once the connection
     // listener has run, as ws reads them from the socket later.
     const head = accepted.head;
