@@ -17,10 +17,10 @@ import type { DenoConn } from "./deno-types.ts";
 import { FlushWaiters, unwrittenError } from "../../web/transport/flush-waiters.ts";
 
 /** Read buffer sizes: small while reads are small, doubling while they fill it. */
-const MIN_READ = 16 * 1024;
+const MIN_READ = 2 * 1024;
 const MAX_READ = 1024 * 1024;
 /** A read buffer with less room left than this is replaced (no reads into a sliver). */
-const MIN_ROOM = 4 * 1024;
+const MIN_ROOM = 512;
 export const HIGH_WATER_MARK = 64 * 1024;
 /** Queued chunks up to this size are joined into one write; larger ones go on their own (no copy). */
 const JOIN_LIMIT = 64 * 1024;
@@ -205,7 +205,7 @@ export class DenoByteSocket implements ByteSocket {
     const start = this.#readAt;
     const chunk = buffer.subarray(start, start + n);
     let size = buffer.length;
-    if (start === 0 && n === size && size < MAX_READ) size *= 2;
+    if (start + n === size && size < MAX_READ) size *= 2; // the read filled all the room it had
     else if (n < size / 4 && size > MIN_READ) size /= 2;
     const at = start + n;
     if (size !== buffer.length || buffer.length - at < MIN_ROOM) {
