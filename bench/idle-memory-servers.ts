@@ -28,7 +28,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import type { Duplex } from "node:stream";
 
-export const NODE_KINDS = ["ours", "ours-ws", "ws", "faye", "ours-deflate", "ws-deflate"] as const;
+export const NODE_KINDS = ["ours", "ours-listen", "ours-ws", "ws", "faye", "ours-deflate", "ws-deflate"] as const;
 export const RUNTIME_KINDS = ["listen", "serve", "native"] as const;
 export type IdleServerKind = (typeof NODE_KINDS)[number] | (typeof RUNTIME_KINDS)[number];
 
@@ -166,6 +166,12 @@ async function start(kind: IdleServerKind): Promise<number> {
       fetch: (request, server) => (upgrade(request, server) ? undefined : new Response("no", { status: 400 })),
       websocket: websocket as unknown as Record<string, unknown>,
     }).port;
+  }
+  if (kind === "ours-listen") {
+    const { listen } = await import("../src/runtime/node/index.ts");
+    const server = listen({ hostname: HOST, port: 0, binaryType: "uint8array" }, (ws) => hold(ws as unknown as EchoSocket, false));
+    await server.ready;
+    return server.port;
   }
   const server = await nodeServer(kind);
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve));

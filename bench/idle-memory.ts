@@ -36,6 +36,7 @@ interface Row {
 
 const ROWS: Row[] = [
   { name: "ours", runtime: "node", kind: "ours", deflate: false, message: false },
+  { name: "ours-listen", runtime: "node", kind: "ours-listen", deflate: false, message: false },
   { name: "ours-ws", runtime: "node", kind: "ours-ws", deflate: false, message: false },
   { name: "ws", runtime: "node", kind: "ws", deflate: false, message: false },
   { name: "faye", runtime: "node", kind: "faye", deflate: false, message: false },
@@ -53,7 +54,7 @@ const ROWS: Row[] = [
 
 /** Which row each row is compared with. */
 const REFERENCE: Record<string, string> = {
-  "ours": "ws", "ours-ws": "ws", "faye": "ws", "ours-deflate": "ws-deflate", "ours-deflate-1msg": "ws-deflate-1msg",
+  "ours": "ws", "ours-listen": "ws", "ours-ws": "ws", "faye": "ws", "ours-deflate": "ws-deflate", "ours-deflate-1msg": "ws-deflate-1msg",
   "deno-listen": "deno-native", "deno-serve": "deno-native", "bun-listen": "bun-native", "bun-serve": "bun-native",
 };
 
