@@ -42,7 +42,7 @@ interface EchoSocket {
 
 interface DenoGlobal {
   serve(options: { hostname: string; port: number; onListen?: () => void }, handler: (request: Request) => Response): { addr: { port: number } };
-  upgradeWebSocket(request: Request): { socket: EchoSocket; response: Response };
+  upgradeWebSocket(request: Request, options?: { idleTimeout?: number }): { socket: EchoSocket; response: Response };
 }
 
 interface BunGlobal {
@@ -130,7 +130,8 @@ async function start(kind: IdleServerKind): Promise<number> {
     }
     const server = deno.serve({ hostname: HOST, port: 0, onListen() {} }, (request) => {
       if (kind === "native") {
-        const { socket, response } = deno.upgradeWebSocket(request);
+        // idleTimeout 0: Deno's default (120 s) pings and drops peers that do not answer, as ours does not by default.
+        const { socket, response } = deno.upgradeWebSocket(request, { idleTimeout: 0 });
         socket.binaryType = "arraybuffer";
         hold(socket, false);
         return response;
@@ -153,6 +154,7 @@ async function start(kind: IdleServerKind): Promise<number> {
         port: 0,
         fetch: (request, server) => (server.upgrade(request) ? undefined : new Response("no", { status: 400 })),
         websocket: {
+          idleTimeout: 0, // Bun's default (120 s) drops silent peers; ours does not by default
           open: () => void open++,
           close: () => void open--,
           message: (ws: { send(data: string | Uint8Array): number }, message: string | Uint8Array) => void ws.send(message),
