@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import type { LatencyResult, LoadConfig, LoadResult } from "./load-client.ts";
 import type { ServerKind } from "./echo-servers.ts";
 import { describePinning, pinnedFork, pinningFromArgs, type Pinning } from "./pinning.ts";
+import { fmt, latencyTable, table } from "./report.ts";
 
 interface ServerSpec {
   name: string;
@@ -161,15 +162,7 @@ async function measure(spec: ServerSpec, workload: Workload, timing: { warmupMs:
   }
 }
 
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
 
 /**
  * Of a server's runs, the least disturbed by other load: the best
@@ -180,26 +173,6 @@ function best(runs: Row[]): Row {
   return runs.reduce((a, b) => (b.messagesPerSecond > a.messagesPerSecond ? b : a));
 }
 
-/** Round trips: percentiles in µs, and how each row's median compares with ours. */
-function latencyTable(rows: Row[], ours: Row | undefined): string {
-  return table(
-    ["server", "p50 µs", "p90 µs", "p99 µs", "max µs", "round trips/s", "server CPU µs/msg", "this/ours p50", "this/ours p99"],
-    rows.map((r) => {
-      const l = r.latency!;
-      return [
-        r.server,
-        fmt(l.p50, 1),
-        fmt(l.p90, 1),
-        fmt(l.p99, 1),
-        fmt(l.max),
-        fmt(r.messagesPerSecond),
-        fmt(r.serverCpuMicrosPerMessage, 2),
-        ours ? fmt(l.p50 / ours.latency!.p50, 2) : "-",
-        ours ? fmt(l.p99 / ours.latency!.p99, 2) : "-",
-      ];
-    }),
-  );
-}
 
 async function main(): Promise<void> {
   const seconds = Number(option("seconds") ?? 2.5);
@@ -245,7 +218,7 @@ async function main(): Promise<void> {
     const digits = workload.size > 4096 ? 0 : 2;
     console.log(`\n${workload.name}: ${workload.description}\n`);
     if (workload.rtt) {
-      console.log(latencyTable(mine, ours));
+      console.log(latencyTable(mine, ours, "ours"));
       if (!ours) continue;
       ratios[workload.name] = {};
       for (const r of mine) {

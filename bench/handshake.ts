@@ -17,15 +17,16 @@
  * every server sees the same abrupt end and tears the connection down).
  * `in-flight` connections are open at once; a failed handshake fails the run.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { basename, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { HandshakeServerKind } from "./handshake-servers.ts";
+import { JsonLineChild } from "./json-line-child.ts";
+import { fmt, table } from "./report.ts";
 
 type Runtime = "node" | "deno" | "bun";
 
@@ -75,56 +76,17 @@ function option(name: string): string | undefined {
 }
 
 /** A server child on CPU 0, speaking JSON lines. */
-class ServerChild {
-  readonly child: ChildProcess;
-  private waiting = new Map<string, (message: Record<string, unknown>) => void>();
-  private exited: Promise<void>;
-
-  constructor(spec: ServerSpec, profileDir: string | null) {
-    const runtime = spec.kind.split(":")[0] as Runtime;
-    const script = resolve(spec.root ?? here(".."), "bench/handshake-servers.ts");
-    const profileName = `handshake-${spec.kind.replace(":", "-")}${spec.root ? "-baseline" : ""}-${Date.now()}.cpuprofile`;
-    const command =
-      runtime === "node"
-        ? [process.execPath, "--import", TSX, ...(profileDir ? ["--cpu-prof", "--cpu-prof-interval", "100", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : []), script, spec.kind]
-        : runtime === "deno"
-          ? [BIN + "deno", "run", "-A", script, spec.kind]
-          : [BIN + "bun", ...(profileDir ? ["--cpu-prof", "--cpu-prof-interval=100", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : []), script, spec.kind];
-    this.child = spawn("taskset", ["-c", "0", ...command], { stdio: ["pipe", "pipe", "inherit"] });
-    this.exited = new Promise((done) => this.child.once("exit", () => done()));
-    createInterface({ input: this.child.stdout! }).on("line", (line) => {
-      let message: Record<string, unknown>;
-      try {
-        message = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return; // a runtime's own chatter
-      }
-      const done = this.waiting.get(message.type as string);
-      this.waiting.delete(message.type as string);
-      done?.(message);
-    });
-  }
-
-  next(type: string): Promise<Record<string, unknown>> {
-    return new Promise((done, fail) => {
-      this.waiting.set(type, done);
-      void this.exited.then(() => fail(new Error(`server child exited before "${type}"`)));
-    });
-  }
-
-  async cpuMicros(): Promise<number> {
-    const reply = this.next("cpu");
-    this.child.stdin!.write("cpu\n");
-    return (await reply).micros as number;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 6000);
-    this.child.stdin!.write("stop\n");
-    await this.exited;
-    clearTimeout(timer);
-  }
+function serverChild(spec: ServerSpec, profileDir: string | null): JsonLineChild {
+  const runtime = spec.kind.split(":")[0] as Runtime;
+  const script = resolve(spec.root ?? here(".."), "bench/handshake-servers.ts");
+  const profileName = `handshake-${spec.kind.replace(":", "-")}${spec.root ? "-baseline" : ""}-${Date.now()}.cpuprofile`;
+  const command =
+    runtime === "node"
+      ? [process.execPath, "--import", TSX, ...(profileDir ? ["--cpu-prof", "--cpu-prof-interval", "100", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : []), script, spec.kind]
+      : runtime === "deno"
+        ? [BIN + "deno", "run", "-A", script, spec.kind]
+        : [BIN + "bun", ...(profileDir ? ["--cpu-prof", "--cpu-prof-interval=100", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : []), script, spec.kind];
+  return new JsonLineChild("taskset", ["-c", "0", ...command], 6000);
 }
 
 /** One handshake: request, full 101 head, accept checked, socket destroyed. */
@@ -177,7 +139,7 @@ async function handshakes(port: number, count: number, inFlight: number): Promis
 }
 
 async function measure(spec: ServerSpec, round: number, config: { connects: number; inFlight: number; warmup: number }, profileDir: string | null): Promise<Run> {
-  const server = new ServerChild(spec, profileDir);
+  const server = serverChild(spec, profileDir);
   try {
     const { port } = (await server.next("ready")) as { port: number };
     await handshakes(port, config.warmup, config.inFlight); // JIT warm-up
@@ -197,15 +159,7 @@ async function measure(spec: ServerSpec, round: number, config: { connects: numb
   }
 }
 
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

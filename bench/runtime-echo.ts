@@ -17,14 +17,15 @@
  * The rtt workload keeps one message in flight per connection and reports
  * round-trip p50/p99 in µs (load-client.ts).
  */
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { LatencyResult, LoadConfig, LoadResult } from "./load-client.ts";
 import type { RuntimeServerKind } from "./runtime-echo-servers.ts";
 import { describePinning, pinned, pinnedFork, pinningFromArgs, type Pinning } from "./pinning.ts";
+import { JsonLineChild } from "./json-line-child.ts";
+import { fmt, latencyTable, table } from "./report.ts";
 
 type Runtime = "deno" | "bun";
 
@@ -83,50 +84,11 @@ function option(name: string): string | undefined {
 }
 
 /** A server child speaking JSON lines. */
-class ServerChild {
-  readonly child: ChildProcess;
-  private waiting = new Map<string, (message: Record<string, unknown>) => void>();
-  private exited: Promise<void>;
-
-  constructor(runtime: Runtime, kind: RuntimeServerKind, cpu: number | null) {
-    const script = here("./runtime-echo-servers.ts");
-    const args = runtime === "deno" ? ["run", "-A", script, kind] : [script, kind];
-    const [command, argv] = pinned(cpu, BIN + runtime, args);
-    this.child = spawn(command, argv, { stdio: ["pipe", "pipe", "inherit"] });
-    this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
-    createInterface({ input: this.child.stdout! }).on("line", (line) => {
-      let message: Record<string, unknown>;
-      try {
-        message = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return; // a runtime's own chatter
-      }
-      const resolve = this.waiting.get(message.type as string);
-      this.waiting.delete(message.type as string);
-      resolve?.(message);
-    });
-  }
-
-  next(type: string): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      this.waiting.set(type, resolve);
-      this.exited.then(() => reject(new Error(`server child exited before "${type}"`)));
-    });
-  }
-
-  async cpuMicros(): Promise<number> {
-    const reply = this.next("cpu");
-    this.child.stdin!.write("cpu\n");
-    return (await reply).micros as number;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
-    this.child.stdin!.write("stop\n");
-    await this.exited;
-    clearTimeout(timer);
-  }
+function serverChild(runtime: Runtime, kind: RuntimeServerKind, cpu: number | null): JsonLineChild {
+  const script = here("./runtime-echo-servers.ts");
+  const args = runtime === "deno" ? ["run", "-A", script, kind] : [script, kind];
+  const [command, argv] = pinned(cpu, BIN + runtime, args);
+  return new JsonLineChild(command, argv);
 }
 
 function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
@@ -148,7 +110,7 @@ function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
 }
 
 async function measure(runtime: Runtime, spec: ServerSpec, workload: Workload, timing: { warmupMs: number; measureMs: number }, pinning: Pinning | null): Promise<Row> {
-  const server = new ServerChild(runtime, spec.kind, pinning?.server ?? null);
+  const server = serverChild(runtime, spec.kind, pinning?.server ?? null);
   const ready = server.next("ready");
   const client = fork(here("./load-client.ts"), [], pinnedFork(pinning?.client ?? null, { execArgv: ["--import", TSX], stdio: ["ignore", "inherit", "inherit", "ipc"] }));
   try {
@@ -178,15 +140,7 @@ async function measure(runtime: Runtime, spec: ServerSpec, workload: Workload, t
   }
 }
 
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
 
 /** Of one server's runs, the least disturbed: the best throughput, or for round trips the lowest median. */
 function best(runs: Row[]): Row {
@@ -208,26 +162,6 @@ function throughputTable(rows: Row[], native: Row | undefined): string {
   );
 }
 
-/** Round trips: percentiles in µs; this/native above 1 means slower than the runtime's own server. */
-function latencyTable(rows: Row[], native: Row | undefined): string {
-  return table(
-    ["server", "p50 µs", "p90 µs", "p99 µs", "max µs", "round trips/s", "server CPU µs/msg", "this/native p50", "this/native p99"],
-    rows.map((r) => {
-      const l = r.latency!;
-      return [
-        r.server,
-        fmt(l.p50, 1),
-        fmt(l.p90, 1),
-        fmt(l.p99, 1),
-        fmt(l.max),
-        fmt(r.messagesPerSecond),
-        fmt(r.serverCpuMicrosPerMessage, 2),
-        native ? fmt(l.p50 / native.latency!.p50, 2) : "-",
-        native ? fmt(l.p99 / native.latency!.p99, 2) : "-",
-      ];
-    }),
-  );
-}
 
 async function main(): Promise<void> {
   const seconds = Number(option("seconds") ?? 4);
@@ -262,7 +196,7 @@ async function main(): Promise<void> {
       const mine = servers.filter((spec) => !spec.runtimes || spec.runtimes.includes(runtime)).map((spec) => best(runs.filter((r) => r.server === spec.name)));
       rows.push(...mine);
       const native = mine.find((r) => r.server === "native");
-      console.log("\n" + (workload.rtt ? latencyTable(mine, native) : throughputTable(mine, native)));
+      console.log("\n" + (workload.rtt ? latencyTable(mine, native, "native") : throughputTable(mine, native)));
     }
   }
   const date = new Date().toISOString().replace(/:/g, "-").replace(/\..*$/, "");
