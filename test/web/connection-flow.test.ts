@@ -1,5 +1,5 @@
 /**
- * Receive flow control in Connection (src/web/websocket/engine-driver.ts),
+ * Receive flow control in Connection (src/web/websocket/connection.ts),
  * the one mechanism every face uses (WHATWG pause()/resume(), ws's and
  * faye's pause(), WebSocketStream): reading stops while the face holds it
  * or while the extension queue is full, and resumes when both let go
@@ -10,7 +10,7 @@
 import { describe, expect, it, until } from "../harness.ts";
 import { permessageDeflate } from "../entry.ts";
 import { concat, drainOutput, negotiate, protocol } from "../deflate/helpers.ts";
-import { Connection, MAX_RECEIVING } from "../../src/web/websocket/engine-driver.ts";
+import { Connection, MAX_RECEIVING } from "../../src/web/websocket/connection.ts";
 import { Protocol } from "../../src/core/websocket/protocol.ts";
 import type { ByteSocket, ByteSocketHandler } from "../../src/web/transport/byte-socket.ts";
 

@@ -21,7 +21,7 @@ import { answerHandshake, FrameLog, rawClient } from "../peers/raw.ts";
 import { memoryPair } from "../peers/memory-pair.ts";
 import { observe } from "../peers/observe.ts";
 import { checkExcerpts } from "../peers/excerpts.ts";
-import { Connection } from "../../src/web/websocket/engine-driver.ts";
+import { Connection } from "../../src/web/websocket/connection.ts";
 import { Protocol } from "../../src/core/websocket/protocol.ts";
 import { activeTimers, setTimerPort, type TimerPort } from "../../src/web/websocket/timers.ts";
 import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from "../../src/web/websocket/heartbeat.ts";

@@ -1,7 +1,7 @@
 /**
  * What a driver needs from a connection engine, whichever wire format it
  * speaks: RFC 6455 (Protocol, hybi-8 and hybi-13) or the hixie-75/76 drafts
- * (LegacyProtocol). The engine driver (src/web/websocket/engine-driver.ts)
+ * (LegacyProtocol). The connection (src/web/websocket/connection.ts)
  * and the WebSocket face talk to this interface only.
  *
  *   driver --receiveData/receiveEof--> engine --eventsReceived--> owner

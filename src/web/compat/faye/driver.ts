@@ -30,7 +30,7 @@ import type { WireProtocol } from "../../../core/websocket/wire-protocol.ts";
 import { HandshakeError, openClient, type ClientResult } from "../../client/connect.ts";
 import type { HeartbeatOptions } from "../../websocket/heartbeat.ts";
 import type { ProxyOptions } from "../../transport/byte-socket.ts";
-import { Connection, type ConnectionOwner } from "../../websocket/engine-driver.ts";
+import { Connection, type ConnectionOwner } from "../../websocket/connection.ts";
 import { parseWebSocketUrl } from "../../websocket/url.ts";
 import type { AcceptedSocket } from "../../websocket/websocket.ts";
 

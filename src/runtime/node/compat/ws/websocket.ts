@@ -21,7 +21,7 @@ import type { IncomingMessage } from "node:http";
 import type { WebSocketError } from "../../../../core/shared/errors.ts";
 import { Protocol, ReadyState, type CloseInfo, type ProtocolEvent } from "../../../../core/websocket/protocol.ts";
 import { isValidStatusCode, maxLengthOf, notOpenMessage, WS_CLOSE_TIMEOUT } from "../../../../web/compat/ws/options.ts";
-import { Connection } from "../../../../web/websocket/engine-driver.ts";
+import { Connection } from "../../../../web/websocket/connection.ts";
 import { registerPublishTargetFactory, type PublishTarget } from "../../../../web/pubsub/target.ts";
 import type { AcceptedSocket } from "../../../../web/websocket/websocket.ts";
 import { extensionNames, wsError } from "../../../../web/compat/ws/names.ts";
