@@ -51,8 +51,10 @@ async function oursListen(): Promise<Server> {
   return { address: () => ({ address: "127.0.0.1", family: "IPv4", port: server.port }), close: () => void server.close() } as unknown as Server;
 }
 
-async function wsServer(): Promise<Server> {
-  const { WebSocketServer } = await import("ws");
+type WsModule = typeof import("ws");
+
+/** ws's echo server code on the `ws` module given: the real ws, or omnisocket/ws with only the module changed. */
+function wsStyle({ WebSocketServer }: WsModule): Server {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on("connection", (ws) => {
     ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
@@ -64,19 +66,8 @@ async function wsServer(): Promise<Server> {
   return server;
 }
 
-async function oursWs(): Promise<Server> {
-  // The ws row's code, with only the module changed to omnisocket/ws.
-  const { WebSocketServer } = await import("../src/runtime/node/compat/ws/index.ts");
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  wss.on("connection", (ws) => {
-    ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
-  });
-  const server = createHttpServer();
-  server.on("upgrade", (req, socket, head) => {
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
-  });
-  return server;
-}
+const wsServer = async (): Promise<Server> => wsStyle(await import("ws"));
+const oursWs = async (): Promise<Server> => wsStyle((await import("../src/runtime/node/compat/ws/index.ts")) as unknown as WsModule);
 
 interface FayeSocket {
   on(type: "message", listener: (event: { data: string | Buffer }) => void): void;
