@@ -23,7 +23,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { startRedis } from "../test/peers/redis.ts";
-import { startPubSubServer, type PubSubProcess } from "../test/peers/pubsub-process.ts";
+import { startPubSubServer, type PubSubProcess } from "../test/peers/script-process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);

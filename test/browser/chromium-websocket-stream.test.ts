@@ -11,13 +11,12 @@
  * 10 ms (Chromium's writer must wait). vitest only, one browser per file.
  */
 import http from "node:http";
-import process from "node:process";
 import type { Socket } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, itWithPeer } from "../harness.ts";
 import { WebSocket, WebSocketStream } from "../../src/runtime/node/index.ts";
 import { CHROMIUM_INSTALL_HINT as HINT, hasChromium, closeServerPage, openServerPage } from "../peers/chromium.ts";
-import { peakGrowth } from "../peers/memory.ts";
+import { baseRss, peakGrowth } from "../peers/memory.ts";
 
 const TIMEOUT = 60_000;
 const MiB = 1024 * 1024;
@@ -164,7 +163,7 @@ describe("browser: headless Chromium's WebSocketStream -> our server's WebSocket
   itWithPeer("Chromium's writer floods our slow reader: our memory stays bounded", hasChromium, HINT, async () => {
     // Without flow control all of it would wait in our readable queue: growth >= 128 MiB.
     const total = 128 * MiB;
-    const base = process.memoryUsage().rss;
+    const base = baseRss();
     const growth = await peakGrowth(base, (async () => {
       await run("slow", total, 512 * 1024);
       while (slowConsumed < total) await new Promise((resolve) => setTimeout(resolve, 10));

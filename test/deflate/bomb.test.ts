@@ -4,7 +4,6 @@
  * 1009, and memory stays far below the inflated size.
  * Memory, not time, is what these tests measure.
  */
-import process from "node:process";
 import zlib from "node:zlib";
 import { describe, it, expect, beforeAll } from "../harness.ts";
 import { permessageDeflate } from "../../src/runtime/node/zlib-codec.ts";
@@ -12,7 +11,7 @@ import { encodeFrame } from "../../src/core/websocket/frame/encoder.ts";
 import { Opcode, RSV1 } from "../../src/core/websocket/frame/types.ts";
 import type { ExtensionMessage } from "../../src/core/websocket/extensions/extension.ts";
 import { MiB, clientSession, concat, failure, protocol, serverSession } from "./helpers.ts";
-import { peakGrowth } from "../peers/memory.ts";
+import { baseRss, peakGrowth } from "../peers/memory.ts";
 import { zeroBomb } from "../peers/zero-bomb.ts";
 
 describe("permessage-deflate: decompression bombs", () => {
@@ -41,7 +40,7 @@ describe("permessage-deflate: decompression bombs", () => {
     const maxLength = 2 * MiB;
     const p = protocol("client", [{ extension, session: clientSession(extension, {}, maxLength) }], { maxLength });
     const frame = concat(encodeFrame(Opcode.BINARY, bomb, true, RSV1));
-    const base = process.memoryUsage().rss;
+    const base = baseRss();
     p.receiveData(frame);
     const failed = failure(p, 30_000);
     const growth = await peakGrowth(base, failed);
@@ -56,7 +55,7 @@ describe("permessage-deflate: decompression bombs", () => {
     const extension = permessageDeflate();
     const session = serverSession(extension, [{}], 1 * MiB);
     const message: ExtensionMessage = { opcode: 2, rsv1: true, rsv2: false, rsv3: false, data: bomb };
-    const base = process.memoryUsage().rss;
+    const base = baseRss();
     const result = Promise.resolve(session.processIncomingMessage(message));
     const growth = await peakGrowth(base, result.catch(() => {}));
     await expect(result).rejects.toThrow({ code: "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", closeCode: 1009 });
@@ -83,7 +82,7 @@ describe("permessage-deflate: decompression bombs", () => {
   it("many bombs on many connections at once stay bounded too", async () => {
     const extension = permessageDeflate({ concurrencyLimit: 4 });
     const sessions = Array.from({ length: 16 }, () => serverSession(extension, [{}], 1 * MiB));
-    const base = process.memoryUsage().rss;
+    const base = baseRss();
     const results = sessions.map((s) =>
       Promise.resolve(s.processIncomingMessage({ opcode: 2, rsv1: true, rsv2: false, rsv3: false, data: bomb })).then(
         () => "inflated",

@@ -27,3 +27,15 @@ export async function peakGrowth(base: number, done: Promise<unknown>): Promise<
   if (markAfter > markBefore) peak = Math.max(peak, markAfter);
   return peak - base;
 }
+
+/**
+ * The RSS to measure growth from, after a full collection where the runtime
+ * offers one (Bun.gc; globalThis.gc under --expose-gc), so garbage that
+ * earlier work left behind is not freed into the measurement's headroom.
+ */
+export function baseRss(): number {
+  const g = globalThis as { gc?: () => void; Bun?: { gc(full: boolean): void } };
+  if (g.Bun) g.Bun.gc(true);
+  else g.gc?.();
+  return process.memoryUsage().rss;
+}

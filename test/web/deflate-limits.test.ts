@@ -16,14 +16,13 @@
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import net from "node:net";
-import process from "node:process";
 import { afterAll, beforeAll, describe, expect, it, until } from "../harness.ts";
 import { WebSocket } from "../entry.ts";
 import { startOurDeflateServer } from "../peers/deflate-peers.ts";
 import { acceptFor, clientFrame, FrameLog, frame } from "../peers/raw.ts";
 import { ws } from "../peers/ws.ts";
 import type WsWebSocket from "ws";
-import { peakGrowth } from "../peers/memory.ts";
+import { baseRss, peakGrowth } from "../peers/memory.ts";
 import { zeroBomb } from "../peers/zero-bomb.ts";
 
 const MiB = 1024 * 1024;
@@ -77,7 +76,7 @@ describe("permessage-deflate: a decompression bomb over a socket", () => {
       // RSV1 (0x40) marks the message compressed (RFC 7692 section 6).
       const data = clientFrame(2, bomb, { rsv: 4 });
       const closed = closeFrom(log, socket);
-      const base = process.memoryUsage().rss;
+      const base = baseRss();
       socket.write(data);
       const growth = await peakGrowth(base, closed);
       expect(await closed).toBe(1009);
@@ -121,7 +120,7 @@ describe("permessage-deflate: a decompression bomb over a socket", () => {
       });
     });
     const clientErrors: string[] = [];
-    const base = process.memoryUsage().rss;
+    const base = baseRss();
     const growth = await peakGrowth(base, closed);
     expect(await closed).toBe(1009);
     console.info(`bomb -> our client: peak RSS growth ${(growth / MiB).toFixed(1)} MiB`);

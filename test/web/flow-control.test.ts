@@ -16,14 +16,13 @@
  * growth (test/peers/memory.ts); the benchmark (bench/slow-reader.ts)
  * reports the real figures.
  */
-import process from "node:process";
 import { describe, expect, it, until } from "../harness.ts";
 import { WebSocket, WebSocketStream, WebSocketError, type ErrorEvent, type CloseEvent } from "../entry.ts";
 import { startOurServer } from "../peers/our-server.ts";
 import { startRawServer, startWsServer } from "../peers/servers.ts";
 import { answerHandshake, rawClient } from "../peers/raw.ts";
 import { flood, slowReader } from "../peers/flood.ts";
-import { peakGrowth } from "../peers/memory.ts";
+import { baseRss, peakGrowth } from "../peers/memory.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 512 * 1024;
@@ -60,7 +59,7 @@ describe("receive flow control: a peer floods a slow reader", () => {
     });
     try {
       const raw = await rawClient(server.port);
-      const base = process.memoryUsage().rss;
+      const base = baseRss();
       const sender = flood(raw, TOTAL, SIZE);
       flushed = sender.flushed;
       const growth = await peakGrowth(base, Promise.all([sender.done, until(() => consumed >= TOTAL, TIMEOUT, "the reader")]));
@@ -93,7 +92,7 @@ describe("receive flow control: a peer floods a slow reader", () => {
     });
     try {
       const raw = await rawClient(server.port);
-      const base = process.memoryUsage().rss;
+      const base = baseRss();
       const sender = flood(raw, TOTAL, SIZE);
       flushed = sender.flushed;
       const growth = await peakGrowth(base, Promise.all([sender.done, until(() => consumed >= TOTAL, TIMEOUT, "the reader")]));
@@ -123,7 +122,7 @@ describe("receive flow control on the client side", () => {
     try {
       let consumed = 0;
       let maxLag = 0;
-      const base = process.memoryUsage().rss;
+      const base = baseRss();
       const reading = (async () => {
         const wss = new WebSocketStream(server.url);
         const { readable } = await wss.opened;
@@ -176,7 +175,7 @@ describe("send flow control: a slow reader on the other end", () => {
       const raw = await rawClient(server.port);
       const reader = slowReader(raw, SIZE);
       read = reader.read;
-      const base = process.memoryUsage().rss;
+      const base = baseRss();
       const growth = await peakGrowth(base, until(() => reader.read() >= total, TIMEOUT, "the slow reader"));
       await writing;
       expect(resolved).toBe(total);
@@ -213,7 +212,7 @@ describe("send flow control: a slow reader on the other end", () => {
       const raw = await rawClient(server.port, { allowHalfOpen: true });
       raw.socket.removeAllListeners("data");
       raw.socket.pause(); // never reads
-      const base = process.memoryUsage().rss;
+      const base = baseRss();
       const growth = await peakGrowth(base, until(() => close !== undefined, TIMEOUT, "the server dropping the peer"));
       expect(close!.code).toBe(1008);
       expect(close!.wasClean).toBe(false);

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it, runtime, until } from "../harness.ts";
 import { WebSocket } from "../entry.ts";
-import { startPubSubServer } from "../peers/pubsub-process.ts";
+import { startPubSubServer } from "../peers/script-process.ts";
 
 const PER_PUBLISHER = 50;
 

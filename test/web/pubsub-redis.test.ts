@@ -16,7 +16,7 @@ import { Redis } from "ioredis";
 import { describe, expect, itWithPeer, until } from "../harness.ts";
 import { WebSocket } from "../entry.ts";
 import { hasRedis, REDIS_INSTALL_HINT, startRedis } from "../peers/redis.ts";
-import { PUBSUB_COMMANDS, startPubSubServer } from "../peers/pubsub-process.ts";
+import { startPubSubServer, type Runtime } from "../peers/script-process.ts";
 
 const SUBSCRIBERS_EACH = 10;
 const PER_ROUND = 50;
@@ -30,7 +30,7 @@ interface Proc {
 }
 
 async function startProcess(name: string, redisUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const { child, ports } = await startPubSubServer(name as keyof typeof PUBSUB_COMMANDS, redisUrl);
+  const { child, ports } = await startPubSubServer(name as Runtime, redisUrl);
   return { child, port: ports[0]! };
 }
 
