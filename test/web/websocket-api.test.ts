@@ -343,7 +343,7 @@ describe("WebSocket (WHATWG API)", () => {
   });
 
   describe("event objects", () => {
-    it("MessageEvent: data, origin of the URL, empty lastEventId", async () => {
+    it("MessageEvent: data, origin of the URL, empty lastEventId, no source or ports, the runtime's MessageEvent", async () => {
       const ws = await open(server.url + "/path");
       ws.send("hello");
       const event = await nextMessage(ws);
@@ -353,7 +353,15 @@ describe("WebSocket (WHATWG API)", () => {
       expect(event.data).toBe("hello");
       expect(event.origin).toBe(`ws://127.0.0.1:${server.port}`);
       expect(event.lastEventId).toBe("");
+      expect(event.source).toBe(null);
+      expect(event.ports).toEqual([]);
       expect(event.target).toBe(ws);
+      expect(event.currentTarget).toBe(null);
+      expect([event.bubbles, event.cancelable, event.defaultPrevented]).toEqual([false, false, false]);
+      // Whichever way the runtime's event was made (on Bun, without its slow constructor).
+      const tag = (o: unknown) => Object.prototype.toString.call(o);
+      expect(tag(event)).toBe(tag(new MessageEvent("message")));
+      expect(event.constructor).toBe(MessageEvent);
       ws.close();
     });
 

@@ -7,6 +7,7 @@ import { setConnector, setPermessageDeflate } from "../../web/transport/runtime.
 import { permessageDeflate } from "../node/zlib-codec.ts";
 import { bunConnector } from "./connect.ts";
 import { installBunAcceptKey } from "./native-accept-key.ts";
+import { useLightMessageEvents } from "../../web/events/message-event.ts";
 
 setConnector(bunConnector);
 
@@ -19,3 +20,7 @@ setPermessageDeflate(permessageDeflate);
 
 // Sec-WebSocket-Accept with Bun.CryptoHasher's SHA-1 rather than the portable one.
 installBunAcceptKey();
+
+// Message events without Bun's slow MessageEvent constructor (still
+// instanceof MessageEvent: web/events/message-event.ts).
+useLightMessageEvents();

@@ -27,7 +27,8 @@ import { EngineDriver } from "./engine-driver.ts";
 import { FaceEvents, setFaceHooks } from "./face-events.ts";
 import { HostDriver, type HostEvents } from "./host-driver.ts";
 import type { Driver, SendOptions } from "./driver.ts";
-import { CloseEvent, ErrorEvent, MessageEvent, type WebSocketEventMap } from "../events/events.ts";
+import { CloseEvent, ErrorEvent, type MessageEvent, type WebSocketEventMap } from "../events/events.ts";
+import { messageEvent } from "../events/message-event.ts";
 import { HandlerSlots } from "../events/dual-event-target.ts";
 import { clampUint16, exposeInterface } from "../webidl.ts";
 import { PingWaiters } from "./ping-waiters.ts";
@@ -683,7 +684,7 @@ export class WebSocket extends EventTarget {
     this.#dispatching++;
     try {
       const direct = this.#direct;
-      if (direct === null) this.dispatchEvent(new MessageEvent("message", { data: value, origin: (this.#origin ??= new URL(this.#url).origin) }));
+      if (direct === null) this.dispatchEvent(messageEvent(value, (this.#origin ??= new URL(this.#url).origin)));
       else {
         try {
           direct(this, value);
