@@ -32,6 +32,10 @@ export async function peakGrowth(base: number, done: Promise<unknown>): Promise<
  * The RSS to measure growth from, after a full collection where the runtime
  * offers one (Bun.gc; globalThis.gc under --expose-gc), so garbage that
  * earlier work left behind is not freed into the measurement's headroom.
+ * Not for work that is itself mostly garbage (a stream of 200 MiB read and
+ * dropped): a base taken after a collection sits below where the runtime's
+ * heap settles while that garbage waits, and the growth counts the
+ * difference (Bun: 114 MiB where 65 is usual).
  */
 export function baseRss(): number {
   const g = globalThis as { gc?: () => void; Bun?: { gc(full: boolean): void } };

@@ -16,13 +16,14 @@
  * growth (test/peers/memory.ts); the benchmark (bench/slow-reader.ts)
  * reports the real figures.
  */
+import process from "node:process";
 import { describe, expect, it, until } from "../harness.ts";
 import { WebSocket, WebSocketStream, WebSocketError, type ErrorEvent, type CloseEvent } from "../entry.ts";
 import { startOurServer } from "../peers/our-server.ts";
 import { startRawServer, startWsServer } from "../peers/servers.ts";
 import { answerHandshake, rawClient } from "../peers/raw.ts";
 import { flood, slowReader } from "../peers/flood.ts";
-import { baseRss, peakGrowth } from "../peers/memory.ts";
+import { peakGrowth } from "../peers/memory.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 512 * 1024;
@@ -59,7 +60,7 @@ describe("receive flow control: a peer floods a slow reader", () => {
     });
     try {
       const raw = await rawClient(server.port);
-      const base = baseRss();
+      const base = process.memoryUsage().rss;
       const sender = flood(raw, TOTAL, SIZE);
       flushed = sender.flushed;
       const growth = await peakGrowth(base, Promise.all([sender.done, until(() => consumed >= TOTAL, TIMEOUT, "the reader")]));
@@ -92,7 +93,7 @@ describe("receive flow control: a peer floods a slow reader", () => {
     });
     try {
       const raw = await rawClient(server.port);
-      const base = baseRss();
+      const base = process.memoryUsage().rss;
       const sender = flood(raw, TOTAL, SIZE);
       flushed = sender.flushed;
       const growth = await peakGrowth(base, Promise.all([sender.done, until(() => consumed >= TOTAL, TIMEOUT, "the reader")]));
@@ -122,7 +123,7 @@ describe("receive flow control on the client side", () => {
     try {
       let consumed = 0;
       let maxLag = 0;
-      const base = baseRss();
+      const base = process.memoryUsage().rss;
       const reading = (async () => {
         const wss = new WebSocketStream(server.url);
         const { readable } = await wss.opened;
@@ -175,7 +176,7 @@ describe("send flow control: a slow reader on the other end", () => {
       const raw = await rawClient(server.port);
       const reader = slowReader(raw, SIZE);
       read = reader.read;
-      const base = baseRss();
+      const base = process.memoryUsage().rss;
       const growth = await peakGrowth(base, until(() => reader.read() >= total, TIMEOUT, "the slow reader"));
       await writing;
       expect(resolved).toBe(total);
@@ -212,7 +213,7 @@ describe("send flow control: a slow reader on the other end", () => {
       const raw = await rawClient(server.port, { allowHalfOpen: true });
       raw.socket.removeAllListeners("data");
       raw.socket.pause(); // never reads
-      const base = baseRss();
+      const base = process.memoryUsage().rss;
       const growth = await peakGrowth(base, until(() => close !== undefined, TIMEOUT, "the server dropping the peer"));
       expect(close!.code).toBe(1008);
       expect(close!.wasClean).toBe(false);
