@@ -21,10 +21,10 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import type { DeflateLoadConfig } from "./deflate-load-client.ts";
 import type { DeflateServerKind } from "./deflate-servers.ts";
 import type { LoadResult } from "./load-client.ts";
+import { RESULTS, TSX, here, option } from "./cli.ts";
 
 interface ServerSpec {
   name: string;
@@ -69,14 +69,6 @@ const WORKLOADS: Workload[] = [
   { name: "large-binary", description: "256 KiB of JSON as binary, 2 in flight x 4 connections", size: 256 * 1024, binary: true, connections: 4, inFlight: 2 },
 ];
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const TSX = import.meta.resolve("tsx");
-const RESULTS = here("./results/");
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -20,11 +20,11 @@ import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { LatencyResult, LoadConfig, LoadResult } from "./load-client.ts";
 import type { ServerKind } from "./echo-servers.ts";
 import { describePinning, pinnedFork, pinningFromArgs, type Pinning } from "./pinning.ts";
 import { fmt, latencyTable, table } from "./report.ts";
+import { RESULTS, TSX, here, option } from "./cli.ts";
 
 interface ServerSpec {
   name: string;
@@ -76,14 +76,6 @@ const WORKLOADS: Workload[] = [
   { name: "rtt", description: "64-byte text, 1 in flight x 4 connections, round trips timed", size: 64, binary: false, connections: 4, inFlight: 1, rtt: true },
 ];
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const TSX = import.meta.resolve("tsx");
-const RESULTS = here("./results/");
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {

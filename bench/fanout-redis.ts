@@ -20,17 +20,11 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { startRedis } from "../test/peers/redis.ts";
 import { startPubSubServer, type PubSubProcess } from "../test/peers/script-process.ts";
+import { ROOT, option } from "./cli.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
 const SUBSCRIBERS = Number(option("subscribers", "100"));
 const RATES = option("rates", "100,1000,3000").split(",").map(Number);
 const SECONDS = Number(option("seconds", "5"));

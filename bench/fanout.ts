@@ -17,15 +17,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { ROOT, option } from "./cli.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
 const SUBSCRIBERS = Number(option("subscribers", "10000"));
 const ROUNDS = Number(option("rounds", "20"));
 const SIZE = Number(option("size", "64"));

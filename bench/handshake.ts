@@ -23,10 +23,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { basename, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { HandshakeServerKind } from "./handshake-servers.ts";
 import { JsonLineChild } from "./json-line-child.ts";
 import { fmt, table } from "./report.ts";
+import { BIN, RESULTS, TSX, here, option } from "./cli.ts";
 
 type Runtime = "node" | "deno" | "bun";
 
@@ -65,15 +65,6 @@ const SERVERS: ServerSpec[] = [
 ];
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const BIN = here("../node_modules/.bin/");
-const TSX = import.meta.resolve("tsx");
-const RESULTS = here("./results/");
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /** A server child on CPU 0, speaking JSON lines. */
 function serverChild(spec: ServerSpec, profileDir: string | null): JsonLineChild {

@@ -22,7 +22,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { BIN, here, option } from "./cli.ts";
 
 type Runtime = "node" | "deno" | "bun";
 
@@ -58,13 +58,6 @@ const REFERENCE: Record<string, string> = {
   "deno-listen": "deno-native", "deno-serve": "deno-native", "bun-listen": "bun-native", "bun-serve": "bun-native",
 };
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const BIN = here("../node_modules/.bin/");
 const WARMUP = 100;
 
 interface Mem { rss: number; heapUsed: number; external: number; arrayBuffers: number }

@@ -20,12 +20,12 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import type { LatencyResult, LoadConfig, LoadResult } from "./load-client.ts";
 import type { RuntimeServerKind } from "./runtime-echo-servers.ts";
 import { describePinning, pinned, pinnedFork, pinningFromArgs, type Pinning } from "./pinning.ts";
 import { JsonLineChild } from "./json-line-child.ts";
 import { fmt, latencyTable, table } from "./report.ts";
+import { BIN, RESULTS, TSX, here, option } from "./cli.ts";
 
 type Runtime = "deno" | "bun";
 
@@ -73,15 +73,6 @@ const WORKLOADS: Workload[] = [
   { name: "rtt", description: "64-byte text, 1 in flight x 4 connections, round trips timed", size: 64, binary: false, connections: 4, inFlight: 1, rtt: true },
 ];
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const BIN = here("../node_modules/.bin/");
-const TSX = import.meta.resolve("tsx");
-const RESULTS = here("./results/");
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /** A server child speaking JSON lines. */
 function serverChild(runtime: Runtime, kind: RuntimeServerKind, cpu: number | null): JsonLineChild {

@@ -17,19 +17,11 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { BIN, TSX, here, option } from "./cli.ts";
 
 const MiB = 1024 * 1024;
 const PER_TICK = 512 * 1024;
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const BIN = here("../node_modules/.bin/");
-const TSX = import.meta.resolve("tsx");
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const total = Number(option("mib") ?? 128) * MiB;
 const KINDS: Record<string, string[]> = {
