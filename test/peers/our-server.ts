@@ -82,26 +82,24 @@ function echoing(ws: WebSocket): void {
 
 /** The running runtime's main server form (see flags.server), on 127.0.0.1 and port 0. */
 export async function startOurServer(opts: OurServerOptions = {}): Promise<OurServer> {
+  if (flags.server !== "node:http hook") return await startListenServer(opts);
+  return await startHookServer({
+    protocols: opts.protocols,
+    options: opts.options,
+    echo: false,
+    tls: opts.tls,
+    onConnection: (ws, req) => accepted(opts, ws, req.url ?? "/"),
+  });
+}
+
+/** The running runtime's listen() (node:net, Deno.listen, Bun.listen) on 127.0.0.1 and port 0, with the options of startOurServer. */
+export async function startListenServer(opts: OurServerOptions = {}): Promise<OurServer> {
   const sockets: WebSocket[] = [];
-  const accepted = (ws: WebSocket, url: string) => {
-    sockets.push(ws);
-    if (opts.echo !== false) echoing(ws);
-    opts.onConnection?.(ws, { url });
-  };
-  if (flags.server === "node:http hook") {
-    const server = await startHookServer({
-      protocols: opts.protocols,
-      options: opts.options,
-      echo: false,
-      tls: opts.tls,
-      onConnection: (ws, req) => accepted(ws, req.url ?? "/"),
-    });
-    return server;
-  }
   const tls = opts.tls ? { cert: String(opts.tls.cert), key: String(opts.tls.key) } : {};
   const server = await ourListen({ hostname: "127.0.0.1", port: 0, protocols: opts.protocols, ...opts.options, ...tls }, (ws, request) => {
+    sockets.push(ws);
     const url = new URL(request.url);
-    accepted(ws, url.pathname + url.search);
+    accepted(opts, ws, url.pathname + url.search);
   });
   return {
     url: server.url,
@@ -112,6 +110,11 @@ export async function startOurServer(opts: OurServerOptions = {}): Promise<OurSe
       await server.close();
     },
   };
+}
+
+function accepted(opts: OurServerOptions, ws: WebSocket, url: string): void {
+  if (opts.echo !== false) echoing(ws);
+  opts.onConnection?.(ws, { url });
 }
 
 // ------------------------------------------------------------- clients --

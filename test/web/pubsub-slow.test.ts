@@ -15,7 +15,7 @@
 import { describe, expect, it, until } from "../harness.ts";
 import { WebSocket, WebSocketError, type CloseEvent, type ErrorEvent } from "../entry.ts";
 import { PubSub } from "../../src/web/pubsub/hub.ts";
-import { ourListen, type OurSocketOptions } from "../peers/our-server.ts";
+import { startListenServer, type OurServer, type OurSocketOptions } from "../peers/our-server.ts";
 import { startHookServer } from "../peers/servers.ts";
 import { rawClient } from "../peers/raw.ts";
 
@@ -23,37 +23,14 @@ const MiB = 1024 * 1024;
 const FAST = 5;
 const TIMEOUT = 120_000;
 
-interface Started {
-  url: string;
-  port: number;
-  /** Server-side sockets, in arrival order. */
-  sockets: WebSocket[];
-  close(): Promise<void>;
-}
-
 interface Form {
   name: string;
-  start(options: OurSocketOptions): Promise<Started>;
+  start(options: OurSocketOptions): Promise<OurServer>;
 }
 
 const forms: Form[] = [
   { name: "node:http upgrade hook", start: (options) => startHookServer({ echo: false, options }) },
-  {
-    name: "listen()",
-    async start(options) {
-      const sockets: WebSocket[] = [];
-      const server = await ourListen({ hostname: "127.0.0.1", port: 0, ...options }, (ws) => void sockets.push(ws));
-      return {
-        url: server.url,
-        port: server.port,
-        sockets,
-        close: async () => {
-          for (const ws of sockets) ws.terminate();
-          await server.close();
-        },
-      };
-    },
-  },
+  { name: "listen()", start: (options) => startListenServer({ echo: false, options }) },
 ];
 
 interface Fast {
