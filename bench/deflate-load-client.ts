@@ -22,11 +22,12 @@
  * { type: "result", ... } at the end.
  */
 import { randomBytes } from "node:crypto";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import zlib from "node:zlib";
 import WebSocket from "ws";
 // Types only: load-client.ts starts a run when imported into a child process.
 import type { LoadResult } from "./load-client.ts";
+import { echoCounter, handshake, open } from "./raw-client.ts";
 
 export interface DeflateLoadConfig {
   port: number;
@@ -129,38 +130,13 @@ class CompressedFrameCounter {
   }
 }
 
-function handshake(socket: Socket, port: number): Promise<Buffer> {
-  const key = randomBytes(16).toString("base64");
-  socket.write(
-    `GET /echo HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
-      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n",
-  );
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      socket.off("data", onData);
-      const head = buffered.subarray(0, end).toString("latin1");
-      if (!/^HTTP\/1\.1 101 /.test(head)) return reject(new Error(`handshake refused: ${head.split("\r\n")[0]}`));
-      // Default windows and context takeover on both sides, or the frames made up front would not fit.
-      const extensions = /\r\nsec-websocket-extensions: *([^\r\n]*)/i.exec(head)?.[1]?.trim();
-      if (extensions !== "permessage-deflate") return reject(new Error(`unexpected extensions: ${extensions}`));
-      resolve(buffered.subarray(end + 4));
-    };
-    socket.on("data", onData);
-    socket.once("error", reject);
-  });
-}
-
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port }, () => resolve(socket));
-    socket.setNoDelay(true);
-    socket.once("error", reject);
-  });
+/** The upgrade with permessage-deflate offered; refused unless the server agrees on the defaults. */
+async function deflateHandshake(socket: Socket, port: number): Promise<Buffer> {
+  const { head, leftover } = await handshake(socket, port, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+  // Default windows and context takeover on both sides, or the frames made up front would not fit.
+  const extensions = /\r\nsec-websocket-extensions: *([^\r\n]*)/i.exec(head)?.[1]?.trim();
+  if (extensions !== "permessage-deflate") throw new Error(`unexpected extensions: ${extensions}`);
+  return leftover;
 }
 
 /** A ws client sends the payload three times and checks that each compressed echo comes back intact. */
@@ -194,12 +170,17 @@ export async function runDeflateLoad(config: DeflateLoadConfig, onMeasuring?: ()
   let counted = 0;
   let measuring = false;
   let failure: Error | null = null;
+  const stop = (err: Error): void => {
+    failure = err;
+    for (const s of sockets) s.destroy();
+  };
 
   for (let c = 0; c < config.connections; c++) {
     const socket = await open(config.port);
-    const leftover = await handshake(socket, config.port);
+    const leftover = await deflateHandshake(socket, config.port);
     const counter = new CompressedFrameCounter(opcode);
     counters.push(counter);
+    const count = echoCounter(counter, stop);
     let owed = 0;
     // Refill once per event-loop turn, one write for every echo read meanwhile.
     const refill = (): void => {
@@ -212,14 +193,7 @@ export async function runDeflateLoad(config: DeflateLoadConfig, onMeasuring?: ()
       }
     };
     const onData = (chunk: Buffer): void => {
-      let n: number;
-      try {
-        n = counter.push(chunk);
-      } catch (err) {
-        failure = err as Error;
-        for (const s of sockets) s.destroy();
-        return;
-      }
+      const n = count(chunk);
       if (n === 0) return;
       if (measuring) counted += n;
       if (owed === 0) setImmediate(refill);

@@ -22,7 +22,8 @@
  * { type: "measuring" } when warm-up ends and { type: "result", ... } at the end.
  */
 import { randomBytes } from "node:crypto";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { echoCounter, handshake, open } from "./raw-client.ts";
 
 export interface LoadConfig {
   port: number;
@@ -131,36 +132,6 @@ export class FrameCounter {
   }
 }
 
-function handshake(socket: Socket, port: number): Promise<Buffer> {
-  const key = randomBytes(16).toString("base64");
-  socket.write(
-    `GET /echo HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  );
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      socket.off("data", onData);
-      const status = buffered.subarray(0, buffered.indexOf("\r\n")).toString("latin1");
-      if (!/^HTTP\/1\.1 101 /.test(status)) reject(new Error(`handshake refused: ${status}`));
-      else resolve(buffered.subarray(end + 4));
-    };
-    socket.on("data", onData);
-    socket.once("error", reject);
-  });
-}
-
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port }, () => resolve(socket));
-    socket.setNoDelay(true);
-    socket.once("error", reject);
-  });
-}
-
 export async function runLoad(config: LoadConfig, onMeasuring?: () => void): Promise<LoadResult> {
   if (config.rtt) return runRoundTrips(config, onMeasuring);
   const opcode = config.binary ? 2 : 1;
@@ -173,12 +144,16 @@ export async function runLoad(config: LoadConfig, onMeasuring?: () => void): Pro
   let counted = 0;
   let measuring = false;
   let failure: Error | null = null;
+  const stop = (err: Error): void => {
+    failure = err;
+    for (const s of sockets) s.destroy();
+  };
 
   for (let c = 0; c < config.connections; c++) {
     const socket = await open(config.port);
-    const leftover = config.raw ? Buffer.alloc(0) : await handshake(socket, config.port);
+    const leftover = config.raw ? Buffer.alloc(0) : (await handshake(socket, config.port)).leftover;
     // The raw echo returns the masked frames unchanged.
-    const counter = new FrameCounter(opcode, config.size);
+    const count = echoCounter(new FrameCounter(opcode, config.size), stop);
     let owed = 0;
     // Refill once per event-loop turn: every echo read in this poll phase is
     // answered by one write, whether the server sent them in one segment or
@@ -194,14 +169,7 @@ export async function runLoad(config: LoadConfig, onMeasuring?: () => void): Pro
       }
     };
     const onData = (chunk: Buffer): void => {
-      let n: number;
-      try {
-        n = counter.push(chunk);
-      } catch (err) {
-        failure = err as Error;
-        for (const s of sockets) s.destroy();
-        return;
-      }
+      const n = count(chunk);
       if (n === 0) return;
       if (measuring) counted += n;
       if (owed === 0) setImmediate(refill);
@@ -251,31 +219,24 @@ async function runRoundTrips(config: LoadConfig, onMeasuring?: () => void): Prom
   let counted = 0;
   let measuring = false;
   let failure: Error | null = null;
+  const stop = (err: Error): void => {
+    failure = err;
+    for (const s of sockets) s.destroy();
+  };
 
   for (let c = 0; c < config.connections; c++) {
     const socket = await open(config.port);
-    const leftover = config.raw ? Buffer.alloc(0) : await handshake(socket, config.port);
-    const counter = new FrameCounter(opcode, config.size);
+    const leftover = config.raw ? Buffer.alloc(0) : (await handshake(socket, config.port)).leftover;
+    const count = echoCounter(new FrameCounter(opcode, config.size), stop);
     let sentAt = 0;
     const send = (): void => {
       sentAt = performance.now();
       socket.write(one);
     };
     const onData = (chunk: Buffer): void => {
-      let n: number;
-      try {
-        n = counter.push(chunk);
-      } catch (err) {
-        failure = err as Error;
-        for (const s of sockets) s.destroy();
-        return;
-      }
+      const n = count(chunk);
       if (n === 0) return;
-      if (n !== 1) {
-        failure = new Error(`${n} echoes for one message in flight`);
-        for (const s of sockets) s.destroy();
-        return;
-      }
+      if (n !== 1) return stop(new Error(`${n} echoes for one message in flight`));
       const micros = (performance.now() - sentAt) * 1000;
       if (measuring) {
         if (counted === samples.length) {
